@@ -1,0 +1,41 @@
+"""dualdiff: exact, fast derivatives by forward-mode automatic differentiation.
+
+A dual number ``a + b*eps`` (eps**2 = 0) carries a value and its derivative
+through ordinary Python code::
+
+    >>> import dualdiff as dd
+    >>> dd.derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
+    19.0
+    >>> dd.second_derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
+    16.0
+
+The core is C, wrapped by Cython (``dualdiff.backend == "c"``); a pure-Python
+backend with the same API is used when the extension is missing or when
+``DUALDIFF_PURE_PYTHON=1`` is set (``dualdiff.backend == "python"``).
+"""
+
+import os as _os
+
+from dualdiff._public import ALIASES as _ALIASES
+from dualdiff._public import BACKEND_NAMES as _BACKEND_NAMES
+from dualdiff._public import load_backend as _load_backend
+from dualdiff._version import __version__
+
+
+def _select_backend():
+    if _os.environ.get("DUALDIFF_PURE_PYTHON", "") not in ("", "0"):
+        return "python"
+    try:
+        _load_backend("c")
+    except ImportError:
+        return "python"
+    return "c"
+
+
+#: Which implementation is active: ``"c"`` (compiled) or ``"python"``.
+backend = _select_backend()
+
+globals().update({_n: getattr(_load_backend(backend), _n) for _n in _BACKEND_NAMES})
+globals().update({_a: globals()[_t] for _a, _t in _ALIASES.items()})
+
+__all__ = sorted(set(_BACKEND_NAMES) - {"RULE_NAMES"} | set(_ALIASES) | {"backend", "__version__"})

@@ -1,0 +1,219 @@
+"""Plumbing shared by both backends: error messages, NumPy arrays, binding.
+
+Nothing here differentiates: derivative rules live once per backend, in its
+rule table.  What is here is how a backend talks to the outside world, so
+that the compiled and pure-Python backends say the same things the same way.
+"""
+
+import math
+
+import numpy as np
+
+# ---------------------------------------------------------------------------
+# Messages and exceptions (identical for both backends)
+# ---------------------------------------------------------------------------
+
+EDOM, ERANGE, EZERODIV = 1, 2, 3
+
+
+def math_error(status, name, a):
+    """The exception the math module would raise for ``name(a)``."""
+    if status == ERANGE:
+        return OverflowError(f"math range error: {name}({a!r}) overflows")
+    return ValueError(f"math domain error: {name}({a!r})")
+
+
+def pow_error(status, a, p):
+    """The exception Python's float ``a ** p`` would raise (ValueError for complex)."""
+    if status == EZERODIV:
+        return ZeroDivisionError(f"0.0 cannot be raised to a negative power ({a!r} ** {p!r})")
+    if status == ERANGE:
+        return OverflowError(f"math range error: {a!r} ** {p!r} overflows")
+    return ValueError(
+        f"math domain error: {a!r} ** {p!r} is not real (negative base, non-integer exponent)"
+    )
+
+
+def zero_division():
+    return ZeroDivisionError("float division by zero")
+
+
+def float_error(x):
+    return TypeError(
+        f"float() of a {type(x).__name__} would drop its derivative part; use .real "
+        "for the value, and dualdiff's functions (dualdiff.sin, dualdiff.exp, ...) "
+        "instead of the math module's"
+    )
+
+
+def operand_error(func, x, accepted):
+    return TypeError(f"{func}() argument must be {accepted}, not {type(x).__name__!r}")
+
+
+def format_float(v):
+    """repr of a float that eval() reads back, inf and nan included."""
+    return repr(v) if math.isfinite(v) else f"float('{v!r}')"
+
+
+def format_repr(name, parts):
+    return f"{name}({', '.join(format_float(p) for p in parts)})"
+
+
+# ---------------------------------------------------------------------------
+# NumPy: arrays follow NumPy semantics (nan + RuntimeWarning, np.errstate)
+# ---------------------------------------------------------------------------
+
+#: Rules whose NumPy ufunc gives the value with NumPy's domain handling.
+UFUNCS = {
+    "exp": np.exp, "exp2": np.exp2, "expm1": np.expm1, "log": np.log,
+    "log2": np.log2, "log10": np.log10, "log1p": np.log1p, "sqrt": np.sqrt,
+    "cbrt": np.cbrt, "sin": np.sin, "cos": np.cos, "tan": np.tan,
+    "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan,
+    "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "arcsinh": np.arcsinh,
+    "arccosh": np.arccosh, "arctanh": np.arctanh, "abs": np.abs,
+    "sign": np.sign, "floor": np.floor, "ceil": np.ceil,
+    "arctan2": np.arctan2, "hypot": np.hypot,
+}
+
+
+def is_array(x):
+    return isinstance(x, (np.ndarray, np.generic))
+
+
+def apply_other(x, name, scalar_fn, args=()):
+    """Apply function `name` to an argument that is not a float or dualdiff number.
+
+    ndarrays are mapped elementwise (NumPy's ufunc where one exists, else the
+    backend's scalar function on each element: the vectorised C kernels are
+    DualArray's job); other objects that carry a method `name` are asked to
+    apply it themselves; anything else is a TypeError.
+    """
+    if is_array(x):
+        if x.dtype == object:
+            return np.frompyfunc(lambda e: scalar_fn(e, *args), 1, 1)(x)
+        ufunc = UFUNCS.get(name)
+        if ufunc is not None and not args:
+            return ufunc(x)
+        out = np.vectorize(lambda e: scalar_fn(e, *args), otypes=[np.float64])(
+            np.asarray(x, dtype=np.float64))
+        return out[()] if out.ndim == 0 else out
+    method = getattr(type(x), name, None)
+    if method is not None and not isinstance(x, (str, bytes)):
+        return method(x, *args)
+    raise operand_error(name, x, "a real number, an ndarray or a dualdiff number")
+
+
+def apply_binary_arrays(name, x, y):
+    """arctan2, hypot and power when an operand is an ndarray (NumPy semantics)."""
+    if name == "power":
+        x = np.asarray(x)
+        if x.dtype != object and not np.issubdtype(x.dtype, np.floating):
+            x = x.astype(np.float64)  # int ** negative int raises in NumPy
+        return np.power(x, y)
+    return UFUNCS[name](x, y)
+
+
+def array_logsumexp(x):
+    x = np.asarray(x, dtype=np.float64)
+    if x.size == 0:
+        raise ValueError("logsumexp() arg is an empty array")
+    m = np.max(x)
+    if not np.isfinite(m):
+        return m
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+def array_softmax(x):
+    x = np.asarray(x, dtype=np.float64)
+    if x.size == 0:
+        return x.copy()
+    e = np.exp(x - np.max(x))
+    return e / np.sum(e)
+
+
+# ---------------------------------------------------------------------------
+# Sequences of dualdiff numbers: composed from the backend's exp and log
+# ---------------------------------------------------------------------------
+
+def max_real(items):
+    m = -math.inf
+    for x in items:
+        r = x.real
+        if r != r:
+            return r
+        if r > m:
+            m = r
+    return m
+
+
+def compose_logsumexp(items, exp, log):
+    """log(sum(exp(x))) for a sequence holding dualdiff numbers."""
+    m = max_real(items)
+    if not math.isfinite(m):
+        raise ValueError(f"logsumexp() of dualdiff numbers needs finite values; the largest is {m!r}")
+    s = 0.0
+    for x in items:
+        s = s + exp(x - m)
+    return log(s) + m
+
+
+def compose_softmax(items, exp):
+    """exp(x) / sum(exp(x)) for a sequence holding dualdiff numbers."""
+    m = max_real(items)
+    if not math.isfinite(m):
+        raise ValueError(f"softmax() of dualdiff numbers needs finite values; the largest is {m!r}")
+    terms = [exp(x - m) for x in items]
+    s = 0.0
+    for t in terms:
+        s = s + t
+    return [t / s for t in terms]
+
+
+def sequence(xs, func):
+    """The items of a softmax/logsumexp argument, as a list."""
+    try:
+        return list(xs)
+    except TypeError:
+        raise operand_error(func, xs, "a sequence of numbers or an ndarray") from None
+
+
+# ---------------------------------------------------------------------------
+# Derivative operators
+# ---------------------------------------------------------------------------
+
+def bind(op, f):
+    """bind(op, f) -> the function x -> op(f, x), for ``derivative(f)`` without x."""
+    if not callable(f):
+        raise TypeError(f"{op.__name__}() expects a callable f, not {type(f).__name__!r}")
+
+    def bound(x):
+        return op(f, x)
+
+    fname = getattr(f, "__name__", type(f).__name__)
+    bound.__name__ = f"{op.__name__}_of_{fname}"
+    bound.__qualname__ = bound.__name__
+    bound.__doc__ = f"{op.__name__}({fname}, x) as a function of x."
+    return bound
+
+
+def elementwise(op, f, x):
+    """op(f, x) for an ndarray x, one element at a time."""
+    x = np.asarray(x)
+    if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+        raise operand_error(op.__name__, x, "a real number or an ndarray of real numbers")
+    flat = [op(f, float(v)) for v in x.ravel()]
+    if flat and isinstance(flat[0], tuple):
+        return tuple(np.array([r[i] for r in flat], dtype=np.float64).reshape(x.shape)
+                     for i in range(len(flat[0])))
+    return np.array(flat, dtype=np.float64).reshape(x.shape)
+
+
+def point_error(op, x):
+    return operand_error(op, x, "a real number (int or float) or an ndarray")
+
+
+def result_error(op, y):
+    return TypeError(
+        f"{op}(): f returned {type(y).__name__!r}, not a number; f must return a "
+        "real number computed from its argument (use dualdiff's functions, not math's)"
+    )

@@ -1,0 +1,100 @@
+# Declarations of the C core (src_c/) and of the compiled number types, so
+# that other Cython modules can cimport them.
+
+cdef extern from "dd_rules.h" nogil:
+    ctypedef void (*dd_rule_fn)(double a, double *f, int order) noexcept
+
+    ctypedef struct dd_rule_entry:
+        const char *name
+        dd_rule_fn fn
+        int flags
+
+    const dd_rule_entry dd_rules[]
+    enum:
+        DD_N_RULES
+        DD_OK
+        DD_EDOM
+        DD_ERANGE
+        DD_EZERODIV
+
+    enum:
+        DD_RULE_exp
+        DD_RULE_exp2
+        DD_RULE_expm1
+        DD_RULE_log
+        DD_RULE_log2
+        DD_RULE_log10
+        DD_RULE_log1p
+        DD_RULE_sqrt
+        DD_RULE_cbrt
+        DD_RULE_sin
+        DD_RULE_cos
+        DD_RULE_tan
+        DD_RULE_arcsin
+        DD_RULE_arccos
+        DD_RULE_arctan
+        DD_RULE_sinh
+        DD_RULE_cosh
+        DD_RULE_tanh
+        DD_RULE_arcsinh
+        DD_RULE_arccosh
+        DD_RULE_arctanh
+        DD_RULE_erf
+        DD_RULE_erfc
+        DD_RULE_abs
+        DD_RULE_sign
+        DD_RULE_floor
+        DD_RULE_ceil
+        DD_RULE_sigmoid
+        DD_RULE_relu
+        DD_RULE_softplus
+        DD_RULE_gelu
+        DD_RULE_gelu_tanh
+
+    void dd_pow_rule(double a, double p, double *f, int order)
+    void dd_leaky_relu_rule(double a, double alpha, double *f, int order)
+    int dd_value_status(double a, double v, int flags)
+    int dd_pow_status(double a, double p, double v)
+    double dd_logsumexp(const double *x, size_t n)
+    void dd_softmax(const double *x, size_t n, double *out)
+
+
+cdef extern from "dd_types.h" nogil:
+    ctypedef struct dd_dual:
+        double re
+        double du
+
+    ctypedef struct dd_hyper:
+        double re
+        double e1
+        double e2
+        double e12
+
+    dd_dual dd_dual_make(double re, double du)
+    dd_hyper dd_hyper_make(double re, double e1, double e2, double e12)
+    dd_dual dd_dual_chain(dd_dual x, const double *f)
+    dd_hyper dd_hyper_chain(dd_hyper x, const double *f)
+    dd_dual dd_dual_add(dd_dual x, dd_dual y)
+    dd_dual dd_dual_sub(dd_dual x, dd_dual y)
+    dd_dual dd_dual_mul(dd_dual x, dd_dual y)
+    dd_dual dd_dual_div(dd_dual x, dd_dual y)
+    dd_dual dd_dual_pow(dd_dual x, double p)
+    dd_dual dd_dual_pow2(dd_dual x, dd_dual y)
+    dd_dual dd_dual_atan2(dd_dual y, dd_dual x)
+    dd_dual dd_dual_hypot(dd_dual x, dd_dual y)
+    dd_hyper dd_hyper_add(dd_hyper x, dd_hyper y)
+    dd_hyper dd_hyper_sub(dd_hyper x, dd_hyper y)
+    dd_hyper dd_hyper_mul(dd_hyper x, dd_hyper y)
+    dd_hyper dd_hyper_div(dd_hyper x, dd_hyper y)
+    dd_hyper dd_hyper_pow(dd_hyper x, double p)
+    dd_hyper dd_hyper_pow2(dd_hyper x, dd_hyper y)
+    dd_hyper dd_hyper_atan2(dd_hyper y, dd_hyper x)
+    dd_hyper dd_hyper_hypot(dd_hyper x, dd_hyper y)
+
+
+cdef class Dual:
+    cdef dd_dual v
+
+
+cdef class HyperDual:
+    cdef dd_hyper v

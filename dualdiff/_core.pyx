@@ -1,0 +1,959 @@
+# cython: language_level=3
+"""The compiled backend of dualdiff: Dual and HyperDual over the C core.
+
+Every method is a thin wrapper: the rule table (src_c/dd_rules.h) gives the
+Taylor coefficients, the chain rules and binary operations
+(src_c/dd_types.h) combine them with a number's parts.  Checks on the hot
+path are C-level type tests; allocation goes through a freelist.
+"""
+
+cimport cython
+from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_Check
+from cpython.long cimport PyLong_AsDouble, PyLong_Check
+from libc.math cimport atan2 as c_atan2, hypot as c_hypot, pow as c_pow
+from libc.stdlib cimport free, malloc
+
+import numbers
+
+from dualdiff import _common
+
+cdef object _Real = numbers.Real
+cdef object _MISSING = object()
+
+#: Names of the unary rules in the C table, in table order.
+RULE_NAMES = tuple(dd_rules[i].name.decode() for i in range(DD_N_RULES))
+
+# ---------------------------------------------------------------------------
+# Operands
+# ---------------------------------------------------------------------------
+
+cdef int _to_double(object o, double *out) except -1:
+    """1 and out = float(o) if o is a real number (not a dualdiff number), else 0."""
+    if PyFloat_Check(o):
+        out[0] = PyFloat_AS_DOUBLE(o)
+        return 1
+    if PyLong_Check(o):
+        out[0] = PyLong_AsDouble(o)   # OverflowError beyond 1e308, as float(o)
+        return 1
+    if isinstance(o, _Real) and not isinstance(o, (Dual, HyperDual)):
+        out[0] = float(o)             # NumPy scalars, Fraction, ...
+        return 1
+    return 0
+
+
+cdef int _real_part(object o, double *out) except -1:
+    """Like _to_double, but also takes the real part of a dualdiff number."""
+    if isinstance(o, Dual):
+        out[0] = (<Dual>o).v.re
+        return 1
+    if isinstance(o, HyperDual):
+        out[0] = (<HyperDual>o).v.re
+        return 1
+    return _to_double(o, out)
+
+
+cdef double _arg(object o, str func, str accepted) except? -1.0:
+    cdef double a
+    if not _to_double(o, &a):
+        raise _common.operand_error(func, o, accepted)
+    return a
+
+
+cdef inline Dual _dual(dd_dual v):
+    cdef Dual r = Dual.__new__(Dual)
+    r.v = v
+    return r
+
+
+cdef inline HyperDual _hyper(dd_hyper v):
+    cdef HyperDual r = HyperDual.__new__(HyperDual)
+    r.v = v
+    return r
+
+
+cdef int _raise_math(int status, int rid, double a) except -1:
+    raise _common.math_error(status, RULE_NAMES[rid], a)
+
+
+cdef int _check_pow(double a, double p, double v) except -1:
+    cdef int st = dd_pow_status(a, p, v)
+    if st != DD_OK:
+        raise _common.pow_error(st, a, p)
+    return 0
+
+# ---------------------------------------------------------------------------
+# Unary functions, through the rule table
+# ---------------------------------------------------------------------------
+
+cdef double _float_unary(double a, int rid) except? -1.0:
+    cdef double f[3]
+    cdef const dd_rule_entry *e = &dd_rules[rid]
+    e.fn(a, f, 0)
+    cdef int st = dd_value_status(a, f[0], e.flags)
+    if st != DD_OK:
+        _raise_math(st, rid, a)
+    return f[0]
+
+
+cdef Dual _dual_unary(Dual x, int rid):
+    cdef double f[3]
+    cdef const dd_rule_entry *e = &dd_rules[rid]
+    e.fn(x.v.re, f, 1)
+    cdef int st = dd_value_status(x.v.re, f[0], e.flags)
+    if st != DD_OK:
+        _raise_math(st, rid, x.v.re)
+    return _dual(dd_dual_chain(x.v, f))
+
+
+cdef HyperDual _hyper_unary(HyperDual x, int rid):
+    cdef double f[3]
+    cdef const dd_rule_entry *e = &dd_rules[rid]
+    e.fn(x.v.re, f, 2)
+    cdef int st = dd_value_status(x.v.re, f[0], e.flags)
+    if st != DD_OK:
+        _raise_math(st, rid, x.v.re)
+    return _hyper(dd_hyper_chain(x.v, f))
+
+
+cdef object _unary(object x, int rid, str name):
+    if type(x) is Dual:
+        return _dual_unary(<Dual>x, rid)
+    if type(x) is float:
+        return _float_unary(PyFloat_AS_DOUBLE(x), rid)
+    if type(x) is HyperDual:
+        return _hyper_unary(<HyperDual>x, rid)
+    if PyFloat_Check(x) or PyLong_Check(x):
+        return _float_unary(float(x), rid)
+    return _common.apply_other(x, name, _PUBLIC_UNARY[name])
+
+
+cdef object _leaky(object x, double alpha):
+    cdef double f[3]
+    cdef double a
+    if type(x) is Dual:
+        dd_leaky_relu_rule((<Dual>x).v.re, alpha, f, 1)
+        return _dual(dd_dual_chain((<Dual>x).v, f))
+    if type(x) is HyperDual:
+        dd_leaky_relu_rule((<HyperDual>x).v.re, alpha, f, 2)
+        return _hyper(dd_hyper_chain((<HyperDual>x).v, f))
+    if PyFloat_Check(x) or PyLong_Check(x):
+        dd_leaky_relu_rule(float(x), alpha, f, 0)
+        return f[0]
+    return _common.apply_other(x, "leaky_relu", leaky_relu, (alpha,))
+
+# ---------------------------------------------------------------------------
+# Binary functions: x ** p, arctan2, hypot
+# ---------------------------------------------------------------------------
+
+cdef enum:
+    _POW = 0
+    _ATAN2 = 1
+    _HYPOT = 2
+
+cdef tuple _BINARY_NAMES = ("power", "arctan2", "hypot")
+
+
+cdef Dual _dual_pow(dd_dual x, double p):
+    cdef dd_dual r = dd_dual_pow(x, p)
+    _check_pow(x.re, p, r.re)
+    return _dual(r)
+
+
+cdef HyperDual _hyper_pow(dd_hyper x, double p):
+    cdef dd_hyper r = dd_hyper_pow(x, p)
+    _check_pow(x.re, p, r.re)
+    return _hyper(r)
+
+
+cdef Dual _dual_binary(dd_dual x, dd_dual y, int op):
+    if op == _POW:
+        if y.du == 0.0:   # constant exponent: the fast path, and negative bases work
+            return _dual_pow(x, y.re)
+        _check_pow(x.re, y.re, c_pow(x.re, y.re))
+        return _dual(dd_dual_pow2(x, y))
+    if op == _ATAN2:
+        return _dual(dd_dual_atan2(x, y))
+    return _dual(dd_dual_hypot(x, y))
+
+
+cdef HyperDual _hyper_binary(dd_hyper x, dd_hyper y, int op):
+    if op == _POW:
+        if y.e1 == 0.0 and y.e2 == 0.0 and y.e12 == 0.0:
+            return _hyper_pow(x, y.re)
+        _check_pow(x.re, y.re, c_pow(x.re, y.re))
+        return _hyper(dd_hyper_pow2(x, y))
+    if op == _ATAN2:
+        return _hyper(dd_hyper_atan2(x, y))
+    return _hyper(dd_hyper_hypot(x, y))
+
+
+cdef dd_dual _as_dual(object o, int op) except *:
+    if type(o) is Dual:
+        return (<Dual>o).v
+    return dd_dual_make(_arg(o, _BINARY_NAMES[op], "a real number or a Dual"), 0.0)
+
+
+cdef dd_hyper _as_hyper(object o, int op) except *:
+    if type(o) is HyperDual:
+        return (<HyperDual>o).v
+    return dd_hyper_make(_arg(o, _BINARY_NAMES[op], "a real number or a HyperDual"), 0.0, 0.0, 0.0)
+
+
+cdef object _binary(object x, object y, int op):
+    cdef double a, b, v
+    if isinstance(x, Dual) or isinstance(y, Dual):
+        return _dual_binary(_as_dual(x, op), _as_dual(y, op), op)
+    if isinstance(x, HyperDual) or isinstance(y, HyperDual):
+        return _hyper_binary(_as_hyper(x, op), _as_hyper(y, op), op)
+    if _common.is_array(x) or _common.is_array(y):
+        return _common.apply_binary_arrays(_BINARY_NAMES[op], x, y)
+    a = _arg(x, _BINARY_NAMES[op], "a real number, an ndarray or a dualdiff number")
+    b = _arg(y, _BINARY_NAMES[op], "a real number, an ndarray or a dualdiff number")
+    if op == _POW:
+        v = c_pow(a, b)
+        _check_pow(a, b, v)
+        return v
+    if op == _ATAN2:
+        return c_atan2(a, b)
+    return c_hypot(a, b)
+
+# ---------------------------------------------------------------------------
+# Dual
+# ---------------------------------------------------------------------------
+
+@cython.freelist(256)
+@cython.final
+cdef class Dual:
+    """Dual(real, dual=0.0)
+
+    A dual number ``real + dual*eps`` with ``eps**2 == 0``: evaluating ``f`` at
+    ``Dual(x, 1.0)`` gives ``Dual(f(x), f'(x))``.
+
+    >>> import dualdiff as dd
+    >>> y = dd.sin(dd.Dual(0.0, 1.0)) * 3
+    >>> y.real, y.dual
+    (0.0, 3.0)
+    """
+
+    # NumPy scalars (np.float64(2) * Dual) defer to Dual's reflected methods.
+    __array_priority__ = 1000
+
+    def __init__(self, real, dual=0.0):
+        self.v.re = _arg(real, "Dual", "a real number")
+        self.v.du = _arg(dual, "Dual", "a real number")
+
+    @property
+    def real(self):
+        """The value part."""
+        return self.v.re
+
+    @property
+    def dual(self):
+        """The derivative (tangent) part."""
+        return self.v.du
+
+    # -- protocol ---------------------------------------------------------
+
+    def __repr__(self):
+        return _common.format_repr("Dual", (self.v.re, self.v.du))
+
+    def __reduce__(self):
+        return (Dual, (self.v.re, self.v.du))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __float__(self):
+        raise _common.float_error(self)
+
+    def __hash__(self):
+        return hash(self.v.re)
+
+    def __bool__(self):
+        return self.v.re != 0.0
+
+    def __eq__(self, other):
+        cdef double o
+        return self.v.re == o if _real_part(other, &o) else NotImplemented
+
+    def __ne__(self, other):
+        cdef double o
+        return self.v.re != o if _real_part(other, &o) else NotImplemented
+
+    def __lt__(self, other):
+        cdef double o
+        return self.v.re < o if _real_part(other, &o) else NotImplemented
+
+    def __le__(self, other):
+        cdef double o
+        return self.v.re <= o if _real_part(other, &o) else NotImplemented
+
+    def __gt__(self, other):
+        cdef double o
+        return self.v.re > o if _real_part(other, &o) else NotImplemented
+
+    def __ge__(self, other):
+        cdef double o
+        return self.v.re >= o if _real_part(other, &o) else NotImplemented
+
+    # -- arithmetic -------------------------------------------------------
+
+    def __add__(self, other):
+        cdef double c
+        if type(other) is Dual:
+            return _dual(dd_dual_add(self.v, (<Dual>other).v))
+        if _to_double(other, &c):
+            return _dual(dd_dual_make(self.v.re + c, self.v.du))
+        return NotImplemented
+
+    def __radd__(self, other):
+        cdef double c
+        if _to_double(other, &c):
+            return _dual(dd_dual_make(c + self.v.re, self.v.du))
+        return NotImplemented
+
+    def __sub__(self, other):
+        cdef double c
+        if type(other) is Dual:
+            return _dual(dd_dual_sub(self.v, (<Dual>other).v))
+        if _to_double(other, &c):
+            return _dual(dd_dual_make(self.v.re - c, self.v.du))
+        return NotImplemented
+
+    def __rsub__(self, other):
+        cdef double c
+        if _to_double(other, &c):
+            return _dual(dd_dual_make(c - self.v.re, -self.v.du))
+        return NotImplemented
+
+    def __mul__(self, other):
+        cdef double c
+        if type(other) is Dual:
+            return _dual(dd_dual_mul(self.v, (<Dual>other).v))
+        if _to_double(other, &c):
+            return _dual(dd_dual_mul(self.v, dd_dual_make(c, 0.0)))
+        return NotImplemented
+
+    def __rmul__(self, other):
+        cdef double c
+        if _to_double(other, &c):
+            return _dual(dd_dual_mul(dd_dual_make(c, 0.0), self.v))
+        return NotImplemented
+
+    def __truediv__(self, other):
+        cdef dd_dual y
+        cdef double c
+        if type(other) is Dual:
+            y = (<Dual>other).v
+        elif _to_double(other, &c):
+            y = dd_dual_make(c, 0.0)
+        else:
+            return NotImplemented
+        if y.re == 0.0:
+            raise _common.zero_division()
+        return _dual(dd_dual_div(self.v, y))
+
+    def __rtruediv__(self, other):
+        cdef double c
+        if not _to_double(other, &c):
+            return NotImplemented
+        if self.v.re == 0.0:
+            raise _common.zero_division()
+        return _dual(dd_dual_div(dd_dual_make(c, 0.0), self.v))
+
+    def __pow__(self, other, mod):
+        cdef double p
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        if type(other) is Dual:
+            return _dual_binary(self.v, (<Dual>other).v, _POW)
+        if _to_double(other, &p):
+            return _dual_pow(self.v, p)
+        return NotImplemented
+
+    def __rpow__(self, other, mod):
+        cdef double c
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        if _to_double(other, &c):
+            return _dual_binary(dd_dual_make(c, 0.0), self.v, _POW)
+        return NotImplemented
+
+    def __neg__(self):
+        return _dual(dd_dual_make(-self.v.re, -self.v.du))
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _dual_unary(self, DD_RULE_abs)
+
+    def __floor__(self):
+        return _dual_unary(self, DD_RULE_floor)
+
+    def __ceil__(self):
+        return _dual_unary(self, DD_RULE_ceil)
+
+    # -- NumPy ufunc names ------------------------------------------------
+
+    def exp(self): return _dual_unary(self, DD_RULE_exp)
+    def exp2(self): return _dual_unary(self, DD_RULE_exp2)
+    def expm1(self): return _dual_unary(self, DD_RULE_expm1)
+    def log(self, base=None): return log(self, base)
+    def log2(self): return _dual_unary(self, DD_RULE_log2)
+    def log10(self): return _dual_unary(self, DD_RULE_log10)
+    def log1p(self): return _dual_unary(self, DD_RULE_log1p)
+    def sqrt(self): return _dual_unary(self, DD_RULE_sqrt)
+    def cbrt(self): return _dual_unary(self, DD_RULE_cbrt)
+    def sin(self): return _dual_unary(self, DD_RULE_sin)
+    def cos(self): return _dual_unary(self, DD_RULE_cos)
+    def tan(self): return _dual_unary(self, DD_RULE_tan)
+    def arcsin(self): return _dual_unary(self, DD_RULE_arcsin)
+    def arccos(self): return _dual_unary(self, DD_RULE_arccos)
+    def arctan(self): return _dual_unary(self, DD_RULE_arctan)
+    def sinh(self): return _dual_unary(self, DD_RULE_sinh)
+    def cosh(self): return _dual_unary(self, DD_RULE_cosh)
+    def tanh(self): return _dual_unary(self, DD_RULE_tanh)
+    def arcsinh(self): return _dual_unary(self, DD_RULE_arcsinh)
+    def arccosh(self): return _dual_unary(self, DD_RULE_arccosh)
+    def arctanh(self): return _dual_unary(self, DD_RULE_arctanh)
+    def erf(self): return _dual_unary(self, DD_RULE_erf)
+    def erfc(self): return _dual_unary(self, DD_RULE_erfc)
+    def sign(self): return _dual_unary(self, DD_RULE_sign)
+    def floor(self): return _dual_unary(self, DD_RULE_floor)
+    def ceil(self): return _dual_unary(self, DD_RULE_ceil)
+    def sigmoid(self): return _dual_unary(self, DD_RULE_sigmoid)
+    def relu(self): return _dual_unary(self, DD_RULE_relu)
+    def softplus(self): return _dual_unary(self, DD_RULE_softplus)
+    def leaky_relu(self, alpha=0.01): return leaky_relu(self, alpha)
+    def gelu(self, approximate=False): return gelu(self, approximate)
+    def arctan2(self, x): return _binary(self, x, _ATAN2)
+    def hypot(self, y): return _binary(self, y, _HYPOT)
+
+# ---------------------------------------------------------------------------
+# HyperDual
+# ---------------------------------------------------------------------------
+
+@cython.freelist(256)
+@cython.final
+cdef class HyperDual:
+    """HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
+
+    A hyper-dual number ``real + e1*eps1 + e2*eps2 + e12*eps1*eps2`` with
+    ``eps1**2 == eps2**2 == 0``: evaluating ``f`` at ``HyperDual(x, 1, 1, 0)``
+    gives ``f(x)``, ``f'(x)`` (in e1 and e2) and ``f''(x)`` (in e12), exactly.
+
+    >>> import dualdiff as dd
+    >>> y = dd.HyperDual(2.0, 1.0, 1.0, 0.0) ** 4
+    >>> y.real, y.e1, y.e12
+    (16.0, 32.0, 48.0)
+    """
+
+    __array_priority__ = 1000
+
+    def __init__(self, real, e1=0.0, e2=0.0, e12=0.0):
+        self.v.re = _arg(real, "HyperDual", "a real number")
+        self.v.e1 = _arg(e1, "HyperDual", "a real number")
+        self.v.e2 = _arg(e2, "HyperDual", "a real number")
+        self.v.e12 = _arg(e12, "HyperDual", "a real number")
+
+    @property
+    def real(self):
+        """The value part."""
+        return self.v.re
+
+    @property
+    def e1(self):
+        """The eps1 part (first derivative along the first direction)."""
+        return self.v.e1
+
+    @property
+    def e2(self):
+        """The eps2 part (first derivative along the second direction)."""
+        return self.v.e2
+
+    @property
+    def e12(self):
+        """The eps1*eps2 part (the second derivative)."""
+        return self.v.e12
+
+    # -- protocol ---------------------------------------------------------
+
+    def __repr__(self):
+        return _common.format_repr("HyperDual", (self.v.re, self.v.e1, self.v.e2, self.v.e12))
+
+    def __reduce__(self):
+        return (HyperDual, (self.v.re, self.v.e1, self.v.e2, self.v.e12))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __float__(self):
+        raise _common.float_error(self)
+
+    def __hash__(self):
+        return hash(self.v.re)
+
+    def __bool__(self):
+        return self.v.re != 0.0
+
+    def __eq__(self, other):
+        cdef double o
+        return self.v.re == o if _real_part(other, &o) else NotImplemented
+
+    def __ne__(self, other):
+        cdef double o
+        return self.v.re != o if _real_part(other, &o) else NotImplemented
+
+    def __lt__(self, other):
+        cdef double o
+        return self.v.re < o if _real_part(other, &o) else NotImplemented
+
+    def __le__(self, other):
+        cdef double o
+        return self.v.re <= o if _real_part(other, &o) else NotImplemented
+
+    def __gt__(self, other):
+        cdef double o
+        return self.v.re > o if _real_part(other, &o) else NotImplemented
+
+    def __ge__(self, other):
+        cdef double o
+        return self.v.re >= o if _real_part(other, &o) else NotImplemented
+
+    # -- arithmetic -------------------------------------------------------
+
+    def __add__(self, other):
+        cdef double c
+        if type(other) is HyperDual:
+            return _hyper(dd_hyper_add(self.v, (<HyperDual>other).v))
+        if _to_double(other, &c):
+            return _hyper(dd_hyper_make(self.v.re + c, self.v.e1, self.v.e2, self.v.e12))
+        return NotImplemented
+
+    def __radd__(self, other):
+        cdef double c
+        if _to_double(other, &c):
+            return _hyper(dd_hyper_make(c + self.v.re, self.v.e1, self.v.e2, self.v.e12))
+        return NotImplemented
+
+    def __sub__(self, other):
+        cdef double c
+        if type(other) is HyperDual:
+            return _hyper(dd_hyper_sub(self.v, (<HyperDual>other).v))
+        if _to_double(other, &c):
+            return _hyper(dd_hyper_make(self.v.re - c, self.v.e1, self.v.e2, self.v.e12))
+        return NotImplemented
+
+    def __rsub__(self, other):
+        cdef double c
+        if _to_double(other, &c):
+            return _hyper(dd_hyper_make(c - self.v.re, -self.v.e1, -self.v.e2, -self.v.e12))
+        return NotImplemented
+
+    def __mul__(self, other):
+        cdef double c
+        if type(other) is HyperDual:
+            return _hyper(dd_hyper_mul(self.v, (<HyperDual>other).v))
+        if _to_double(other, &c):
+            return _hyper(dd_hyper_mul(self.v, dd_hyper_make(c, 0.0, 0.0, 0.0)))
+        return NotImplemented
+
+    def __rmul__(self, other):
+        cdef double c
+        if _to_double(other, &c):
+            return _hyper(dd_hyper_mul(dd_hyper_make(c, 0.0, 0.0, 0.0), self.v))
+        return NotImplemented
+
+    def __truediv__(self, other):
+        cdef dd_hyper y
+        cdef double c
+        if type(other) is HyperDual:
+            y = (<HyperDual>other).v
+        elif _to_double(other, &c):
+            y = dd_hyper_make(c, 0.0, 0.0, 0.0)
+        else:
+            return NotImplemented
+        if y.re == 0.0:
+            raise _common.zero_division()
+        return _hyper(dd_hyper_div(self.v, y))
+
+    def __rtruediv__(self, other):
+        cdef double c
+        if not _to_double(other, &c):
+            return NotImplemented
+        if self.v.re == 0.0:
+            raise _common.zero_division()
+        return _hyper(dd_hyper_div(dd_hyper_make(c, 0.0, 0.0, 0.0), self.v))
+
+    def __pow__(self, other, mod):
+        cdef double p
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        if type(other) is HyperDual:
+            return _hyper_binary(self.v, (<HyperDual>other).v, _POW)
+        if _to_double(other, &p):
+            return _hyper_pow(self.v, p)
+        return NotImplemented
+
+    def __rpow__(self, other, mod):
+        cdef double c
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        if _to_double(other, &c):
+            return _hyper_binary(dd_hyper_make(c, 0.0, 0.0, 0.0), self.v, _POW)
+        return NotImplemented
+
+    def __neg__(self):
+        return _hyper(dd_hyper_make(-self.v.re, -self.v.e1, -self.v.e2, -self.v.e12))
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _hyper_unary(self, DD_RULE_abs)
+
+    def __floor__(self):
+        return _hyper_unary(self, DD_RULE_floor)
+
+    def __ceil__(self):
+        return _hyper_unary(self, DD_RULE_ceil)
+
+    # -- NumPy ufunc names ------------------------------------------------
+
+    def exp(self): return _hyper_unary(self, DD_RULE_exp)
+    def exp2(self): return _hyper_unary(self, DD_RULE_exp2)
+    def expm1(self): return _hyper_unary(self, DD_RULE_expm1)
+    def log(self, base=None): return log(self, base)
+    def log2(self): return _hyper_unary(self, DD_RULE_log2)
+    def log10(self): return _hyper_unary(self, DD_RULE_log10)
+    def log1p(self): return _hyper_unary(self, DD_RULE_log1p)
+    def sqrt(self): return _hyper_unary(self, DD_RULE_sqrt)
+    def cbrt(self): return _hyper_unary(self, DD_RULE_cbrt)
+    def sin(self): return _hyper_unary(self, DD_RULE_sin)
+    def cos(self): return _hyper_unary(self, DD_RULE_cos)
+    def tan(self): return _hyper_unary(self, DD_RULE_tan)
+    def arcsin(self): return _hyper_unary(self, DD_RULE_arcsin)
+    def arccos(self): return _hyper_unary(self, DD_RULE_arccos)
+    def arctan(self): return _hyper_unary(self, DD_RULE_arctan)
+    def sinh(self): return _hyper_unary(self, DD_RULE_sinh)
+    def cosh(self): return _hyper_unary(self, DD_RULE_cosh)
+    def tanh(self): return _hyper_unary(self, DD_RULE_tanh)
+    def arcsinh(self): return _hyper_unary(self, DD_RULE_arcsinh)
+    def arccosh(self): return _hyper_unary(self, DD_RULE_arccosh)
+    def arctanh(self): return _hyper_unary(self, DD_RULE_arctanh)
+    def erf(self): return _hyper_unary(self, DD_RULE_erf)
+    def erfc(self): return _hyper_unary(self, DD_RULE_erfc)
+    def sign(self): return _hyper_unary(self, DD_RULE_sign)
+    def floor(self): return _hyper_unary(self, DD_RULE_floor)
+    def ceil(self): return _hyper_unary(self, DD_RULE_ceil)
+    def sigmoid(self): return _hyper_unary(self, DD_RULE_sigmoid)
+    def relu(self): return _hyper_unary(self, DD_RULE_relu)
+    def softplus(self): return _hyper_unary(self, DD_RULE_softplus)
+    def leaky_relu(self, alpha=0.01): return leaky_relu(self, alpha)
+    def gelu(self, approximate=False): return gelu(self, approximate)
+    def arctan2(self, x): return _binary(self, x, _ATAN2)
+    def hypot(self, y): return _binary(self, y, _HYPOT)
+
+# ---------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------
+
+def exp(x):
+    """exp(x) -> e**x.  d/dx = exp(x)."""
+    return _unary(x, DD_RULE_exp, "exp")
+
+def exp2(x):
+    """exp2(x) -> 2**x.  d/dx = 2**x log(2)."""
+    return _unary(x, DD_RULE_exp2, "exp2")
+
+def expm1(x):
+    """expm1(x) -> e**x - 1, accurate near 0.  d/dx = exp(x)."""
+    return _unary(x, DD_RULE_expm1, "expm1")
+
+def log(x, base=None):
+    """log(x, base=None) -> natural logarithm, or logarithm to `base`.  d/dx = 1/(x log(base))."""
+    if base is None:
+        return _unary(x, DD_RULE_log, "log")
+    return _unary(x, DD_RULE_log, "log") / _unary(base, DD_RULE_log, "log")
+
+def log2(x):
+    """log2(x) -> base-2 logarithm.  d/dx = 1/(x log 2)."""
+    return _unary(x, DD_RULE_log2, "log2")
+
+def log10(x):
+    """log10(x) -> base-10 logarithm.  d/dx = 1/(x log 10)."""
+    return _unary(x, DD_RULE_log10, "log10")
+
+def log1p(x):
+    """log1p(x) -> log(1 + x), accurate near 0.  d/dx = 1/(1 + x)."""
+    return _unary(x, DD_RULE_log1p, "log1p")
+
+def sqrt(x):
+    """sqrt(x) -> square root.  d/dx = 1/(2 sqrt(x)), +inf at 0."""
+    return _unary(x, DD_RULE_sqrt, "sqrt")
+
+def cbrt(x):
+    """cbrt(x) -> real cube root.  d/dx = 1/(3 cbrt(x)**2)."""
+    return _unary(x, DD_RULE_cbrt, "cbrt")
+
+def sin(x):
+    """sin(x) -> sine.  d/dx = cos(x)."""
+    return _unary(x, DD_RULE_sin, "sin")
+
+def cos(x):
+    """cos(x) -> cosine.  d/dx = -sin(x)."""
+    return _unary(x, DD_RULE_cos, "cos")
+
+def tan(x):
+    """tan(x) -> tangent.  d/dx = 1 + tan(x)**2."""
+    return _unary(x, DD_RULE_tan, "tan")
+
+def arcsin(x):
+    """arcsin(x) -> inverse sine.  d/dx = 1/sqrt((1 - x)(1 + x))."""
+    return _unary(x, DD_RULE_arcsin, "arcsin")
+
+def arccos(x):
+    """arccos(x) -> inverse cosine.  d/dx = -1/sqrt((1 - x)(1 + x))."""
+    return _unary(x, DD_RULE_arccos, "arccos")
+
+def arctan(x):
+    """arctan(x) -> inverse tangent.  d/dx = 1/(1 + x**2)."""
+    return _unary(x, DD_RULE_arctan, "arctan")
+
+def sinh(x):
+    """sinh(x) -> hyperbolic sine.  d/dx = cosh(x)."""
+    return _unary(x, DD_RULE_sinh, "sinh")
+
+def cosh(x):
+    """cosh(x) -> hyperbolic cosine.  d/dx = sinh(x)."""
+    return _unary(x, DD_RULE_cosh, "cosh")
+
+def tanh(x):
+    """tanh(x) -> hyperbolic tangent.  d/dx = sech(x)**2, exact in the tails."""
+    return _unary(x, DD_RULE_tanh, "tanh")
+
+def arcsinh(x):
+    """arcsinh(x) -> inverse hyperbolic sine.  d/dx = 1/sqrt(1 + x**2)."""
+    return _unary(x, DD_RULE_arcsinh, "arcsinh")
+
+def arccosh(x):
+    """arccosh(x) -> inverse hyperbolic cosine.  d/dx = 1/sqrt((x - 1)(x + 1))."""
+    return _unary(x, DD_RULE_arccosh, "arccosh")
+
+def arctanh(x):
+    """arctanh(x) -> inverse hyperbolic tangent.  d/dx = 1/((1 - x)(1 + x))."""
+    return _unary(x, DD_RULE_arctanh, "arctanh")
+
+def erf(x):
+    """erf(x) -> error function.  d/dx = 2/sqrt(pi) exp(-x**2)."""
+    return _unary(x, DD_RULE_erf, "erf")
+
+def erfc(x):
+    """erfc(x) -> complementary error function.  d/dx = -2/sqrt(pi) exp(-x**2)."""
+    return _unary(x, DD_RULE_erfc, "erfc")
+
+def abs(x):
+    """abs(x) -> |x|.  d/dx = sign(x), 0 at 0."""
+    return _unary(x, DD_RULE_abs, "abs")
+
+def sign(x):
+    """sign(x) -> -1.0, 0.0 or 1.0.  d/dx = 0."""
+    return _unary(x, DD_RULE_sign, "sign")
+
+def floor(x):
+    """floor(x) -> largest integer <= x, as a float.  d/dx = 0."""
+    return _unary(x, DD_RULE_floor, "floor")
+
+def ceil(x):
+    """ceil(x) -> smallest integer >= x, as a float.  d/dx = 0."""
+    return _unary(x, DD_RULE_ceil, "ceil")
+
+def sigmoid(x):
+    """sigmoid(x) -> 1/(1 + exp(-x)).  d/dx = sigmoid(x) sigmoid(-x)."""
+    return _unary(x, DD_RULE_sigmoid, "sigmoid")
+
+def relu(x):
+    """relu(x) -> max(x, 0).  d/dx = 1 for x > 0, else 0."""
+    return _unary(x, DD_RULE_relu, "relu")
+
+def softplus(x):
+    """softplus(x) -> log(1 + exp(x)), without overflow.  d/dx = sigmoid(x)."""
+    return _unary(x, DD_RULE_softplus, "softplus")
+
+def leaky_relu(x, alpha=0.01):
+    """leaky_relu(x, alpha=0.01) -> x for x > 0, else alpha*x.  d/dx = 1 or alpha (alpha at 0)."""
+    return _leaky(x, _arg(alpha, "leaky_relu", "a real number"))
+
+def gelu(x, approximate=False):
+    """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form."""
+    if type(x) is Dual or type(x) is HyperDual or PyFloat_Check(x) or PyLong_Check(x):
+        return _unary(x, DD_RULE_gelu_tanh if approximate else DD_RULE_gelu, "gelu")
+    return _common.apply_other(x, "gelu", gelu, (approximate,))
+
+def power(x, p):
+    """power(x, p) -> x**p; a negative x needs an integer p (ValueError otherwise)."""
+    return _binary(x, p, _POW)
+
+def arctan2(y, x):
+    """arctan2(y, x) -> angle of the point (x, y).  Partials x/r**2 and -y/r**2."""
+    return _binary(y, x, _ATAN2)
+
+def hypot(x, y):
+    """hypot(x, y) -> sqrt(x**2 + y**2) without overflow.  Partials x/r and y/r."""
+    return _binary(x, y, _HYPOT)
+
+
+cdef dict _PUBLIC_UNARY = {
+    "exp": exp, "exp2": exp2, "expm1": expm1, "log": log, "log2": log2,
+    "log10": log10, "log1p": log1p, "sqrt": sqrt, "cbrt": cbrt, "sin": sin,
+    "cos": cos, "tan": tan, "arcsin": arcsin, "arccos": arccos, "arctan": arctan,
+    "sinh": sinh, "cosh": cosh, "tanh": tanh, "arcsinh": arcsinh,
+    "arccosh": arccosh, "arctanh": arctanh, "erf": erf, "erfc": erfc,
+    "abs": abs, "sign": sign, "floor": floor, "ceil": ceil, "sigmoid": sigmoid,
+    "relu": relu, "softplus": softplus,
+}
+
+# ---------------------------------------------------------------------------
+# Sequences
+# ---------------------------------------------------------------------------
+
+cdef object _float_sequence(list items, double **buf):
+    """Copy items into a malloc'ed double buffer if they are all real numbers."""
+    cdef Py_ssize_t i, n = len(items)
+    cdef double *b = <double *>malloc((n if n > 0 else 1) * sizeof(double))
+    if b == NULL:
+        raise MemoryError()
+    for i in range(n):
+        if isinstance(items[i], (Dual, HyperDual)) or not _to_double(items[i], &b[i]):
+            free(b)
+            return False
+    buf[0] = b
+    return True
+
+
+def logsumexp(xs):
+    """logsumexp(xs) -> log(sum(exp(x) for x in xs)), without overflow.  Gradient: softmax(xs)."""
+    cdef double *buf
+    cdef double r
+    if _common.is_array(xs):
+        return _common.array_logsumexp(xs)
+    items = _common.sequence(xs, "logsumexp")
+    if not items:
+        raise ValueError("logsumexp() arg is an empty sequence")
+    if _float_sequence(items, &buf):
+        r = dd_logsumexp(buf, len(items))
+        free(buf)
+        return r
+    return _common.compose_logsumexp(items, exp, log)
+
+
+def softmax(xs):
+    """softmax(xs) -> exp(x_i) / sum_j exp(x_j).  Jacobian p_i (delta_ij - p_j)."""
+    cdef double *buf
+    cdef Py_ssize_t i, n
+    if _common.is_array(xs):
+        return _common.array_softmax(xs)
+    items = _common.sequence(xs, "softmax")
+    n = len(items)
+    if _float_sequence(items, &buf):
+        dd_softmax(buf, n, buf)
+        out = [buf[i] for i in range(n)]
+        free(buf)
+        return out
+    return _common.compose_softmax(items, exp)
+
+# ---------------------------------------------------------------------------
+# Derivatives at a point
+# ---------------------------------------------------------------------------
+
+cdef int _point(object x, double *a, str op) except -1:
+    """1 and a = x for a real number; 0 for an ndarray; TypeError otherwise."""
+    if isinstance(x, (Dual, HyperDual)) or isinstance(x, (str, bytes)):
+        raise _common.point_error(op, x)
+    if _to_double(x, a):
+        return 1
+    if isinstance(x, _common.np.ndarray):
+        return 0
+    raise _common.point_error(op, x)
+
+
+cdef int _real_result(object y, str op) except -1:
+    """Check that a function result without a perturbation is a plain number."""
+    cdef double c
+    if isinstance(y, (Dual, HyperDual)) or not _to_double(y, &c):
+        raise _common.result_error(op, y)
+    return 0
+
+
+def derivative(f, x=_MISSING):
+    """derivative(f, x) -> f'(x), exactly, by one evaluation of f at a Dual.
+
+    Without x, returns the function x -> f'(x).  An ndarray x is taken
+    elementwise.
+
+    >>> import dualdiff as dd
+    >>> dd.derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
+    19.0
+    """
+    cdef double a
+    if x is _MISSING:
+        return _common.bind(derivative, f)
+    if type(x) is float:
+        a = PyFloat_AS_DOUBLE(x)
+    elif not _point(x, &a, "derivative"):
+        return _common.elementwise(derivative, f, x)
+    y = f(_dual(dd_dual_make(a, 1.0)))
+    if type(y) is Dual:
+        return (<Dual>y).v.du
+    _real_result(y, "derivative")
+    return 0.0
+
+
+def second_derivative(f, x=_MISSING):
+    """second_derivative(f, x) -> f''(x), exactly, by one evaluation of f at a HyperDual.
+
+    >>> import dualdiff as dd
+    >>> dd.second_derivative(lambda x: x**4, 2.0)
+    48.0
+    """
+    cdef double a
+    if x is _MISSING:
+        return _common.bind(second_derivative, f)
+    if type(x) is float:
+        a = PyFloat_AS_DOUBLE(x)
+    elif not _point(x, &a, "second_derivative"):
+        return _common.elementwise(second_derivative, f, x)
+    y = f(_hyper(dd_hyper_make(a, 1.0, 1.0, 0.0)))
+    if type(y) is HyperDual:
+        return (<HyperDual>y).v.e12
+    _real_result(y, "second_derivative")
+    return 0.0
+
+
+def value_and_derivative(f, x=_MISSING):
+    """value_and_derivative(f, x) -> (f(x), f'(x)) from one evaluation of f.
+
+    >>> import dualdiff as dd
+    >>> dd.value_and_derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
+    (15.0, 19.0)
+    """
+    cdef double a, c
+    if x is _MISSING:
+        return _common.bind(value_and_derivative, f)
+    if type(x) is float:
+        a = PyFloat_AS_DOUBLE(x)
+    elif not _point(x, &a, "value_and_derivative"):
+        return _common.elementwise(value_and_derivative, f, x)
+    y = f(_dual(dd_dual_make(a, 1.0)))
+    if type(y) is Dual:
+        return ((<Dual>y).v.re, (<Dual>y).v.du)
+    _real_result(y, "value_and_derivative")
+    _to_double(y, &c)
+    return (c, 0.0)

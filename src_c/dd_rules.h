@@ -1,0 +1,534 @@
+/*
+ * dd_rules.h -- the rule table of dualdiff.
+ *
+ * Every elementary function is written once, as its Taylor coefficients at a
+ * float a: f[0] = f(a), f[1] = f'(a), f[2] = f''(a).  `order` says how many
+ * coefficients the caller needs (0, 1 or 2); a rule may fill more when that
+ * costs nothing.  Number types combine these coefficients with their own
+ * parts in dd_types.h; no type differentiates anything itself.
+ *
+ * Accuracy: a few ulps relative to the true coefficient, tails included.
+ * Forms that cancel (1 - tanh^2, sigma*(1 - sigma), 1 - x^2 near 1) are
+ * avoided; each unusual form says why in one line.
+ *
+ * Plain C99, no Python API.
+ */
+#ifndef DD_RULES_H
+#define DD_RULES_H
+
+#include <math.h>
+#include <stddef.h>
+
+#define DD_LN2       0.693147180559945309417232121458   /* log(2) */
+#define DD_LOG2E     1.44269504088896340735992468100    /* 1/log(2) */
+#define DD_LOG10E    0.434294481903251827651128918917   /* 1/log(10) */
+#define DD_2_SQRTPI  1.12837916709551257389615890312    /* 2/sqrt(pi) */
+#define DD_1_SQRT2PI 0.398942280401432677939946059934   /* 1/sqrt(2 pi) */
+#define DD_SQRT2     1.41421356237309504880168872421    /* sqrt(2) */
+#define DD_SQRT1_2   0.707106781186547524400844362105   /* 1/sqrt(2), rounded */
+#define DD_SQRT1_2_LO (-4.833646656726457e-17)          /* 1/sqrt(2) - DD_SQRT1_2 */
+#define DD_SQRT_2_PI 0.797884560802865355879892119869   /* sqrt(2/pi), tanh-GELU */
+#define DD_GELU_C    0.044715                           /* cubic term of tanh-GELU */
+
+typedef void (*dd_rule_fn)(double a, double f[3], int order);
+
+/* ------------------------------------------------------------------ */
+/* Helpers shared by rules and chain rules                             */
+/* ------------------------------------------------------------------ */
+
+/* t * k where t is a tangent: an exactly-zero tangent stays zero even when
+ * k is infinite or nan ("NaN-safe" forward mode, the default here). */
+static inline double dd_tz(double t, double k) { return t == 0.0 ? 0.0 : t * k; }
+
+/* Product of two tangents: zero when either is exactly zero. */
+static inline double dd_tt(double s, double t) {
+    return (s == 0.0 || t == 0.0) ? 0.0 : s * t;
+}
+
+/* Sign with nan passed through: the subgradient 0 at 0 (abs'(0) = 0). */
+static inline double dd_sgn(double a) {
+    return a > 0.0 ? 1.0 : a < 0.0 ? -1.0 : a == 0.0 ? 0.0 : a;
+}
+
+/* Zero derivative of a piecewise-constant function, nan for a nan input. */
+static inline double dd_flat(double a) { return a == a ? 0.0 : a; }
+
+/* exp(-s * a * a) for s = 1 or 1/2, with the rounding error of a*a
+ * corrected (a*a is off by up to half an ulp of a*a, which is many ulps of
+ * the exponential once a*a is large: erf' at 10 would be off by ~60 ulps). */
+static inline double dd_gauss(double a, double s) {
+    double h = a * a;
+    double e = exp(-s * h);
+    if (e == 0.0) return 0.0;   /* h may be inf here; fma would give nan */
+    return e - e * (s * fma(a, a, -h));
+}
+
+/* sigma(a) and sigma(-a) without overflow or cancellation. */
+static inline void dd_sigmoid_pair(double a, double *s, double *sm, double *e_out) {
+    double e = exp(-fabs(a));
+    double p = 1.0 / (1.0 + e), q = e / (1.0 + e);   /* sigma(|a|), sigma(-|a|) */
+    if (a >= 0.0) { *s = p; *sm = q; } else { *s = q; *sm = p; }
+    if (e_out) *e_out = e;
+}
+
+/* sigma'' / sigma' = sigma(-a) - sigma(a) = -tanh(a/2), from expm1 so that
+ * it does not cancel near 0. */
+static inline double dd_sigmoid_curv(double a, double e) {
+    double r = expm1(-fabs(a)) / (1.0 + e);
+    return a >= 0.0 ? r : -r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Exponentials and logarithms                                         */
+/* ------------------------------------------------------------------ */
+
+static void dd_exp_rule(double a, double f[3], int order) {
+    (void)order;
+    f[0] = f[1] = f[2] = exp(a);
+}
+
+static void dd_exp2_rule(double a, double f[3], int order) {
+    f[0] = exp2(a);
+    if (order < 1) return;
+    f[1] = f[0] * DD_LN2;
+    f[2] = f[1] * DD_LN2;
+}
+
+static void dd_expm1_rule(double a, double f[3], int order) {
+    f[0] = expm1(a);
+    if (order < 1) return;
+    f[1] = f[2] = exp(a);
+}
+
+static void dd_log_rule(double a, double f[3], int order) {
+    f[0] = log(a);
+    if (order < 1) return;
+    f[1] = 1.0 / a;
+    f[2] = -f[1] * f[1];   /* not -1/(a*a): a*a underflows first */
+}
+
+static void dd_log2_rule(double a, double f[3], int order) {
+    f[0] = log2(a);
+    if (order < 1) return;
+    f[1] = DD_LOG2E / a;
+    f[2] = -f[1] / a;
+}
+
+static void dd_log10_rule(double a, double f[3], int order) {
+    f[0] = log10(a);
+    if (order < 1) return;
+    f[1] = DD_LOG10E / a;
+    f[2] = -f[1] / a;
+}
+
+static void dd_log1p_rule(double a, double f[3], int order) {
+    f[0] = log1p(a);
+    if (order < 1) return;
+    f[1] = 1.0 / (1.0 + a);   /* 1 + a is exact for a in [-2, -0.5] */
+    f[2] = -f[1] * f[1];
+}
+
+/* ------------------------------------------------------------------ */
+/* Roots and powers                                                    */
+/* ------------------------------------------------------------------ */
+
+static void dd_sqrt_rule(double a, double f[3], int order) {
+    f[0] = sqrt(a);
+    if (order < 1) return;
+    f[1] = 0.5 / fabs(f[0]);          /* fabs: sqrt(-0.0) = -0.0, yet sqrt'(0) = +inf */
+    f[2] = -0.5 * f[1] / fabs(a);
+}
+
+static void dd_cbrt_rule(double a, double f[3], int order) {
+    f[0] = cbrt(a);
+    if (order < 1) return;
+    f[1] = 1.0 / (3.0 * f[0] * f[0]);
+    f[2] = (-2.0 / 3.0) * f[1] / a;
+}
+
+/* x**p for a constant exponent p. */
+static inline void dd_pow_rule(double a, double p, double f[3], int order) {
+    f[0] = pow(a, p);
+    if (order < 1) return;
+    if (p == 0.0) { f[1] = f[2] = 0.0; return; }   /* x**0 == 1, 0**0 included */
+    if (p == 1.0) { f[1] = 1.0; f[2] = 0.0; return; }  /* avoid 0 * 0**-1 */
+    if (p == 2.0) { f[1] = 2.0 * a; f[2] = 2.0; return; }
+    f[1] = p * pow(a, p - 1.0);
+    if (order < 2) return;
+    f[2] = p * (p - 1.0) * pow(a, p - 2.0);
+}
+
+/* Partials of x**y in both arguments (x > 0, or x <= 0 with y an integer).
+ * g[0] = d/dx, g[1] = d/dy; h[0] = d2/dx2, h[1] = d2/dxdy, h[2] = d2/dy2. */
+static inline void dd_pow2_partials(double x, double y, double v, int order,
+                                    double g[2], double h[3]) {
+    double p[3];
+    /* d/dy x**y = x**y log x; where x**y is 0 (x = 0, y > 0) the limit is 0 */
+    double lx = v == 0.0 ? 0.0 : log(x);
+    dd_pow_rule(x, y, p, order);
+    g[0] = p[1];
+    g[1] = v * lx;
+    if (order < 2) return;
+    h[0] = p[2];
+    h[1] = (x == 0.0 && y > 1.0) ? 0.0 : pow(x, y - 1.0) * (1.0 + y * lx);
+    h[2] = g[1] * lx;
+}
+
+/* ------------------------------------------------------------------ */
+/* Trigonometric functions                                             */
+/* ------------------------------------------------------------------ */
+
+static void dd_sin_rule(double a, double f[3], int order) {
+    f[0] = sin(a);
+    if (order < 1) return;
+    f[1] = cos(a);
+    f[2] = -f[0];
+}
+
+static void dd_cos_rule(double a, double f[3], int order) {
+    f[0] = cos(a);
+    if (order < 1) return;
+    f[1] = -sin(a);
+    f[2] = -f[0];
+}
+
+static void dd_tan_rule(double a, double f[3], int order) {
+    f[0] = tan(a);
+    if (order < 1) return;
+    f[1] = 1.0 + f[0] * f[0];   /* sec^2 = 1 + tan^2: a sum of positives */
+    f[2] = 2.0 * f[0] * f[1];
+}
+
+static void dd_arcsin_rule(double a, double f[3], int order) {
+    double s;
+    f[0] = asin(a);
+    if (order < 1) return;
+    s = 1.0 / sqrt((1.0 - a) * (1.0 + a));   /* not 1 - a*a: cancels near +-1 */
+    f[1] = s;
+    f[2] = a * s * s * s;
+}
+
+static void dd_arccos_rule(double a, double f[3], int order) {
+    double s;
+    f[0] = acos(a);
+    if (order < 1) return;
+    s = 1.0 / sqrt((1.0 - a) * (1.0 + a));
+    f[1] = -s;
+    f[2] = -a * s * s * s;
+}
+
+static void dd_arctan_rule(double a, double f[3], int order) {
+    double d1, ad1;
+    f[0] = atan(a);
+    if (order < 1) return;
+    if (fabs(a) <= 1.0) {
+        d1 = 1.0 / (1.0 + a * a);
+        ad1 = a * d1;
+    } else {   /* in 1/a, so that a*a cannot overflow and a = inf gives 0 */
+        double t = 1.0 / a;
+        ad1 = t / (1.0 + t * t);
+        d1 = t * ad1;
+    }
+    f[1] = d1;
+    f[2] = -2.0 * ad1 * d1;
+}
+
+/* atan2(y, x): g = (d/dy, d/dx), h = (d2/dy2, d2/dydx, d2/dx2). */
+static inline void dd_atan2_partials(double y, double x, int order,
+                                     double g[2], double h[3]) {
+    double r = hypot(y, x);
+    double cy = y / r, cx = x / r;   /* scaled by r so that nothing overflows */
+    g[0] = cx / r;
+    g[1] = -cy / r;
+    if (order < 2) return;
+    h[0] = -2.0 * cx * cy / r / r;
+    h[1] = (cy - cx) * (cy + cx) / r / r;
+    h[2] = -h[0];
+}
+
+/* hypot(x, y): g = (d/dx, d/dy), h = (d2/dx2, d2/dxdy, d2/dy2). */
+static inline void dd_hypot_partials(double x, double y, double v, int order,
+                                     double g[2], double h[3]) {
+    double cx = x / v, cy = y / v;
+    g[0] = cx;
+    g[1] = cy;
+    if (order < 2) return;
+    h[0] = cy * cy / v;
+    h[1] = -cx * cy / v;
+    h[2] = cx * cx / v;
+}
+
+/* ------------------------------------------------------------------ */
+/* Hyperbolic functions                                                */
+/* ------------------------------------------------------------------ */
+
+static void dd_sinh_rule(double a, double f[3], int order) {
+    f[0] = sinh(a);
+    if (order < 1) return;
+    f[1] = cosh(a);
+    f[2] = f[0];
+}
+
+static void dd_cosh_rule(double a, double f[3], int order) {
+    f[0] = cosh(a);
+    if (order < 1) return;
+    f[1] = sinh(a);
+    f[2] = f[0];
+}
+
+static void dd_tanh_rule(double a, double f[3], int order) {
+    f[0] = tanh(a);
+    if (order < 1) return;
+    if (fabs(a) < 0.5) {
+        f[1] = 1.0 - f[0] * f[0];     /* tanh^2 < 0.22: no cancellation */
+    } else {                          /* sech^2 = 4e/(1+e)^2, e = exp(-2|a|): exact in the tails */
+        double e = exp(-2.0 * fabs(a));
+        f[1] = 4.0 * e / ((1.0 + e) * (1.0 + e));
+    }
+    f[2] = -2.0 * f[0] * f[1];
+}
+
+static void dd_arcsinh_rule(double a, double f[3], int order) {
+    f[0] = asinh(a);
+    if (order < 1) return;
+    if (fabs(a) <= 1.0) {
+        double s = 1.0 / sqrt(1.0 + a * a);
+        f[1] = s;
+        f[2] = -a * s * s * s;
+    } else {   /* in 1/a: no overflow of a*a, and a = inf gives 0 */
+        double t = 1.0 / a, s = 1.0 / sqrt(1.0 + t * t);
+        f[1] = fabs(t) * s;
+        f[2] = -copysign(s, a) * f[1] * f[1];
+    }
+}
+
+static void dd_arccosh_rule(double a, double f[3], int order) {
+    f[0] = acosh(a);
+    if (order < 1) return;
+    if (a < 2.0) {   /* a - 1 is exact near 1 */
+        double s = 1.0 / (sqrt(a - 1.0) * sqrt(a + 1.0));
+        f[1] = s;
+        f[2] = -a * s * s * s;
+    } else {         /* in 1/a: no overflow, and a = inf gives 0 */
+        double t = 1.0 / a, s = 1.0 / (sqrt(1.0 - t) * sqrt(1.0 + t));
+        f[1] = t * s;
+        f[2] = -s * f[1] * f[1];
+    }
+}
+
+static void dd_arctanh_rule(double a, double f[3], int order) {
+    double d1;
+    f[0] = atanh(a);
+    if (order < 1) return;
+    d1 = 1.0 / ((1.0 - a) * (1.0 + a));   /* not 1 - a*a: cancels near +-1 */
+    f[1] = d1;
+    f[2] = 2.0 * a * d1 * d1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Error functions                                                     */
+/* ------------------------------------------------------------------ */
+
+static void dd_erf_rule(double a, double f[3], int order) {
+    f[0] = erf(a);
+    if (order < 1) return;
+    f[1] = DD_2_SQRTPI * dd_gauss(a, 1.0);
+    f[2] = dd_tz(f[1], -2.0 * a);   /* a = +-inf: the limit 0, not 0 * inf */
+}
+
+static void dd_erfc_rule(double a, double f[3], int order) {
+    f[0] = erfc(a);
+    if (order < 1) return;
+    f[1] = -DD_2_SQRTPI * dd_gauss(a, 1.0);
+    f[2] = dd_tz(f[1], -2.0 * a);
+}
+
+/* ------------------------------------------------------------------ */
+/* Piecewise functions: subgradients at the kinks                      */
+/* ------------------------------------------------------------------ */
+
+static void dd_abs_rule(double a, double f[3], int order) {
+    (void)order;
+    f[0] = fabs(a);
+    f[1] = dd_sgn(a);
+    f[2] = dd_flat(a);
+}
+
+static void dd_sign_rule(double a, double f[3], int order) {
+    (void)order;
+    f[0] = dd_sgn(a);
+    f[1] = f[2] = dd_flat(a);
+}
+
+static void dd_floor_rule(double a, double f[3], int order) {
+    (void)order;
+    f[0] = floor(a);
+    f[1] = f[2] = dd_flat(a);
+}
+
+static void dd_ceil_rule(double a, double f[3], int order) {
+    (void)order;
+    f[0] = ceil(a);
+    f[1] = f[2] = dd_flat(a);
+}
+
+static void dd_relu_rule(double a, double f[3], int order) {
+    (void)order;
+    f[0] = (a > 0.0 || a != a) ? a : 0.0;   /* nan passes through, as in np.maximum */
+    f[1] = a > 0.0 ? 1.0 : dd_flat(a);
+    f[2] = dd_flat(a);
+}
+
+static inline void dd_leaky_relu_rule(double a, double alpha, double f[3], int order) {
+    (void)order;
+    f[0] = a > 0.0 ? a : alpha * a;
+    f[1] = a > 0.0 ? 1.0 : (a == a ? alpha : a);
+    f[2] = dd_flat(a);
+}
+
+/* ------------------------------------------------------------------ */
+/* Smooth activations                                                  */
+/* ------------------------------------------------------------------ */
+
+static void dd_sigmoid_rule(double a, double f[3], int order) {
+    double s, sm, e;
+    dd_sigmoid_pair(a, &s, &sm, &e);
+    f[0] = s;
+    if (order < 1) return;
+    f[1] = s * sm;                    /* sigma(a) sigma(-a), not sigma (1 - sigma) */
+    if (order < 2) return;
+    f[2] = f[1] * dd_sigmoid_curv(a, e);
+}
+
+static void dd_softplus_rule(double a, double f[3], int order) {
+    double s, sm;
+    /* log(1 + e^a) = a + log1p(e^-a) for a > 0: no overflow at a = 800 */
+    f[0] = a > 0.0 ? a + log1p(exp(-a)) : log1p(exp(a));
+    if (order < 1) return;
+    dd_sigmoid_pair(a, &s, &sm, NULL);
+    f[1] = s;
+    f[2] = s * sm;
+}
+
+/* GELU, exact: x Phi(x), Phi the standard normal CDF. */
+static void dd_gelu_rule(double a, double f[3], int order) {
+    /* Phi(a) = erfc(-a/sqrt2)/2.  erfc is steep in the left tail, so the
+     * rounding error of a/sqrt2 is corrected to first order: at a = -10 it
+     * would otherwise cost ~100 ulps. */
+    double t = a * DD_SQRT1_2;
+    double dt = fma(a, DD_SQRT1_2, -t) + a * DD_SQRT1_2_LO;
+    double phi = DD_1_SQRT2PI * dd_gauss(a, 0.5);
+    double P = 0.5 * erfc(-t) + dd_tz(dt, DD_SQRT2 * phi);
+    f[0] = dd_tz(P, a);               /* a = -inf: the limit 0, not inf * 0 */
+    if (order < 1) return;
+    f[1] = P + dd_tz(phi, a);
+    f[2] = dd_tz(phi, 2.0 - a * a);
+}
+
+/* GELU, tanh approximation: x (1 + tanh(w/2))/2 = x sigma(w),
+ * w = 2 sqrt(2/pi) (x + 0.044715 x^3).  Written with sigma so that the left
+ * tail does not cancel in 1 + tanh. */
+static void dd_gelu_tanh_rule(double a, double f[3], int order) {
+    double a2 = a * a;
+    double w = 2.0 * DD_SQRT_2_PI * (a + DD_GELU_C * a2 * a);
+    double s, sm, e, sp, w1, w2;
+    dd_sigmoid_pair(w, &s, &sm, &e);
+    f[0] = dd_tz(s, a);
+    if (order < 1) return;
+    sp = s * sm;                                  /* sigma'(w) */
+    w1 = 2.0 * DD_SQRT_2_PI * (1.0 + 3.0 * DD_GELU_C * a2);
+    f[1] = s + dd_tz(sp, a * w1);                 /* sigma' = 0 in the far tails, where w1 may be inf */
+    if (order < 2) return;
+    w2 = 2.0 * DD_SQRT_2_PI * 6.0 * DD_GELU_C * a;
+    f[2] = dd_tz(sp, 2.0 * w1 + a * (dd_sigmoid_curv(w, e) * w1 * w1 + w2));
+}
+
+/* ------------------------------------------------------------------ */
+/* The table                                                           */
+/* ------------------------------------------------------------------ */
+
+/* What a finite input that gives an infinite value means for scalars (the
+ * math module's convention): a domain error (log(0)) or an overflow (exp). */
+#define DD_POLE      0
+#define DD_OVERFLOWS 1
+
+typedef struct {
+    const char *name;
+    dd_rule_fn fn;
+    int flags;
+} dd_rule_entry;
+
+/* X(name, flags): one line per unary rule; the order is the enum order. */
+#define DD_UNARY_RULES(X) \
+    X(exp, DD_OVERFLOWS) X(exp2, DD_OVERFLOWS) X(expm1, DD_OVERFLOWS) \
+    X(log, DD_POLE) X(log2, DD_POLE) X(log10, DD_POLE) X(log1p, DD_POLE) \
+    X(sqrt, DD_POLE) X(cbrt, DD_POLE) \
+    X(sin, DD_POLE) X(cos, DD_POLE) X(tan, DD_POLE) \
+    X(arcsin, DD_POLE) X(arccos, DD_POLE) X(arctan, DD_POLE) \
+    X(sinh, DD_OVERFLOWS) X(cosh, DD_OVERFLOWS) X(tanh, DD_POLE) \
+    X(arcsinh, DD_POLE) X(arccosh, DD_POLE) X(arctanh, DD_POLE) \
+    X(erf, DD_POLE) X(erfc, DD_POLE) \
+    X(abs, DD_POLE) X(sign, DD_POLE) X(floor, DD_POLE) X(ceil, DD_POLE) \
+    X(sigmoid, DD_POLE) X(relu, DD_POLE) X(softplus, DD_OVERFLOWS) \
+    X(gelu, DD_POLE) X(gelu_tanh, DD_POLE)
+
+#define DD_ENUM_ENTRY(name, flags) DD_RULE_##name,
+enum { DD_UNARY_RULES(DD_ENUM_ENTRY) DD_N_RULES };
+#undef DD_ENUM_ENTRY
+
+#define DD_TABLE_ENTRY(name, flags) { #name, dd_##name##_rule, flags },
+static const dd_rule_entry dd_rules[DD_N_RULES] = { DD_UNARY_RULES(DD_TABLE_ENTRY) };
+#undef DD_TABLE_ENTRY
+
+/* Status of a scalar result, as the math module judges it. */
+#define DD_OK    0
+#define DD_EDOM  1
+#define DD_ERANGE 2
+
+static inline int dd_value_status(double a, double v, int flags) {
+    if (v != v) return a != a ? DD_OK : DD_EDOM;
+    if (isinf(v) && isfinite(a)) return (flags & DD_OVERFLOWS) ? DD_ERANGE : DD_EDOM;
+    return DD_OK;
+}
+
+/* Status of x**p for scalars, as Python's float ** judges it. */
+#define DD_EZERODIV 3
+static inline int dd_pow_status(double a, double p, double v) {
+    if (a == 0.0 && p < 0.0) return DD_EZERODIV;          /* 0.0 ** -1 */
+    if (a < 0.0 && isfinite(a) && isfinite(p) && p != floor(p))
+        return DD_EDOM;                                   /* complex result */
+    if (isinf(v) && isfinite(a) && isfinite(p)) return DD_ERANGE;
+    return DD_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sequences: values only (number types compose them from exp and log) */
+/* ------------------------------------------------------------------ */
+
+static inline double dd_max_of(const double *x, size_t n) {
+    double m = -INFINITY;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (x[i] != x[i]) return x[i];
+        if (x[i] > m) m = x[i];
+    }
+    return m;
+}
+
+/* log(sum(exp(x))) shifted by the maximum, so that nothing overflows. */
+static inline double dd_logsumexp(const double *x, size_t n) {
+    double m = dd_max_of(x, n), s = 0.0;
+    size_t i;
+    if (!isfinite(m)) return m;   /* nan, all -inf, or an inf term */
+    for (i = 0; i < n; i++) s += exp(x[i] - m);
+    return m + log(s);
+}
+
+static inline void dd_softmax(const double *x, size_t n, double *out) {
+    double m = dd_max_of(x, n), s = 0.0;
+    size_t i;
+    for (i = 0; i < n; i++) { out[i] = exp(x[i] - m); s += out[i]; }
+    for (i = 0; i < n; i++) out[i] /= s;
+}
+
+#endif /* DD_RULES_H */

@@ -1,0 +1,163 @@
+/*
+ * dd_types.h -- the number types of dualdiff and their chain rules.
+ *
+ *   dual      a + b e              (e^2 = 0)
+ *   hyper     a + b e1 + c e2 + d e1e2   (e1^2 = e2^2 = 0)
+ *
+ * A unary function reaches a type only through that type's chain rule,
+ * applied to the coefficients of dd_rules.h.  Binary operations are written
+ * out per type; a plain float operand is a number with zero tangents.
+ *
+ * The value part is always the plain float result (a/b, not a*(1/b)), and a
+ * tangent that is exactly zero stays zero (dd_tz).
+ *
+ * Plain C99, no Python API.
+ */
+#ifndef DD_TYPES_H
+#define DD_TYPES_H
+
+#include "dd_rules.h"
+
+typedef struct { double re, du; } dd_dual;
+typedef struct { double re, e1, e2, e12; } dd_hyper;
+
+static inline dd_dual dd_dual_make(double re, double du) {
+    dd_dual r; r.re = re; r.du = du; return r;
+}
+
+static inline dd_hyper dd_hyper_make(double re, double e1, double e2, double e12) {
+    dd_hyper r; r.re = re; r.e1 = e1; r.e2 = e2; r.e12 = e12; return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Chain rules                                                         */
+/* ------------------------------------------------------------------ */
+
+/* f(a + b e) = f(a) + f'(a) b e */
+static inline dd_dual dd_dual_chain(dd_dual x, const double f[3]) {
+    return dd_dual_make(f[0], dd_tz(x.du, f[1]));
+}
+
+/* f(a + b e1 + c e2 + d e1e2) = f(a) + f'(a) b e1 + f'(a) c e2 + (f'(a) d + f''(a) b c) e1e2 */
+static inline dd_hyper dd_hyper_chain(dd_hyper x, const double f[3]) {
+    return dd_hyper_make(f[0], dd_tz(x.e1, f[1]), dd_tz(x.e2, f[1]),
+                         dd_tz(x.e12, f[1]) + dd_tz(dd_tt(x.e1, x.e2), f[2]));
+}
+
+/* f(x, y) with value v, gradient g = (f_x, f_y) */
+static inline dd_dual dd_dual_chain2(dd_dual x, dd_dual y, double v, const double g[2]) {
+    return dd_dual_make(v, dd_tz(x.du, g[0]) + dd_tz(y.du, g[1]));
+}
+
+/* f(x, y) with value v, gradient g and Hessian h = (f_xx, f_xy, f_yy) */
+static inline dd_hyper dd_hyper_chain2(dd_hyper x, dd_hyper y, double v,
+                                       const double g[2], const double h[3]) {
+    double e12 = dd_tz(x.e12, g[0]) + dd_tz(y.e12, g[1])
+               + dd_tz(dd_tt(x.e1, x.e2), h[0])
+               + dd_tz(dd_tt(x.e1, y.e2) + dd_tt(x.e2, y.e1), h[1])
+               + dd_tz(dd_tt(y.e1, y.e2), h[2]);
+    return dd_hyper_make(v, dd_tz(x.e1, g[0]) + dd_tz(y.e1, g[1]),
+                         dd_tz(x.e2, g[0]) + dd_tz(y.e2, g[1]), e12);
+}
+
+/* ------------------------------------------------------------------ */
+/* Dual arithmetic                                                     */
+/* ------------------------------------------------------------------ */
+
+static inline dd_dual dd_dual_add(dd_dual x, dd_dual y) {
+    return dd_dual_make(x.re + y.re, x.du + y.du);
+}
+
+static inline dd_dual dd_dual_sub(dd_dual x, dd_dual y) {
+    return dd_dual_make(x.re - y.re, x.du - y.du);
+}
+
+static inline dd_dual dd_dual_mul(dd_dual x, dd_dual y) {
+    return dd_dual_make(x.re * y.re, dd_tz(x.du, y.re) + dd_tz(y.du, x.re));
+}
+
+/* The caller has checked y.re != 0. */
+static inline dd_dual dd_dual_div(dd_dual x, dd_dual y) {
+    double v = x.re / y.re;
+    return dd_dual_make(v, (x.du - dd_tz(y.du, v)) / y.re);
+}
+
+static inline dd_dual dd_dual_pow(dd_dual x, double p) {
+    double f[3];
+    dd_pow_rule(x.re, p, f, 1);
+    return dd_dual_chain(x, f);
+}
+
+/* x ** y with both parts perturbed; the caller has checked the value. */
+static inline dd_dual dd_dual_pow2(dd_dual x, dd_dual y) {
+    double g[2], h[3], v = pow(x.re, y.re);
+    dd_pow2_partials(x.re, y.re, v, 1, g, h);
+    return dd_dual_chain2(x, y, v, g);
+}
+
+static inline dd_dual dd_dual_atan2(dd_dual y, dd_dual x) {
+    double g[2], h[3];
+    dd_atan2_partials(y.re, x.re, 1, g, h);
+    return dd_dual_chain2(y, x, atan2(y.re, x.re), g);
+}
+
+static inline dd_dual dd_dual_hypot(dd_dual x, dd_dual y) {
+    double g[2], h[3], v = hypot(x.re, y.re);
+    dd_hypot_partials(x.re, y.re, v, 1, g, h);
+    return dd_dual_chain2(x, y, v, g);
+}
+
+/* ------------------------------------------------------------------ */
+/* HyperDual arithmetic                                                */
+/* ------------------------------------------------------------------ */
+
+static inline dd_hyper dd_hyper_add(dd_hyper x, dd_hyper y) {
+    return dd_hyper_make(x.re + y.re, x.e1 + y.e1, x.e2 + y.e2, x.e12 + y.e12);
+}
+
+static inline dd_hyper dd_hyper_sub(dd_hyper x, dd_hyper y) {
+    return dd_hyper_make(x.re - y.re, x.e1 - y.e1, x.e2 - y.e2, x.e12 - y.e12);
+}
+
+static inline dd_hyper dd_hyper_mul(dd_hyper x, dd_hyper y) {
+    return dd_hyper_make(
+        x.re * y.re,
+        dd_tz(x.e1, y.re) + dd_tz(y.e1, x.re),
+        dd_tz(x.e2, y.re) + dd_tz(y.e2, x.re),
+        dd_tz(x.e12, y.re) + dd_tz(y.e12, x.re) + dd_tt(x.e1, y.e2) + dd_tt(x.e2, y.e1));
+}
+
+/* r = x / y solves x = r y part by part; the caller has checked y.re != 0. */
+static inline dd_hyper dd_hyper_div(dd_hyper x, dd_hyper y) {
+    double v = x.re / y.re;
+    double r1 = (x.e1 - dd_tz(y.e1, v)) / y.re;
+    double r2 = (x.e2 - dd_tz(y.e2, v)) / y.re;
+    double r12 = (x.e12 - dd_tz(y.e12, v) - dd_tt(r1, y.e2) - dd_tt(r2, y.e1)) / y.re;
+    return dd_hyper_make(v, r1, r2, r12);
+}
+
+static inline dd_hyper dd_hyper_pow(dd_hyper x, double p) {
+    double f[3];
+    dd_pow_rule(x.re, p, f, 2);
+    return dd_hyper_chain(x, f);
+}
+
+static inline dd_hyper dd_hyper_pow2(dd_hyper x, dd_hyper y) {
+    double g[2], h[3], v = pow(x.re, y.re);
+    dd_pow2_partials(x.re, y.re, v, 2, g, h);
+    return dd_hyper_chain2(x, y, v, g, h);
+}
+
+static inline dd_hyper dd_hyper_atan2(dd_hyper y, dd_hyper x) {
+    double g[2], h[3];
+    dd_atan2_partials(y.re, x.re, 2, g, h);
+    return dd_hyper_chain2(y, x, atan2(y.re, x.re), g, h);
+}
+
+static inline dd_hyper dd_hyper_hypot(dd_hyper x, dd_hyper y) {
+    double g[2], h[3], v = hypot(x.re, y.re);
+    dd_hypot_partials(x.re, y.re, v, 2, g, h);
+    return dd_hyper_chain2(x, y, v, g, h);
+}
+
+#endif /* DD_TYPES_H */

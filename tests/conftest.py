@@ -1,0 +1,44 @@
+"""Backend selection for the suite.
+
+``pytest`` tests the compiled backend and the pure-Python one side by side;
+``DUALDIFF_PURE_PYTHON=1 pytest`` tests the pure-Python backend alone, as a
+machine without a compiler runs it.  The suite refuses to run when the
+backend it was asked to test is not the one ``import dualdiff`` loaded: run
+from a source checkout without a built extension, "compiled" would otherwise
+quietly mean pure Python twice.
+"""
+
+import os
+
+import pytest
+from hypothesis import settings
+
+import dualdiff
+from dualdiff._public import namespace
+
+PURE_ONLY = os.environ.get("DUALDIFF_PURE_PYTHON", "") not in ("", "0")
+EXPECTED_BACKEND = "python" if PURE_ONLY else "c"
+BACKENDS = ["python"] if PURE_ONLY else ["c", "python"]
+
+settings.register_profile("dualdiff", max_examples=200, deadline=None)
+settings.load_profile("dualdiff")
+
+
+def pytest_configure(config):
+    if dualdiff.backend != EXPECTED_BACKEND:
+        raise pytest.UsageError(
+            f"asked to test the {EXPECTED_BACKEND!r} backend, but `import dualdiff` "
+            f"loaded {dualdiff.backend!r} from {os.path.dirname(dualdiff.__file__)}: "
+            "install the package (pip install '.[test]') so the compiled extension "
+            "is built, or set DUALDIFF_PURE_PYTHON=1 to test pure Python"
+        )
+
+
+def pytest_report_header(config):
+    return f"dualdiff {dualdiff.__version__}: testing backends {BACKENDS} (loaded: {dualdiff.backend})"
+
+
+@pytest.fixture(params=BACKENDS, scope="session")
+def dd(request):
+    """The public API of one backend, as a namespace: ``dd.sin``, ``dd.Dual``, ..."""
+    return namespace(request.param)
