@@ -418,7 +418,7 @@ static void dd_gelu_rule(double a, double f[3], int order) {
     double t = a * DD_SQRT1_2;
     double dt = fma(a, DD_SQRT1_2, -t) + a * DD_SQRT1_2_LO;
     double phi = DD_1_SQRT2PI * dd_gauss(a, 0.5);
-    double P = 0.5 * erfc(-t) + dd_tz(dt, DD_SQRT2 * phi);
+    double P = 0.5 * erfc(-t) + dd_tz(DD_SQRT2 * phi, dt);   /* phi = 0 in the far tails, where dt may be nan */
     f[0] = dd_tz(P, a);               /* a = -inf: the limit 0, not inf * 0 */
     if (order < 1) return;
     f[1] = P + dd_tz(phi, a);

@@ -1,0 +1,758 @@
+"""Dual, HyperDual and the public functions in pure Python.
+
+A mirror of src_c/dd_types.h and dualdiff/_core.pyx: the same chain rules,
+binary operations, checks and errors, over the rule table in _rules.py.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from dualdiff import _common
+from dualdiff._pure import _rules as R
+from dualdiff._pure._rules import tt, tz
+
+_MISSING = object()
+
+# ---------------------------------------------------------------------------
+# Operands
+# ---------------------------------------------------------------------------
+
+
+def _to_double(o):
+    """float(o) if o is a real number (not a dualdiff number), else None."""
+    if isinstance(o, float):
+        return float(o)
+    if isinstance(o, int):
+        return float(o)   # OverflowError beyond 1e308, as in C
+    if isinstance(o, numbers.Real) and not isinstance(o, (Dual, HyperDual)):
+        return float(o)
+    return None
+
+
+def _real_part(o):
+    if isinstance(o, (Dual, HyperDual)):
+        return o._re
+    return _to_double(o)
+
+
+def _arg(o, func, accepted):
+    a = _to_double(o)
+    if a is None:
+        raise _common.operand_error(func, o, accepted)
+    return a
+
+
+def _value_status(a, v, flags):
+    """dd_value_status: how the math module judges the value v = f(a)."""
+    if v != v:
+        return 0 if a != a else R.EDOM
+    if math.isinf(v) and math.isfinite(a):
+        return R.ERANGE if flags == R.OVERFLOWS else R.EDOM
+    return 0
+
+
+def _coefficients(name, a, order):
+    """(f, f', f'') of rule `name` at a, raising the math module's error."""
+    r = R.evaluate(name, a, order)
+    status = r if isinstance(r, int) else _value_status(a, r[0], R.RULES[name][1])
+    if status:
+        raise _common.math_error(status, name, a)
+    return r
+
+
+def _check_pow(a, p, v):
+    status = R.pow_status(a, p, v)
+    if status:
+        raise _common.pow_error(status, a, p)
+
+# ---------------------------------------------------------------------------
+# Chain rules and arithmetic (dd_types.h)
+# ---------------------------------------------------------------------------
+
+
+def _dual(re, du):
+    r = object.__new__(Dual)
+    r._re = re
+    r._du = du
+    return r
+
+
+def _hyper(re, e1, e2, e12):
+    r = object.__new__(HyperDual)
+    r._re = re
+    r._e1 = e1
+    r._e2 = e2
+    r._e12 = e12
+    return r
+
+
+def _dual_chain(x, f):
+    return _dual(f[0], tz(x._du, f[1]))
+
+
+def _hyper_chain(x, f):
+    return _hyper(f[0], tz(x._e1, f[1]), tz(x._e2, f[1]),
+                  tz(x._e12, f[1]) + tz(tt(x._e1, x._e2), f[2]))
+
+
+def _dual_chain2(x, y, v, g):
+    return _dual(v, tz(x._du, g[0]) + tz(y._du, g[1]))
+
+
+def _hyper_chain2(x, y, v, g, h):
+    e12 = (tz(x._e12, g[0]) + tz(y._e12, g[1])
+           + tz(tt(x._e1, x._e2), h[0])
+           + tz(tt(x._e1, y._e2) + tt(x._e2, y._e1), h[1])
+           + tz(tt(y._e1, y._e2), h[2]))
+    return _hyper(v, tz(x._e1, g[0]) + tz(y._e1, g[1]),
+                  tz(x._e2, g[0]) + tz(y._e2, g[1]), e12)
+
+
+def _dual_mul(x, y):
+    return _dual(x._re * y._re, tz(x._du, y._re) + tz(y._du, x._re))
+
+
+def _dual_div(x, y):
+    if y._re == 0.0:
+        raise _common.zero_division()
+    v = x._re / y._re
+    return _dual(v, (x._du - tz(y._du, v)) / y._re)
+
+
+def _hyper_mul(x, y):
+    return _hyper(
+        x._re * y._re,
+        tz(x._e1, y._re) + tz(y._e1, x._re),
+        tz(x._e2, y._re) + tz(y._e2, x._re),
+        tz(x._e12, y._re) + tz(y._e12, x._re) + tt(x._e1, y._e2) + tt(x._e2, y._e1))
+
+
+def _hyper_div(x, y):
+    if y._re == 0.0:
+        raise _common.zero_division()
+    v = x._re / y._re
+    r1 = (x._e1 - tz(y._e1, v)) / y._re
+    r2 = (x._e2 - tz(y._e2, v)) / y._re
+    r12 = (x._e12 - tz(y._e12, v) - tt(r1, y._e2) - tt(r2, y._e1)) / y._re
+    return _hyper(v, r1, r2, r12)
+
+
+def _dual_pow(x, p):
+    f = R.pow_rule(x._re, p, 1)
+    _check_pow(x._re, p, f[0])
+    return _dual_chain(x, f)
+
+
+def _hyper_pow(x, p):
+    f = R.pow_rule(x._re, p, 2)
+    _check_pow(x._re, p, f[0])
+    return _hyper_chain(x, f)
+
+
+_POW, _ATAN2, _HYPOT = "power", "arctan2", "hypot"
+
+
+def _dual_binary(x, y, op):
+    if op == _POW:
+        if y._du == 0.0:   # constant exponent: negative bases work
+            return _dual_pow(x, y._re)
+        v = R.cpow(x._re, y._re)
+        _check_pow(x._re, y._re, v)
+        g, _ = R.pow2_partials(x._re, y._re, v, 1)
+        return _dual_chain2(x, y, v, g)
+    if op == _ATAN2:
+        g, _ = R.atan2_partials(x._re, y._re, 1)
+        return _dual_chain2(x, y, math.atan2(x._re, y._re), g)
+    v = math.hypot(x._re, y._re)
+    g, _ = R.hypot_partials(x._re, y._re, v, 1)
+    return _dual_chain2(x, y, v, g)
+
+
+def _hyper_binary(x, y, op):
+    if op == _POW:
+        if y._e1 == 0.0 and y._e2 == 0.0 and y._e12 == 0.0:
+            return _hyper_pow(x, y._re)
+        v = R.cpow(x._re, y._re)
+        _check_pow(x._re, y._re, v)
+        g, h = R.pow2_partials(x._re, y._re, v, 2)
+        return _hyper_chain2(x, y, v, g, h)
+    if op == _ATAN2:
+        g, h = R.atan2_partials(x._re, y._re, 2)
+        return _hyper_chain2(x, y, math.atan2(x._re, y._re), g, h)
+    v = math.hypot(x._re, y._re)
+    g, h = R.hypot_partials(x._re, y._re, v, 2)
+    return _hyper_chain2(x, y, v, g, h)
+
+
+def _as_dual(o, op):
+    if type(o) is Dual:
+        return o
+    return _dual(_arg(o, op, "a real number or a Dual"), 0.0)
+
+
+def _as_hyper(o, op):
+    if type(o) is HyperDual:
+        return o
+    return _hyper(_arg(o, op, "a real number or a HyperDual"), 0.0, 0.0, 0.0)
+
+
+def _binary(x, y, op):
+    if isinstance(x, Dual) or isinstance(y, Dual):
+        return _dual_binary(_as_dual(x, op), _as_dual(y, op), op)
+    if isinstance(x, HyperDual) or isinstance(y, HyperDual):
+        return _hyper_binary(_as_hyper(x, op), _as_hyper(y, op), op)
+    if _common.is_array(x) or _common.is_array(y):
+        return _common.apply_binary_arrays(op, x, y)
+    accepted = "a real number, an ndarray or a dualdiff number"
+    a, b = _arg(x, op, accepted), _arg(y, op, accepted)
+    if op == _POW:
+        v = R.cpow(a, b)
+        _check_pow(a, b, v)
+        return v
+    if op == _ATAN2:
+        return math.atan2(a, b)
+    return math.hypot(a, b)
+
+# ---------------------------------------------------------------------------
+# Unary functions, through the rule table
+# ---------------------------------------------------------------------------
+
+
+def _dual_unary(x, name):
+    return _dual_chain(x, _coefficients(name, x._re, 1))
+
+
+def _hyper_unary(x, name):
+    return _hyper_chain(x, _coefficients(name, x._re, 2))
+
+
+def _unary(x, name, public):
+    t = type(x)
+    if t is Dual:
+        return _dual_unary(x, name)
+    if t is float:
+        return _coefficients(name, x, 0)[0]
+    if t is HyperDual:
+        return _hyper_unary(x, name)
+    if isinstance(x, (float, int)):
+        return _coefficients(name, float(x), 0)[0]
+    return _common.apply_other(x, public, PUBLIC_UNARY[public])
+
+
+def _leaky(x, alpha):
+    if type(x) is Dual:
+        return _dual_chain(x, R.leaky_relu_rule(x._re, alpha, 1))
+    if type(x) is HyperDual:
+        return _hyper_chain(x, R.leaky_relu_rule(x._re, alpha, 2))
+    if isinstance(x, (float, int)):
+        return R.leaky_relu_rule(float(x), alpha, 0)[0]
+    return _common.apply_other(x, "leaky_relu", leaky_relu, (alpha,))
+
+# ---------------------------------------------------------------------------
+# The number types
+# ---------------------------------------------------------------------------
+
+
+class _Number:
+    """What Dual and HyperDual share: protocol, comparisons, ufunc methods."""
+
+    __slots__ = ()
+    # NumPy scalars (np.float64(2) * Dual) defer to the reflected methods.
+    __array_priority__ = 1000
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __float__(self):
+        raise _common.float_error(self)
+
+    def __hash__(self):
+        return hash(self._re)
+
+    def __bool__(self):
+        return self._re != 0.0
+
+    def __eq__(self, other):
+        o = _real_part(other)
+        return NotImplemented if o is None else self._re == o
+
+    def __ne__(self, other):
+        o = _real_part(other)
+        return NotImplemented if o is None else self._re != o
+
+    def __lt__(self, other):
+        o = _real_part(other)
+        return NotImplemented if o is None else self._re < o
+
+    def __le__(self, other):
+        o = _real_part(other)
+        return NotImplemented if o is None else self._re <= o
+
+    def __gt__(self, other):
+        o = _real_part(other)
+        return NotImplemented if o is None else self._re > o
+
+    def __ge__(self, other):
+        o = _real_part(other)
+        return NotImplemented if o is None else self._re >= o
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self._unary("abs")
+
+    def __floor__(self):
+        return self._unary("floor")
+
+    def __ceil__(self):
+        return self._unary("ceil")
+
+    def log(self, base=None):
+        return log(self, base)
+
+    def leaky_relu(self, alpha=0.01):
+        return leaky_relu(self, alpha)
+
+    def gelu(self, approximate=False):
+        return gelu(self, approximate)
+
+    def arctan2(self, x):
+        return _binary(self, x, _ATAN2)
+
+    def hypot(self, y):
+        return _binary(self, y, _HYPOT)
+
+
+def _method(name):
+    def method(self):
+        return self._unary(name)
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+# The NumPy-ufunc-named methods: np.sin(dual) calls dual.sin().
+for _name in ("exp", "exp2", "expm1", "log2", "log10", "log1p", "sqrt", "cbrt",
+              "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh",
+              "tanh", "arcsinh", "arccosh", "arctanh", "erf", "erfc", "sign",
+              "floor", "ceil", "sigmoid", "relu", "softplus"):
+    setattr(_Number, _name, _method(_name))
+del _name
+
+
+class Dual(_Number):
+    """Dual(real, dual=0.0)
+
+    A dual number ``real + dual*eps`` with ``eps**2 == 0``: evaluating ``f`` at
+    ``Dual(x, 1.0)`` gives ``Dual(f(x), f'(x))``.
+
+    >>> import dualdiff as dd
+    >>> y = dd.sin(dd.Dual(0.0, 1.0)) * 3
+    >>> y.real, y.dual
+    (0.0, 3.0)
+    """
+
+    __slots__ = ("_re", "_du")
+
+    def __init__(self, real, dual=0.0):
+        self._re = _arg(real, "Dual", "a real number")
+        self._du = _arg(dual, "Dual", "a real number")
+
+    @property
+    def real(self):
+        """The value part."""
+        return self._re
+
+    @property
+    def dual(self):
+        """The derivative (tangent) part."""
+        return self._du
+
+    def __repr__(self):
+        return _common.format_repr("Dual", (self._re, self._du))
+
+    def __reduce__(self):
+        return (Dual, (self._re, self._du))
+
+    def _unary(self, name):
+        return _dual_unary(self, name)
+
+    def __add__(self, other):
+        if type(other) is Dual:
+            return _dual(self._re + other._re, self._du + other._du)
+        c = _to_double(other)
+        return NotImplemented if c is None else _dual(self._re + c, self._du)
+
+    def __radd__(self, other):
+        c = _to_double(other)
+        return NotImplemented if c is None else _dual(c + self._re, self._du)
+
+    def __sub__(self, other):
+        if type(other) is Dual:
+            return _dual(self._re - other._re, self._du - other._du)
+        c = _to_double(other)
+        return NotImplemented if c is None else _dual(self._re - c, self._du)
+
+    def __rsub__(self, other):
+        c = _to_double(other)
+        return NotImplemented if c is None else _dual(c - self._re, -self._du)
+
+    def __mul__(self, other):
+        if type(other) is Dual:
+            return _dual_mul(self, other)
+        c = _to_double(other)
+        return NotImplemented if c is None else _dual_mul(self, _dual(c, 0.0))
+
+    def __rmul__(self, other):
+        c = _to_double(other)
+        return NotImplemented if c is None else _dual_mul(_dual(c, 0.0), self)
+
+    def __truediv__(self, other):
+        if type(other) is Dual:
+            return _dual_div(self, other)
+        c = _to_double(other)
+        return NotImplemented if c is None else _dual_div(self, _dual(c, 0.0))
+
+    def __rtruediv__(self, other):
+        c = _to_double(other)
+        return NotImplemented if c is None else _dual_div(_dual(c, 0.0), self)
+
+    def __pow__(self, other, mod=None):
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        if type(other) is Dual:
+            return _dual_binary(self, other, _POW)
+        p = _to_double(other)
+        return NotImplemented if p is None else _dual_pow(self, p)
+
+    def __rpow__(self, other, mod=None):
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        c = _to_double(other)
+        return NotImplemented if c is None else _dual_binary(_dual(c, 0.0), self, _POW)
+
+    def __neg__(self):
+        return _dual(-self._re, -self._du)
+
+
+class HyperDual(_Number):
+    """HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
+
+    A hyper-dual number ``real + e1*eps1 + e2*eps2 + e12*eps1*eps2`` with
+    ``eps1**2 == eps2**2 == 0``: evaluating ``f`` at ``HyperDual(x, 1, 1, 0)``
+    gives ``f(x)``, ``f'(x)`` (in e1 and e2) and ``f''(x)`` (in e12), exactly.
+
+    >>> import dualdiff as dd
+    >>> y = dd.HyperDual(2.0, 1.0, 1.0, 0.0) ** 4
+    >>> y.real, y.e1, y.e12
+    (16.0, 32.0, 48.0)
+    """
+
+    __slots__ = ("_re", "_e1", "_e2", "_e12")
+
+    def __init__(self, real, e1=0.0, e2=0.0, e12=0.0):
+        self._re = _arg(real, "HyperDual", "a real number")
+        self._e1 = _arg(e1, "HyperDual", "a real number")
+        self._e2 = _arg(e2, "HyperDual", "a real number")
+        self._e12 = _arg(e12, "HyperDual", "a real number")
+
+    @property
+    def real(self):
+        """The value part."""
+        return self._re
+
+    @property
+    def e1(self):
+        """The eps1 part (first derivative along the first direction)."""
+        return self._e1
+
+    @property
+    def e2(self):
+        """The eps2 part (first derivative along the second direction)."""
+        return self._e2
+
+    @property
+    def e12(self):
+        """The eps1*eps2 part (the second derivative)."""
+        return self._e12
+
+    def __repr__(self):
+        return _common.format_repr("HyperDual", (self._re, self._e1, self._e2, self._e12))
+
+    def __reduce__(self):
+        return (HyperDual, (self._re, self._e1, self._e2, self._e12))
+
+    def _unary(self, name):
+        return _hyper_unary(self, name)
+
+    def _lift(self, other):
+        if type(other) is HyperDual:
+            return other
+        c = _to_double(other)
+        return None if c is None else _hyper(c, 0.0, 0.0, 0.0)
+
+    def __add__(self, other):
+        if type(other) is HyperDual:
+            return _hyper(self._re + other._re, self._e1 + other._e1,
+                          self._e2 + other._e2, self._e12 + other._e12)
+        c = _to_double(other)
+        return NotImplemented if c is None else _hyper(self._re + c, self._e1, self._e2, self._e12)
+
+    def __radd__(self, other):
+        c = _to_double(other)
+        return NotImplemented if c is None else _hyper(c + self._re, self._e1, self._e2, self._e12)
+
+    def __sub__(self, other):
+        if type(other) is HyperDual:
+            return _hyper(self._re - other._re, self._e1 - other._e1,
+                          self._e2 - other._e2, self._e12 - other._e12)
+        c = _to_double(other)
+        return NotImplemented if c is None else _hyper(self._re - c, self._e1, self._e2, self._e12)
+
+    def __rsub__(self, other):
+        c = _to_double(other)
+        return (NotImplemented if c is None
+                else _hyper(c - self._re, -self._e1, -self._e2, -self._e12))
+
+    def __mul__(self, other):
+        y = self._lift(other)
+        return NotImplemented if y is None else _hyper_mul(self, y)
+
+    def __rmul__(self, other):
+        y = self._lift(other)
+        return NotImplemented if y is None else _hyper_mul(y, self)
+
+    def __truediv__(self, other):
+        y = self._lift(other)
+        return NotImplemented if y is None else _hyper_div(self, y)
+
+    def __rtruediv__(self, other):
+        y = self._lift(other)
+        return NotImplemented if y is None else _hyper_div(y, self)
+
+    def __pow__(self, other, mod=None):
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        if type(other) is HyperDual:
+            return _hyper_binary(self, other, _POW)
+        p = _to_double(other)
+        return NotImplemented if p is None else _hyper_pow(self, p)
+
+    def __rpow__(self, other, mod=None):
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        y = self._lift(other)
+        return NotImplemented if y is None else _hyper_binary(y, self, _POW)
+
+    def __neg__(self):
+        return _hyper(-self._re, -self._e1, -self._e2, -self._e12)
+
+# ---------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------
+
+
+def _public(name, doc):
+    def function(x):
+        return _unary(x, name, name)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    return function
+
+
+exp = _public("exp", "exp(x) -> e**x.  d/dx = exp(x).")
+exp2 = _public("exp2", "exp2(x) -> 2**x.  d/dx = 2**x log(2).")
+expm1 = _public("expm1", "expm1(x) -> e**x - 1, accurate near 0.  d/dx = exp(x).")
+log2 = _public("log2", "log2(x) -> base-2 logarithm.  d/dx = 1/(x log 2).")
+log10 = _public("log10", "log10(x) -> base-10 logarithm.  d/dx = 1/(x log 10).")
+log1p = _public("log1p", "log1p(x) -> log(1 + x), accurate near 0.  d/dx = 1/(1 + x).")
+sqrt = _public("sqrt", "sqrt(x) -> square root.  d/dx = 1/(2 sqrt(x)), +inf at 0.")
+cbrt = _public("cbrt", "cbrt(x) -> real cube root.  d/dx = 1/(3 cbrt(x)**2).")
+sin = _public("sin", "sin(x) -> sine.  d/dx = cos(x).")
+cos = _public("cos", "cos(x) -> cosine.  d/dx = -sin(x).")
+tan = _public("tan", "tan(x) -> tangent.  d/dx = 1 + tan(x)**2.")
+arcsin = _public("arcsin", "arcsin(x) -> inverse sine.  d/dx = 1/sqrt((1 - x)(1 + x)).")
+arccos = _public("arccos", "arccos(x) -> inverse cosine.  d/dx = -1/sqrt((1 - x)(1 + x)).")
+arctan = _public("arctan", "arctan(x) -> inverse tangent.  d/dx = 1/(1 + x**2).")
+sinh = _public("sinh", "sinh(x) -> hyperbolic sine.  d/dx = cosh(x).")
+cosh = _public("cosh", "cosh(x) -> hyperbolic cosine.  d/dx = sinh(x).")
+tanh = _public("tanh", "tanh(x) -> hyperbolic tangent.  d/dx = sech(x)**2, exact in the tails.")
+arcsinh = _public("arcsinh", "arcsinh(x) -> inverse hyperbolic sine.  d/dx = 1/sqrt(1 + x**2).")
+arccosh = _public("arccosh",
+                  "arccosh(x) -> inverse hyperbolic cosine.  d/dx = 1/sqrt((x - 1)(x + 1)).")
+arctanh = _public("arctanh",
+                  "arctanh(x) -> inverse hyperbolic tangent.  d/dx = 1/((1 - x)(1 + x)).")
+erf = _public("erf", "erf(x) -> error function.  d/dx = 2/sqrt(pi) exp(-x**2).")
+erfc = _public("erfc", "erfc(x) -> complementary error function.  d/dx = -2/sqrt(pi) exp(-x**2).")
+abs = _public("abs", "abs(x) -> |x|.  d/dx = sign(x), 0 at 0.")
+sign = _public("sign", "sign(x) -> -1.0, 0.0 or 1.0.  d/dx = 0.")
+floor = _public("floor", "floor(x) -> largest integer <= x, as a float.  d/dx = 0.")
+ceil = _public("ceil", "ceil(x) -> smallest integer >= x, as a float.  d/dx = 0.")
+sigmoid = _public("sigmoid", "sigmoid(x) -> 1/(1 + exp(-x)).  d/dx = sigmoid(x) sigmoid(-x).")
+relu = _public("relu", "relu(x) -> max(x, 0).  d/dx = 1 for x > 0, else 0.")
+softplus = _public("softplus",
+                   "softplus(x) -> log(1 + exp(x)), without overflow.  d/dx = sigmoid(x).")
+
+
+def log(x, base=None):
+    """log(x, base=None) -> natural logarithm, or logarithm to `base`.  d/dx = 1/(x log(base))."""
+    if base is None:
+        return _unary(x, "log", "log")
+    return _unary(x, "log", "log") / _unary(base, "log", "log")
+
+
+def leaky_relu(x, alpha=0.01):
+    """leaky_relu(x, alpha=0.01) -> x for x > 0, else alpha*x.  d/dx = 1 or alpha (alpha at 0)."""
+    return _leaky(x, _arg(alpha, "leaky_relu", "a real number"))
+
+
+def gelu(x, approximate=False):
+    """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form."""
+    if isinstance(x, (Dual, HyperDual, float, int)):
+        return _unary(x, "gelu_tanh" if approximate else "gelu", "gelu")
+    return _common.apply_other(x, "gelu", gelu, (approximate,))
+
+
+def power(x, p):
+    """power(x, p) -> x**p; a negative x needs an integer p (ValueError otherwise)."""
+    return _binary(x, p, _POW)
+
+
+def arctan2(y, x):
+    """arctan2(y, x) -> angle of the point (x, y).  Partials x/r**2 and -y/r**2."""
+    return _binary(y, x, _ATAN2)
+
+
+def hypot(x, y):
+    """hypot(x, y) -> sqrt(x**2 + y**2) without overflow.  Partials x/r and y/r."""
+    return _binary(x, y, _HYPOT)
+
+
+PUBLIC_UNARY = {f.__name__: f for f in (
+    exp, exp2, expm1, log, log2, log10, log1p, sqrt, cbrt, sin, cos, tan,
+    arcsin, arccos, arctan, sinh, cosh, tanh, arcsinh, arccosh, arctanh,
+    erf, erfc, abs, sign, floor, ceil, sigmoid, relu, softplus)}
+
+# ---------------------------------------------------------------------------
+# Sequences
+# ---------------------------------------------------------------------------
+
+
+def _floats(items):
+    out = []
+    for x in items:
+        c = None if isinstance(x, (Dual, HyperDual)) else _to_double(x)
+        if c is None:
+            return None
+        out.append(c)
+    return out
+
+
+def logsumexp(xs):
+    """logsumexp(xs) -> log(sum(exp(x) for x in xs)), without overflow.  Gradient: softmax(xs)."""
+    if _common.is_array(xs):
+        return _common.array_logsumexp(xs)
+    items = _common.sequence(xs, "logsumexp")
+    if not items:
+        raise ValueError("logsumexp() arg is an empty sequence")
+    floats = _floats(items)
+    if floats is not None:
+        return R.logsumexp(floats)
+    return _common.compose_logsumexp(items, exp, log)
+
+
+def softmax(xs):
+    """softmax(xs) -> exp(x_i) / sum_j exp(x_j).  Jacobian p_i (delta_ij - p_j)."""
+    if _common.is_array(xs):
+        return _common.array_softmax(xs)
+    items = _common.sequence(xs, "softmax")
+    floats = _floats(items)
+    if floats is not None:
+        return R.softmax(floats)
+    return _common.compose_softmax(items, exp)
+
+# ---------------------------------------------------------------------------
+# Derivatives at a point
+# ---------------------------------------------------------------------------
+
+
+def _point(x, op):
+    """float(x) for a real number; None for an ndarray; TypeError otherwise."""
+    if isinstance(x, (Dual, HyperDual, str, bytes)):
+        raise _common.point_error(op, x)
+    a = _to_double(x)
+    if a is not None:
+        return a
+    if isinstance(x, np.ndarray):
+        return None
+    raise _common.point_error(op, x)
+
+
+def _real_result(y, op):
+    if isinstance(y, (Dual, HyperDual)) or _to_double(y) is None:
+        raise _common.result_error(op, y)
+    return _to_double(y)
+
+
+def derivative(f, x=_MISSING):
+    """derivative(f, x) -> f'(x), exactly, by one evaluation of f at a Dual.
+
+    Without x, returns the function x -> f'(x).  An ndarray x is taken
+    elementwise.
+
+    >>> import dualdiff as dd
+    >>> dd.derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
+    19.0
+    """
+    if x is _MISSING:
+        return _common.bind(derivative, f)
+    a = _point(x, "derivative")
+    if a is None:
+        return _common.elementwise(derivative, f, x)
+    y = f(_dual(a, 1.0))
+    if type(y) is Dual:
+        return y._du
+    _real_result(y, "derivative")
+    return 0.0
+
+
+def second_derivative(f, x=_MISSING):
+    """second_derivative(f, x) -> f''(x), exactly, by one evaluation of f at a HyperDual.
+
+    >>> import dualdiff as dd
+    >>> dd.second_derivative(lambda x: x**4, 2.0)
+    48.0
+    """
+    if x is _MISSING:
+        return _common.bind(second_derivative, f)
+    a = _point(x, "second_derivative")
+    if a is None:
+        return _common.elementwise(second_derivative, f, x)
+    y = f(_hyper(a, 1.0, 1.0, 0.0))
+    if type(y) is HyperDual:
+        return y._e12
+    _real_result(y, "second_derivative")
+    return 0.0
+
+
+def value_and_derivative(f, x=_MISSING):
+    """value_and_derivative(f, x) -> (f(x), f'(x)) from one evaluation of f.
+
+    >>> import dualdiff as dd
+    >>> dd.value_and_derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
+    (15.0, 19.0)
+    """
+    if x is _MISSING:
+        return _common.bind(value_and_derivative, f)
+    a = _point(x, "value_and_derivative")
+    if a is None:
+        return _common.elementwise(value_and_derivative, f, x)
+    y = f(_dual(a, 1.0))
+    if type(y) is Dual:
+        return (y._re, y._du)
+    return (_real_result(y, "value_and_derivative"), 0.0)

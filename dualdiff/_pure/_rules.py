@@ -1,0 +1,547 @@
+"""The rule table of the pure-Python backend: a mirror of src_c/dd_rules.h.
+
+Each rule ``name_rule(a, order)`` returns ``(f(a), f'(a), f''(a))`` (entries
+past ``order`` may be None).  The formulas and their order of operations are
+those of the C table, so that both backends agree to the ulp; where Python
+floats differ from C doubles (``x / 0.0`` raises, ``math.pow`` raises), the
+helpers below give the C result.
+"""
+
+import math
+
+LN2 = 0.693147180559945309417232121458
+LOG2E = 1.44269504088896340735992468100
+LOG10E = 0.434294481903251827651128918917
+TWO_SQRTPI = 1.12837916709551257389615890312
+ONE_SQRT2PI = 0.398942280401432677939946059934
+SQRT2 = 1.41421356237309504880168872421
+SQRT1_2 = 0.707106781186547524400844362105
+SQRT1_2_LO = -4.833646656726457e-17
+SQRT_2_PI = 0.797884560802865355879892119869
+GELU_C = 0.044715
+
+inf = math.inf
+nan = math.nan
+
+# ---------------------------------------------------------------------------
+# C semantics in Python
+# ---------------------------------------------------------------------------
+
+
+def cdiv(x, y):
+    """x / y as C computes it: a zero divisor gives inf or nan, not an exception."""
+    try:
+        return x / y
+    except ZeroDivisionError:
+        if x == 0.0 or x != x:
+            return nan
+        return math.copysign(inf, x) * math.copysign(1.0, y)
+
+
+def cpow(a, p):
+    """C's pow(): inf or nan where math.pow raises."""
+    try:
+        return math.pow(a, p)
+    except ValueError:
+        if a == 0.0:   # 0 ** negative: a pole, signed for -0.0 ** odd
+            odd = p == math.floor(p) and p % 2.0 == 1.0
+            return math.copysign(inf, a) if odd else inf
+        return nan     # negative base, non-integer exponent
+    except OverflowError:
+        return -inf if (a < 0.0 and p % 2.0 == 1.0) else inf
+
+
+def clog(a):
+    """C's log(): -inf at 0 and nan below, not an exception."""
+    if a > 0.0 or a != a:
+        return math.log(a)
+    return -inf if a == 0.0 else nan
+
+
+if hasattr(math, "fma"):   # Python 3.13+
+    def square_error(a, b, h):
+        """fma(a, b, -h): the rounding error of h = a*b."""
+        return math.fma(a, b, -h)
+else:
+    _SPLIT = 134217729.0   # 2**27 + 1, Veltkamp's splitter
+
+    def _split(a):
+        c = _SPLIT * a
+        hi = c - (c - a)
+        return hi, a - hi
+
+    def square_error(a, b, h):
+        """fma(a, b, -h): the rounding error of h = a*b (Dekker's two-product)."""
+        ah, al = _split(a)
+        bh, bl = _split(b)
+        return ((ah * bh - h) + ah * bl + al * bh) + al * bl
+
+exp2 = getattr(math, "exp2", None) or (lambda a: cpow(2.0, a))
+
+
+def _cbrt_fallback(a):
+    """Real cube root for Python < 3.11: a power, then one Newton step."""
+    if a == 0.0 or not math.isfinite(a):
+        return a
+    r = math.copysign(abs(a) ** (1.0 / 3.0), a)
+    return r - (r * r * r - a) / (3.0 * r * r)
+
+
+cbrt = getattr(math, "cbrt", None) or _cbrt_fallback
+
+# ---------------------------------------------------------------------------
+# Helpers shared by rules and chain rules (dd_tz, dd_tt, ... in C)
+# ---------------------------------------------------------------------------
+
+
+def tz(t, k):
+    """t * k for a tangent t: an exactly-zero tangent stays zero."""
+    return 0.0 if t == 0.0 else t * k
+
+
+def tt(s, t):
+    """Product of two tangents: zero when either is exactly zero."""
+    return 0.0 if (s == 0.0 or t == 0.0) else s * t
+
+
+def sgn(a):
+    return 1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0 if a == 0.0 else a
+
+
+def flat(a):
+    return 0.0 if a == a else a
+
+
+def gauss(a, s):
+    """exp(-s*a*a), s = 1 or 1/2, with the rounding error of a*a corrected."""
+    h = a * a
+    e = math.exp(-s * h)
+    if e == 0.0:
+        return 0.0
+    return e - e * (s * square_error(a, a, h))
+
+
+def sigmoid_pair(a):
+    """(sigma(a), sigma(-a), exp(-|a|)) without overflow or cancellation."""
+    e = math.exp(-abs(a))
+    p = 1.0 / (1.0 + e)
+    q = e / (1.0 + e)
+    return (p, q, e) if a >= 0.0 else (q, p, e)
+
+
+def sigmoid_curv(a, e):
+    """sigma(-a) - sigma(a), from expm1 so that it does not cancel near 0."""
+    r = math.expm1(-abs(a)) / (1.0 + e)
+    return r if a >= 0.0 else -r
+
+# ---------------------------------------------------------------------------
+# Rules
+# ---------------------------------------------------------------------------
+
+
+def exp_rule(a, order):
+    v = math.exp(a)
+    return v, v, v
+
+
+def exp2_rule(a, order):
+    v = exp2(a)
+    d1 = v * LN2
+    return v, d1, d1 * LN2
+
+
+def expm1_rule(a, order):
+    v = math.expm1(a)
+    if order < 1:
+        return v, None, None
+    e = math.exp(a)
+    return v, e, e
+
+
+def log_rule(a, order):
+    v = math.log(a)
+    if order < 1:
+        return v, None, None
+    d1 = 1.0 / a
+    return v, d1, -d1 * d1
+
+
+def log2_rule(a, order):
+    v = math.log2(a)
+    if order < 1:
+        return v, None, None
+    d1 = LOG2E / a
+    return v, d1, -d1 / a
+
+
+def log10_rule(a, order):
+    v = math.log10(a)
+    if order < 1:
+        return v, None, None
+    d1 = LOG10E / a
+    return v, d1, -d1 / a
+
+
+def log1p_rule(a, order):
+    v = math.log1p(a)
+    if order < 1:
+        return v, None, None
+    d1 = 1.0 / (1.0 + a)
+    return v, d1, -d1 * d1
+
+
+def sqrt_rule(a, order):
+    v = math.sqrt(a)
+    if order < 1:
+        return v, None, None
+    d1 = cdiv(0.5, abs(v))
+    return v, d1, cdiv(-0.5 * d1, abs(a))
+
+
+def cbrt_rule(a, order):
+    v = cbrt(a)
+    if order < 1:
+        return v, None, None
+    d1 = cdiv(1.0, 3.0 * v * v)
+    return v, d1, cdiv((-2.0 / 3.0) * d1, a)
+
+
+def pow_rule(a, p, order):
+    """x**p for a constant exponent p."""
+    v = cpow(a, p)
+    if order < 1:
+        return v, None, None
+    if p == 0.0:
+        return v, 0.0, 0.0
+    if p == 1.0:
+        return v, 1.0, 0.0
+    if p == 2.0:
+        return v, 2.0 * a, 2.0
+    d1 = p * cpow(a, p - 1.0)
+    if order < 2:
+        return v, d1, None
+    return v, d1, p * (p - 1.0) * cpow(a, p - 2.0)
+
+
+def pow2_partials(x, y, v, order):
+    """Partials of x**y: ((d/dx, d/dy), (d2/dx2, d2/dxdy, d2/dy2))."""
+    lx = 0.0 if v == 0.0 else clog(x)
+    _, px1, px2 = pow_rule(x, y, order)
+    gy = v * lx
+    if order < 2:
+        return (px1, gy), None
+    hxy = 0.0 if (x == 0.0 and y > 1.0) else cpow(x, y - 1.0) * (1.0 + y * lx)
+    return (px1, gy), (px2, hxy, gy * lx)
+
+
+def sin_rule(a, order):
+    v = math.sin(a)
+    if order < 1:
+        return v, None, None
+    return v, math.cos(a), -v
+
+
+def cos_rule(a, order):
+    v = math.cos(a)
+    if order < 1:
+        return v, None, None
+    return v, -math.sin(a), -v
+
+
+def tan_rule(a, order):
+    v = math.tan(a)
+    d1 = 1.0 + v * v
+    return v, d1, 2.0 * v * d1
+
+
+def arcsin_rule(a, order):
+    v = math.asin(a)
+    if order < 1:
+        return v, None, None
+    s = cdiv(1.0, math.sqrt((1.0 - a) * (1.0 + a)))
+    return v, s, a * s * s * s
+
+
+def arccos_rule(a, order):
+    v = math.acos(a)
+    if order < 1:
+        return v, None, None
+    s = cdiv(1.0, math.sqrt((1.0 - a) * (1.0 + a)))
+    return v, -s, -a * s * s * s
+
+
+def arctan_rule(a, order):
+    v = math.atan(a)
+    if order < 1:
+        return v, None, None
+    if abs(a) <= 1.0:
+        d1 = 1.0 / (1.0 + a * a)
+        ad1 = a * d1
+    else:
+        t = 1.0 / a
+        ad1 = t / (1.0 + t * t)
+        d1 = t * ad1
+    return v, d1, -2.0 * ad1 * d1
+
+
+def atan2_partials(y, x, order):
+    """atan2(y, x): ((d/dy, d/dx), (d2/dy2, d2/dydx, d2/dx2))."""
+    r = math.hypot(y, x)
+    cy, cx = cdiv(y, r), cdiv(x, r)
+    g = (cdiv(cx, r), cdiv(-cy, r))
+    if order < 2:
+        return g, None
+    h0 = cdiv(cdiv(-2.0 * cx * cy, r), r)
+    h1 = cdiv(cdiv((cy - cx) * (cy + cx), r), r)
+    return g, (h0, h1, -h0)
+
+
+def hypot_partials(x, y, v, order):
+    """hypot(x, y): ((d/dx, d/dy), (d2/dx2, d2/dxdy, d2/dy2))."""
+    cx, cy = cdiv(x, v), cdiv(y, v)
+    if order < 2:
+        return (cx, cy), None
+    return (cx, cy), (cdiv(cy * cy, v), cdiv(-cx * cy, v), cdiv(cx * cx, v))
+
+
+def sinh_rule(a, order):
+    v = math.sinh(a)
+    if order < 1:
+        return v, None, None
+    return v, math.cosh(a), v
+
+
+def cosh_rule(a, order):
+    v = math.cosh(a)
+    if order < 1:
+        return v, None, None
+    return v, math.sinh(a), v
+
+
+def tanh_rule(a, order):
+    v = math.tanh(a)
+    if order < 1:
+        return v, None, None
+    if abs(a) < 0.5:
+        d1 = 1.0 - v * v
+    else:
+        e = math.exp(-2.0 * abs(a))
+        d1 = 4.0 * e / ((1.0 + e) * (1.0 + e))
+    return v, d1, -2.0 * v * d1
+
+
+def arcsinh_rule(a, order):
+    v = math.asinh(a)
+    if order < 1:
+        return v, None, None
+    if abs(a) <= 1.0:
+        s = 1.0 / math.sqrt(1.0 + a * a)
+        return v, s, -a * s * s * s
+    t = 1.0 / a
+    s = 1.0 / math.sqrt(1.0 + t * t)
+    d1 = abs(t) * s
+    return v, d1, -math.copysign(s, a) * d1 * d1
+
+
+def arccosh_rule(a, order):
+    v = math.acosh(a)
+    if order < 1:
+        return v, None, None
+    if a < 2.0:
+        s = cdiv(1.0, math.sqrt(a - 1.0) * math.sqrt(a + 1.0))
+        return v, s, -a * s * s * s
+    t = 1.0 / a
+    s = 1.0 / (math.sqrt(1.0 - t) * math.sqrt(1.0 + t))
+    d1 = t * s
+    return v, d1, -s * d1 * d1
+
+
+def arctanh_rule(a, order):
+    v = math.atanh(a)
+    if order < 1:
+        return v, None, None
+    d1 = 1.0 / ((1.0 - a) * (1.0 + a))
+    return v, d1, 2.0 * a * d1 * d1
+
+
+def erf_rule(a, order):
+    v = math.erf(a)
+    if order < 1:
+        return v, None, None
+    d1 = TWO_SQRTPI * gauss(a, 1.0)
+    return v, d1, tz(d1, -2.0 * a)
+
+
+def erfc_rule(a, order):
+    v = math.erfc(a)
+    if order < 1:
+        return v, None, None
+    d1 = -TWO_SQRTPI * gauss(a, 1.0)
+    return v, d1, tz(d1, -2.0 * a)
+
+
+def abs_rule(a, order):
+    return abs(a), sgn(a), flat(a)
+
+
+def sign_rule(a, order):
+    z = flat(a)
+    return sgn(a), z, z
+
+
+def floor_rule(a, order):
+    z = flat(a)
+    return (float(math.floor(a)) if math.isfinite(a) else a), z, z
+
+
+def ceil_rule(a, order):
+    z = flat(a)
+    return (float(math.ceil(a)) if math.isfinite(a) else a), z, z
+
+
+def relu_rule(a, order):
+    z = flat(a)
+    return (a if (a > 0.0 or a != a) else 0.0), (1.0 if a > 0.0 else z), z
+
+
+def leaky_relu_rule(a, alpha, order):
+    return ((a if a > 0.0 else alpha * a),
+            (1.0 if a > 0.0 else alpha if a == a else a),
+            flat(a))
+
+
+def sigmoid_rule(a, order):
+    s, sm, e = sigmoid_pair(a)
+    if order < 1:
+        return s, None, None
+    d1 = s * sm
+    if order < 2:
+        return s, d1, None
+    return s, d1, d1 * sigmoid_curv(a, e)
+
+
+def softplus_rule(a, order):
+    v = a + math.log1p(math.exp(-a)) if a > 0.0 else math.log1p(math.exp(a))
+    if order < 1:
+        return v, None, None
+    s, sm, _ = sigmoid_pair(a)
+    return v, s, s * sm
+
+
+def gelu_rule(a, order):
+    """x Phi(x); the rounding error of a/sqrt2 corrected, as in C."""
+    t = a * SQRT1_2
+    dt = square_error(a, SQRT1_2, t) + a * SQRT1_2_LO
+    phi = ONE_SQRT2PI * gauss(a, 0.5)
+    P = 0.5 * math.erfc(-t) + tz(SQRT2 * phi, dt)
+    v = tz(P, a)
+    if order < 1:
+        return v, None, None
+    return v, P + tz(phi, a), tz(phi, 2.0 - a * a)
+
+
+def gelu_tanh_rule(a, order):
+    """x sigma(w), w = 2 sqrt(2/pi) (x + 0.044715 x^3)."""
+    a2 = a * a
+    w = 2.0 * SQRT_2_PI * (a + GELU_C * a2 * a)
+    s, sm, e = sigmoid_pair(w)
+    v = tz(s, a)
+    if order < 1:
+        return v, None, None
+    sp = s * sm
+    w1 = 2.0 * SQRT_2_PI * (1.0 + 3.0 * GELU_C * a2)
+    d1 = s + tz(sp, a * w1)
+    if order < 2:
+        return v, d1, None
+    w2 = 2.0 * SQRT_2_PI * 6.0 * GELU_C * a
+    return v, d1, tz(sp, 2.0 * w1 + a * (sigmoid_curv(w, e) * w1 * w1 + w2))
+
+# ---------------------------------------------------------------------------
+# The table
+# ---------------------------------------------------------------------------
+
+POLE, OVERFLOWS = 0, 1
+
+#: name -> (rule, flags), in the order of the C table.
+RULES = {
+    "exp": (exp_rule, OVERFLOWS), "exp2": (exp2_rule, OVERFLOWS),
+    "expm1": (expm1_rule, OVERFLOWS),
+    "log": (log_rule, POLE), "log2": (log2_rule, POLE), "log10": (log10_rule, POLE),
+    "log1p": (log1p_rule, POLE),
+    "sqrt": (sqrt_rule, POLE), "cbrt": (cbrt_rule, POLE),
+    "sin": (sin_rule, POLE), "cos": (cos_rule, POLE), "tan": (tan_rule, POLE),
+    "arcsin": (arcsin_rule, POLE), "arccos": (arccos_rule, POLE),
+    "arctan": (arctan_rule, POLE),
+    "sinh": (sinh_rule, OVERFLOWS), "cosh": (cosh_rule, OVERFLOWS),
+    "tanh": (tanh_rule, POLE),
+    "arcsinh": (arcsinh_rule, POLE), "arccosh": (arccosh_rule, POLE),
+    "arctanh": (arctanh_rule, POLE),
+    "erf": (erf_rule, POLE), "erfc": (erfc_rule, POLE),
+    "abs": (abs_rule, POLE), "sign": (sign_rule, POLE),
+    "floor": (floor_rule, POLE), "ceil": (ceil_rule, POLE),
+    "sigmoid": (sigmoid_rule, POLE), "relu": (relu_rule, POLE),
+    "softplus": (softplus_rule, OVERFLOWS),
+    "gelu": (gelu_rule, POLE), "gelu_tanh": (gelu_tanh_rule, POLE),
+}
+
+RULE_NAMES = tuple(RULES)
+
+EDOM, ERANGE, EZERODIV = 1, 2, 3
+
+
+def evaluate(name, a, order):
+    """Apply rule `name` at a; a value the math module rejects raises its error.
+
+    Returns (f, f', f'') or raises ValueError / OverflowError with the
+    status of dd_value_status in C: (EDOM or ERANGE).
+    """
+    rule, flags = RULES[name]
+    try:
+        return rule(a, order)
+    except ValueError:
+        status = EDOM
+    except OverflowError:
+        status = ERANGE if flags == OVERFLOWS else EDOM
+    return status
+
+
+def pow_status(a, p, v):
+    """Status of a ** p for scalars, as Python's float ** judges it (dd_pow_status)."""
+    if a == 0.0 and p < 0.0:
+        return EZERODIV
+    if a < 0.0 and math.isfinite(a) and math.isfinite(p) and p != math.floor(p):
+        return EDOM
+    if math.isinf(v) and math.isfinite(a) and math.isfinite(p):
+        return ERANGE
+    return 0
+
+
+def logsumexp(xs):
+    """log(sum(exp(x))) of floats, shifted by the maximum (dd_logsumexp)."""
+    m = max_of(xs)
+    if not math.isfinite(m):
+        return m
+    s = 0.0
+    for x in xs:
+        s += math.exp(x - m)
+    return m + math.log(s)
+
+
+def softmax(xs):
+    """exp(x_i) / sum_j exp(x_j) of floats (dd_softmax)."""
+    m = max_of(xs)
+    out = [math.exp(x - m) for x in xs]
+    s = 0.0
+    for e in out:
+        s += e
+    return [e / s for e in out]   # s >= 1, or nan
+
+
+def max_of(xs):
+    m = -inf
+    for x in xs:
+        if x != x:
+            return x
+        if x > m:
+            m = x
+    return m
