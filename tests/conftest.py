@@ -42,3 +42,9 @@ def pytest_report_header(config):
 def dd(request):
     """The public API of one backend, as a namespace: ``dd.sin``, ``dd.Dual``, ..."""
     return namespace(request.param)
+
+
+@pytest.fixture(scope="session")
+def expected_backend():
+    """The backend `import dualdiff` must have loaded in this run."""
+    return EXPECTED_BACKEND
