@@ -58,7 +58,8 @@ def extensions():
         [core],
         compiler_directives={
             "language_level": 3,
-            "binding": True,
+            "binding": False,
+            "embedsignature.format": "clinic",
             "embedsignature": True,
             "boundscheck": False,
             "wraparound": False,

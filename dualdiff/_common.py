@@ -6,6 +6,8 @@ that the compiled and pure-Python backends say the same things the same way.
 """
 
 import math
+import numbers
+import warnings
 
 import numpy as np
 
@@ -146,6 +148,13 @@ def max_real(items):
     return m
 
 
+def check_items(items, func, number_types):
+    """TypeError unless every item is a real number or a dualdiff number."""
+    for x in items:
+        if not isinstance(x, number_types) and not isinstance(x, numbers.Real):
+            raise operand_error(func, x, "a sequence of real numbers or dualdiff numbers; an item")
+
+
 def compose_logsumexp(items, exp, log):
     """log(sum(exp(x))) for a sequence holding dualdiff numbers."""
     m = max_real(items)
@@ -196,16 +205,54 @@ def bind(op, f):
     return bound
 
 
+#: The NumPy error category of each scalar exception, and NumPy's wording.
+_FP_ERRORS = {
+    ValueError: ("invalid", "invalid value encountered in {}"),
+    ZeroDivisionError: ("divide", "divide by zero encountered in {}"),
+    OverflowError: ("over", "overflow encountered in {}"),
+}
+
+
+def report_fp_error(exc_type, where):
+    """Report a floating-point error as NumPy would, honouring np.errstate."""
+    category, text = _FP_ERRORS[exc_type]
+    mode = np.geterr()[category]
+    message = text.format(where)
+    if mode == "ignore":
+        return
+    if mode == "raise":
+        raise FloatingPointError(message)
+    if mode == "call":
+        np.geterrcall()(message, category)
+        return
+    warnings.warn(message, RuntimeWarning, stacklevel=4)
+
+
 def elementwise(op, f, x):
-    """op(f, x) for an ndarray x, one element at a time."""
+    """op(f, x) for an ndarray x, one element at a time, with NumPy's semantics.
+
+    An element where f leaves its domain (the scalar ValueError,
+    ZeroDivisionError or OverflowError) gives nan, reported once per kind as
+    NumPy reports it (RuntimeWarning, under np.errstate).
+    """
     x = np.asarray(x)
     if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
         raise operand_error(op.__name__, x, "a real number or an ndarray of real numbers")
-    flat = [op(f, float(v)) for v in x.ravel()]
-    if flat and isinstance(flat[0], tuple):
-        return tuple(np.array([r[i] for r in flat], dtype=np.float64).reshape(x.shape)
-                     for i in range(len(flat[0])))
-    return np.array(flat, dtype=np.float64).reshape(x.shape)
+    width = 2 if op.__name__ == "value_and_derivative" else 1
+    out = np.empty((width,) + x.shape, dtype=np.float64)
+    failed = []
+    for index, v in np.ndenumerate(x):
+        try:
+            r = op(f, float(v))
+        except tuple(_FP_ERRORS) as exc:
+            r = (math.nan,) * width
+            kind = next(t for t in _FP_ERRORS if isinstance(exc, t))
+            if kind not in failed:
+                failed.append(kind)
+        out[(slice(None),) + index] = r
+    for kind in failed:
+        report_fp_error(kind, op.__name__)
+    return tuple(out) if width == 2 else out[0]
 
 
 def point_error(op, x):

@@ -18,7 +18,6 @@ import numbers
 from dualdiff import _common
 
 cdef object _Real = numbers.Real
-cdef object _MISSING = object()
 
 #: Names of the unary rules in the C table, in table order.
 RULE_NAMES = tuple(dd_rules[i].name.decode() for i in range(DD_N_RULES))
@@ -225,6 +224,7 @@ cdef object _binary(object x, object y, int op):
 @cython.final
 cdef class Dual:
     """Dual(real, dual=0.0)
+--
 
     A dual number ``real + dual*eps`` with ``eps**2 == 0``: evaluating ``f`` at
     ``Dual(x, 1.0)`` gives ``Dual(f(x), f'(x))``.
@@ -441,6 +441,7 @@ cdef class Dual:
 @cython.final
 cdef class HyperDual:
     """HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
+--
 
     A hyper-dual number ``real + e1*eps1 + e2*eps2 + e12*eps1*eps2`` with
     ``eps1**2 == eps2**2 == 0``: evaluating ``f`` at ``HyperDual(x, 1, 1, 0)``
@@ -851,6 +852,7 @@ def logsumexp(xs):
         r = dd_logsumexp(buf, len(items))
         free(buf)
         return r
+    _common.check_items(items, "logsumexp", (Dual, HyperDual))
     return _common.compose_logsumexp(items, exp, log)
 
 
@@ -867,6 +869,7 @@ def softmax(xs):
         out = [buf[i] for i in range(n)]
         free(buf)
         return out
+    _common.check_items(items, "softmax", (Dual, HyperDual))
     return _common.compose_softmax(items, exp)
 
 # ---------------------------------------------------------------------------
@@ -892,7 +895,7 @@ cdef int _real_result(object y, str op) except -1:
     return 0
 
 
-def derivative(f, x=_MISSING):
+def derivative(f, x=...):
     """derivative(f, x) -> f'(x), exactly, by one evaluation of f at a Dual.
 
     Without x, returns the function x -> f'(x).  An ndarray x is taken
@@ -903,7 +906,7 @@ def derivative(f, x=_MISSING):
     19.0
     """
     cdef double a
-    if x is _MISSING:
+    if x is ...:   # no point: return the derivative function
         return _common.bind(derivative, f)
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
@@ -916,7 +919,7 @@ def derivative(f, x=_MISSING):
     return 0.0
 
 
-def second_derivative(f, x=_MISSING):
+def second_derivative(f, x=...):
     """second_derivative(f, x) -> f''(x), exactly, by one evaluation of f at a HyperDual.
 
     >>> import dualdiff as dd
@@ -924,7 +927,7 @@ def second_derivative(f, x=_MISSING):
     48.0
     """
     cdef double a
-    if x is _MISSING:
+    if x is ...:   # no point: return the derivative function
         return _common.bind(second_derivative, f)
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
@@ -937,7 +940,7 @@ def second_derivative(f, x=_MISSING):
     return 0.0
 
 
-def value_and_derivative(f, x=_MISSING):
+def value_and_derivative(f, x=...):
     """value_and_derivative(f, x) -> (f(x), f'(x)) from one evaluation of f.
 
     >>> import dualdiff as dd
@@ -945,7 +948,7 @@ def value_and_derivative(f, x=_MISSING):
     (15.0, 19.0)
     """
     cdef double a, c
-    if x is _MISSING:
+    if x is ...:   # no point: return the derivative function
         return _common.bind(value_and_derivative, f)
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)

@@ -27,8 +27,10 @@
 #define DD_SQRT2     1.41421356237309504880168872421    /* sqrt(2) */
 #define DD_SQRT1_2   0.707106781186547524400844362105   /* 1/sqrt(2), rounded */
 #define DD_SQRT1_2_LO (-4.833646656726457e-17)          /* 1/sqrt(2) - DD_SQRT1_2 */
-#define DD_SQRT_2_PI 0.797884560802865355879892119869   /* sqrt(2/pi), tanh-GELU */
-#define DD_GELU_C    0.044715                           /* cubic term of tanh-GELU */
+#define DD_GELU_K    1.5957691216057308                 /* 2 sqrt(2/pi), rounded (tanh-GELU) */
+#define DD_GELU_K_LO (-9.96930880911092e-17)            /* 2 sqrt(2/pi) - DD_GELU_K */
+#define DD_GELU_C    0.044715                           /* the decimal 0.044715, rounded */
+#define DD_GELU_C_LO 2.1960211427085595e-18             /* 0.044715 - DD_GELU_C */
 
 typedef void (*dd_rule_fn)(double a, double f[3], int order);
 
@@ -142,17 +144,27 @@ static void dd_sqrt_rule(double a, double f[3], int order) {
 static void dd_cbrt_rule(double a, double f[3], int order) {
     f[0] = cbrt(a);
     if (order < 1) return;
-    f[1] = 1.0 / (3.0 * f[0] * f[0]);
+    /* cbrt(a)/(3a) rounds less than 1/(3 cbrt(a)^2); at 0 and inf only the latter has the limit */
+    f[1] = (a == 0.0 || isinf(a)) ? 1.0 / (3.0 * f[0] * f[0]) : f[0] / a / 3.0;
     f[2] = (-2.0 / 3.0) * f[1] / a;
 }
 
 /* x**p for a constant exponent p. */
 static inline void dd_pow_rule(double a, double p, double f[3], int order) {
-    f[0] = pow(a, p);
+    double v = pow(a, p), d1;
+    f[0] = v;
     if (order < 1) return;
     if (p == 0.0) { f[1] = f[2] = 0.0; return; }   /* x**0 == 1, 0**0 included */
     if (p == 1.0) { f[1] = 1.0; f[2] = 0.0; return; }  /* avoid 0 * 0**-1 */
     if (p == 2.0) { f[1] = 2.0 * a; f[2] = 2.0; return; }
+    /* p (v/a), not p a^(p-1): the rounding of p - 1 would be amplified by
+     * |log a|.  The power form stays where v or v/a leaves the normal range. */
+    d1 = p * (v / a);
+    if (isnormal(v) && isnormal(d1)) {
+        f[1] = d1;
+        if (order > 1) f[2] = d1 * (p - 1.0) / a;
+        return;
+    }
     f[1] = p * pow(a, p - 1.0);
     if (order < 2) return;
     f[2] = p * (p - 1.0) * pow(a, p - 2.0);
@@ -233,29 +245,53 @@ static void dd_arctan_rule(double a, double f[3], int order) {
     f[2] = -2.0 * ad1 * d1;
 }
 
+/* The partials of atan2 and hypot are homogeneous in (x, y).  With
+ * r = rs 2^k (rs in [0.5, 1)) each is written as a numerator scaled by a
+ * power of two before the one division by powers of rs, so that no
+ * intermediate under- or overflows unless the result does: x/r^2 is
+ * (x 2^-2k) / rs^2, never (x/r)/r, whose x/r may be subnormal. */
+
 /* atan2(y, x): g = (d/dy, d/dx), h = (d2/dy2, d2/dydx, d2/dx2). */
 static inline void dd_atan2_partials(double y, double x, int order,
                                      double g[2], double h[3]) {
-    double r = hypot(y, x);
-    double cy = y / r, cx = x / r;   /* scaled by r so that nothing overflows */
-    g[0] = cx / r;
-    g[1] = -cy / r;
+    double r = hypot(y, x), ys, xs, rs, y2, x2, q;
+    int k;
+    if (isinf(r)) {                  /* the limits at infinity (hypot(inf, nan) = inf too) */
+        g[0] = g[1] = h[0] = h[1] = h[2] = (x != x || y != y) ? NAN : 0.0;
+        return;
+    }
+    frexp(r, &k);
+    ys = ldexp(y, -k); xs = ldexp(x, -k); rs = ldexp(r, -k);
+    y2 = ldexp(y, -2 * k); x2 = ldexp(x, -2 * k); q = rs * rs;
+    g[0] = x2 / q;
+    g[1] = -y2 / q;
     if (order < 2) return;
-    h[0] = -2.0 * cx * cy / r / r;
-    h[1] = (cy - cx) * (cy + cx) / r / r;
+    h[0] = -2.0 * x2 * y2 / (q * q);
+    h[1] = ldexp((ys - xs) * (ys + xs) / (q * q), -2 * k);
     h[2] = -h[0];
 }
 
 /* hypot(x, y): g = (d/dx, d/dy), h = (d2/dx2, d2/dxdy, d2/dy2). */
 static inline void dd_hypot_partials(double x, double y, double v, int order,
                                      double g[2], double h[3]) {
-    double cx = x / v, cy = y / v;
-    g[0] = cx;
-    g[1] = cy;
+    double xs, ys, vs, v3;
+    int k;
+    if (isinf(v)) {                  /* the limits at infinity: x/r -> sign(x) along an infinite x */
+        int bad = x != x || y != y;
+        g[0] = bad ? NAN : isinf(x) ? copysign(1.0, x) : 0.0;
+        g[1] = bad ? NAN : isinf(y) ? copysign(1.0, y) : 0.0;
+        h[0] = h[1] = h[2] = bad ? NAN : 0.0;
+        return;
+    }
+    g[0] = x / v;
+    g[1] = y / v;
     if (order < 2) return;
-    h[0] = cy * cy / v;
-    h[1] = -cx * cy / v;
-    h[2] = cx * cx / v;
+    frexp(v, &k);
+    xs = ldexp(x, -k); ys = ldexp(y, -k); vs = ldexp(v, -k);
+    v3 = vs * vs * vs;
+    h[0] = ys * ldexp(ys, -k) / v3;   /* y^2/v^3 = ys (y 2^-2k) / vs^3 */
+    h[1] = -xs * ldexp(ys, -k) / v3;
+    h[2] = xs * ldexp(xs, -k) / v3;
 }
 
 /* ------------------------------------------------------------------ */
@@ -429,17 +465,27 @@ static void dd_gelu_rule(double a, double f[3], int order) {
  * w = 2 sqrt(2/pi) (x + 0.044715 x^3).  Written with sigma so that the left
  * tail does not cancel in 1 + tanh. */
 static void dd_gelu_tanh_rule(double a, double f[3], int order) {
-    double a2 = a * a;
-    double w = 2.0 * DD_SQRT_2_PI * (a + DD_GELU_C * a2 * a);
+    /* w in double-double: sigma(w) amplifies the rounding error of w by |w|
+     * (~80 at a = -10); the low part corrects sigma and sigma' to first order. */
+    double a2 = a * a, a2_lo = fma(a, a, -a2);
+    double a3 = a2 * a, a3_lo = fma(a2, a, -a3) + a2_lo * a;
+    double q = DD_GELU_C * a3;
+    double q_lo = fma(DD_GELU_C, a3, -q) + DD_GELU_C * a3_lo + DD_GELU_C_LO * a3;
+    double t = a + q, tb = t - a, t_lo = ((a - (t - tb)) + (q - tb)) + q_lo;
+    double w = DD_GELU_K * t, w_lo = fma(DD_GELU_K, t, -w) + DD_GELU_K * t_lo + DD_GELU_K_LO * t;
     double s, sm, e, sp, w1, w2;
     dd_sigmoid_pair(w, &s, &sm, &e);
+    sp = s * sm;                                  /* sigma'(w) */
+    if (isfinite(w_lo)) {                         /* not in the far tails, where a^3 overflows */
+        s += sp * w_lo;
+        sp += sp * (sm - s) * w_lo;
+    }
     f[0] = dd_tz(s, a);
     if (order < 1) return;
-    sp = s * sm;                                  /* sigma'(w) */
-    w1 = 2.0 * DD_SQRT_2_PI * (1.0 + 3.0 * DD_GELU_C * a2);
+    w1 = DD_GELU_K * (1.0 + 3.0 * DD_GELU_C * a2);
     f[1] = s + dd_tz(sp, a * w1);                 /* sigma' = 0 in the far tails, where w1 may be inf */
     if (order < 2) return;
-    w2 = 2.0 * DD_SQRT_2_PI * 6.0 * DD_GELU_C * a;
+    w2 = DD_GELU_K * 6.0 * DD_GELU_C * a;
     f[2] = dd_tz(sp, 2.0 * w1 + a * (dd_sigmoid_curv(w, e) * w1 * w1 + w2));
 }
 
@@ -494,7 +540,7 @@ static inline int dd_value_status(double a, double v, int flags) {
 /* Status of x**p for scalars, as Python's float ** judges it. */
 #define DD_EZERODIV 3
 static inline int dd_pow_status(double a, double p, double v) {
-    if (a == 0.0 && p < 0.0) return DD_EZERODIV;          /* 0.0 ** -1 */
+    if (a == 0.0 && p < 0.0 && isfinite(p)) return DD_EZERODIV;   /* 0.0 ** -1; 0.0 ** -inf is inf */
     if (a < 0.0 && isfinite(a) && isfinite(p) && p != floor(p))
         return DD_EDOM;                                   /* complex result */
     if (isinf(v) && isfinite(a) && isfinite(p)) return DD_ERANGE;

@@ -13,8 +13,6 @@ from dualdiff import _common
 from dualdiff._pure import _rules as R
 from dualdiff._pure._rules import tt, tz
 
-_MISSING = object()
-
 # ---------------------------------------------------------------------------
 # Operands
 # ---------------------------------------------------------------------------
@@ -165,7 +163,7 @@ def _dual_binary(x, y, op):
     if op == _ATAN2:
         g, _ = R.atan2_partials(x._re, y._re, 1)
         return _dual_chain2(x, y, math.atan2(x._re, y._re), g)
-    v = math.hypot(x._re, y._re)
+    v = R.chypot(x._re, y._re)
     g, _ = R.hypot_partials(x._re, y._re, v, 1)
     return _dual_chain2(x, y, v, g)
 
@@ -181,7 +179,7 @@ def _hyper_binary(x, y, op):
     if op == _ATAN2:
         g, h = R.atan2_partials(x._re, y._re, 2)
         return _hyper_chain2(x, y, math.atan2(x._re, y._re), g, h)
-    v = math.hypot(x._re, y._re)
+    v = R.chypot(x._re, y._re)
     g, h = R.hypot_partials(x._re, y._re, v, 2)
     return _hyper_chain2(x, y, v, g, h)
 
@@ -213,7 +211,7 @@ def _binary(x, y, op):
         return v
     if op == _ATAN2:
         return math.atan2(a, b)
-    return math.hypot(a, b)
+    return R.chypot(a, b)
 
 # ---------------------------------------------------------------------------
 # Unary functions, through the rule table
@@ -663,6 +661,7 @@ def logsumexp(xs):
     floats = _floats(items)
     if floats is not None:
         return R.logsumexp(floats)
+    _common.check_items(items, "logsumexp", (Dual, HyperDual))
     return _common.compose_logsumexp(items, exp, log)
 
 
@@ -674,6 +673,7 @@ def softmax(xs):
     floats = _floats(items)
     if floats is not None:
         return R.softmax(floats)
+    _common.check_items(items, "softmax", (Dual, HyperDual))
     return _common.compose_softmax(items, exp)
 
 # ---------------------------------------------------------------------------
@@ -699,7 +699,7 @@ def _real_result(y, op):
     return _to_double(y)
 
 
-def derivative(f, x=_MISSING):
+def derivative(f, x=...):
     """derivative(f, x) -> f'(x), exactly, by one evaluation of f at a Dual.
 
     Without x, returns the function x -> f'(x).  An ndarray x is taken
@@ -709,7 +709,7 @@ def derivative(f, x=_MISSING):
     >>> dd.derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
     19.0
     """
-    if x is _MISSING:
+    if x is ...:   # no point: return the derivative function
         return _common.bind(derivative, f)
     a = _point(x, "derivative")
     if a is None:
@@ -721,14 +721,14 @@ def derivative(f, x=_MISSING):
     return 0.0
 
 
-def second_derivative(f, x=_MISSING):
+def second_derivative(f, x=...):
     """second_derivative(f, x) -> f''(x), exactly, by one evaluation of f at a HyperDual.
 
     >>> import dualdiff as dd
     >>> dd.second_derivative(lambda x: x**4, 2.0)
     48.0
     """
-    if x is _MISSING:
+    if x is ...:   # no point: return the derivative function
         return _common.bind(second_derivative, f)
     a = _point(x, "second_derivative")
     if a is None:
@@ -740,14 +740,14 @@ def second_derivative(f, x=_MISSING):
     return 0.0
 
 
-def value_and_derivative(f, x=_MISSING):
+def value_and_derivative(f, x=...):
     """value_and_derivative(f, x) -> (f(x), f'(x)) from one evaluation of f.
 
     >>> import dualdiff as dd
     >>> dd.value_and_derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
     (15.0, 19.0)
     """
-    if x is _MISSING:
+    if x is ...:   # no point: return the derivative function
         return _common.bind(value_and_derivative, f)
     a = _point(x, "value_and_derivative")
     if a is None:

@@ -9,6 +9,8 @@ helpers below give the C result.
 
 import math
 
+import numpy as np
+
 LN2 = 0.693147180559945309417232121458
 LOG2E = 1.44269504088896340735992468100
 LOG10E = 0.434294481903251827651128918917
@@ -17,8 +19,10 @@ ONE_SQRT2PI = 0.398942280401432677939946059934
 SQRT2 = 1.41421356237309504880168872421
 SQRT1_2 = 0.707106781186547524400844362105
 SQRT1_2_LO = -4.833646656726457e-17
-SQRT_2_PI = 0.797884560802865355879892119869
+GELU_K = 1.5957691216057308
+GELU_K_LO = -9.96930880911092e-17
 GELU_C = 0.044715
+GELU_C_LO = 2.1960211427085595e-18
 
 inf = math.inf
 nan = math.nan
@@ -59,7 +63,7 @@ def clog(a):
 
 
 if hasattr(math, "fma"):   # Python 3.13+
-    def square_error(a, b, h):
+    def prod_error(a, b, h):
         """fma(a, b, -h): the rounding error of h = a*b."""
         return math.fma(a, b, -h)
 else:
@@ -70,11 +74,25 @@ else:
         hi = c - (c - a)
         return hi, a - hi
 
-    def square_error(a, b, h):
-        """fma(a, b, -h): the rounding error of h = a*b (Dekker's two-product)."""
+    def prod_error(a, b, h):
+        """fma(a, b, -h): the rounding error of h = a*b (Dekker's two-product).
+
+        Where the splitting would overflow (|a| or |b| >= 1e300) every caller
+        multiplies the error by an exact zero or discards it, so 0 is returned.
+        """
+        if not math.isfinite(h):
+            return nan
+        if abs(a) >= 1e300 or abs(b) >= 1e300:
+            return 0.0
         ah, al = _split(a)
         bh, bl = _split(b)
         return ((ah * bh - h) + ah * bl + al * bh) + al * bl
+
+def chypot(x, y):
+    """C's hypot(): NumPy's ufunc calls it; math.hypot has an algorithm of its
+    own that can differ from it in the last bit."""
+    return float(np.hypot(x, y))
+
 
 exp2 = getattr(math, "exp2", None) or (lambda a: cpow(2.0, a))
 
@@ -118,7 +136,7 @@ def gauss(a, s):
     e = math.exp(-s * h)
     if e == 0.0:
         return 0.0
-    return e - e * (s * square_error(a, a, h))
+    return e - e * (s * prod_error(a, a, h))
 
 
 def sigmoid_pair(a):
@@ -202,7 +220,7 @@ def cbrt_rule(a, order):
     v = cbrt(a)
     if order < 1:
         return v, None, None
-    d1 = cdiv(1.0, 3.0 * v * v)
+    d1 = cdiv(1.0, 3.0 * v * v) if (a == 0.0 or math.isinf(a)) else v / a / 3.0
     return v, d1, cdiv((-2.0 / 3.0) * d1, a)
 
 
@@ -217,10 +235,17 @@ def pow_rule(a, p, order):
         return v, 1.0, 0.0
     if p == 2.0:
         return v, 2.0 * a, 2.0
+    d1 = p * cdiv(v, a)   # p (v/a): see dd_pow_rule
+    if _isnormal(v) and _isnormal(d1):
+        return v, d1, (d1 * (p - 1.0) / a if order > 1 else None)
     d1 = p * cpow(a, p - 1.0)
     if order < 2:
         return v, d1, None
     return v, d1, p * (p - 1.0) * cpow(a, p - 2.0)
+
+
+def _isnormal(x):
+    return math.isfinite(x) and abs(x) >= 2.2250738585072014e-308
 
 
 def pow2_partials(x, y, v, order):
@@ -284,24 +309,47 @@ def arctan_rule(a, order):
     return v, d1, -2.0 * ad1 * d1
 
 
+def cldexp(x, k):
+    """C's ldexp(): inf on overflow, not an exception."""
+    try:
+        return math.ldexp(x, k)
+    except OverflowError:
+        return math.copysign(inf, x)
+
+
 def atan2_partials(y, x, order):
-    """atan2(y, x): ((d/dy, d/dx), (d2/dy2, d2/dydx, d2/dx2))."""
-    r = math.hypot(y, x)
-    cy, cx = cdiv(y, r), cdiv(x, r)
-    g = (cdiv(cx, r), cdiv(-cy, r))
+    """atan2(y, x): ((d/dy, d/dx), (d2/dy2, d2/dydx, d2/dx2)), scaled as in C."""
+    r = chypot(y, x)
+    if math.isinf(r):
+        z = nan if (x != x or y != y) else 0.0
+        return (z, z), (z, z, z)
+    k = math.frexp(r)[1]
+    ys, xs, rs = math.ldexp(y, -k), math.ldexp(x, -k), math.ldexp(r, -k)
+    y2, x2, q = cldexp(y, -2 * k), cldexp(x, -2 * k), rs * rs
+    g = (cdiv(x2, q), cdiv(-y2, q))
     if order < 2:
         return g, None
-    h0 = cdiv(cdiv(-2.0 * cx * cy, r), r)
-    h1 = cdiv(cdiv((cy - cx) * (cy + cx), r), r)
+    h0 = cdiv(-2.0 * x2 * y2, q * q)
+    h1 = cldexp(cdiv((ys - xs) * (ys + xs), q * q), -2 * k)
     return g, (h0, h1, -h0)
 
 
 def hypot_partials(x, y, v, order):
-    """hypot(x, y): ((d/dx, d/dy), (d2/dx2, d2/dxdy, d2/dy2))."""
-    cx, cy = cdiv(x, v), cdiv(y, v)
+    """hypot(x, y): ((d/dx, d/dy), (d2/dx2, d2/dxdy, d2/dy2)), scaled as in C."""
+    if math.isinf(v):
+        if x != x or y != y:
+            return (nan, nan), (nan, nan, nan)
+        g = (math.copysign(1.0, x) if math.isinf(x) else 0.0,
+             math.copysign(1.0, y) if math.isinf(y) else 0.0)
+        return g, (0.0, 0.0, 0.0)
+    g = (cdiv(x, v), cdiv(y, v))
     if order < 2:
-        return (cx, cy), None
-    return (cx, cy), (cdiv(cy * cy, v), cdiv(-cx * cy, v), cdiv(cx * cx, v))
+        return g, None
+    k = math.frexp(v)[1]
+    xs, ys, vs = math.ldexp(x, -k), math.ldexp(y, -k), math.ldexp(v, -k)
+    v3 = vs * vs * vs
+    return g, (cdiv(ys * cldexp(ys, -k), v3), cdiv(-xs * cldexp(ys, -k), v3),
+               cdiv(xs * cldexp(xs, -k), v3))
 
 
 def sinh_rule(a, order):
@@ -389,14 +437,19 @@ def sign_rule(a, order):
     return sgn(a), z, z
 
 
+def _integral(v, a):
+    """C's floor/ceil result: a zero keeps the sign of the argument."""
+    return math.copysign(0.0, a) if v == 0 else float(v)
+
+
 def floor_rule(a, order):
     z = flat(a)
-    return (float(math.floor(a)) if math.isfinite(a) else a), z, z
+    return (_integral(math.floor(a), a) if math.isfinite(a) else a), z, z
 
 
 def ceil_rule(a, order):
     z = flat(a)
-    return (float(math.ceil(a)) if math.isfinite(a) else a), z, z
+    return (_integral(math.ceil(a), a) if math.isfinite(a) else a), z, z
 
 
 def relu_rule(a, order):
@@ -431,7 +484,7 @@ def softplus_rule(a, order):
 def gelu_rule(a, order):
     """x Phi(x); the rounding error of a/sqrt2 corrected, as in C."""
     t = a * SQRT1_2
-    dt = square_error(a, SQRT1_2, t) + a * SQRT1_2_LO
+    dt = prod_error(a, SQRT1_2, t) + a * SQRT1_2_LO
     phi = ONE_SQRT2PI * gauss(a, 0.5)
     P = 0.5 * math.erfc(-t) + tz(SQRT2 * phi, dt)
     v = tz(P, a)
@@ -441,19 +494,31 @@ def gelu_rule(a, order):
 
 
 def gelu_tanh_rule(a, order):
-    """x sigma(w), w = 2 sqrt(2/pi) (x + 0.044715 x^3)."""
+    """x sigma(w), w = 2 sqrt(2/pi) (x + 0.044715 x^3), w in double-double as in C."""
     a2 = a * a
-    w = 2.0 * SQRT_2_PI * (a + GELU_C * a2 * a)
+    a2_lo = prod_error(a, a, a2)
+    a3 = a2 * a
+    a3_lo = prod_error(a2, a, a3) + a2_lo * a
+    q = GELU_C * a3
+    q_lo = prod_error(GELU_C, a3, q) + GELU_C * a3_lo + GELU_C_LO * a3
+    t = a + q
+    tb = t - a
+    t_lo = ((a - (t - tb)) + (q - tb)) + q_lo
+    w = GELU_K * t
+    w_lo = prod_error(GELU_K, t, w) + GELU_K * t_lo + GELU_K_LO * t
     s, sm, e = sigmoid_pair(w)
+    sp = s * sm
+    if math.isfinite(w_lo):
+        s += sp * w_lo
+        sp += sp * (sm - s) * w_lo
     v = tz(s, a)
     if order < 1:
         return v, None, None
-    sp = s * sm
-    w1 = 2.0 * SQRT_2_PI * (1.0 + 3.0 * GELU_C * a2)
+    w1 = GELU_K * (1.0 + 3.0 * GELU_C * a2)
     d1 = s + tz(sp, a * w1)
     if order < 2:
         return v, d1, None
-    w2 = 2.0 * SQRT_2_PI * 6.0 * GELU_C * a
+    w2 = GELU_K * 6.0 * GELU_C * a
     return v, d1, tz(sp, 2.0 * w1 + a * (sigmoid_curv(w, e) * w1 * w1 + w2))
 
 # ---------------------------------------------------------------------------
@@ -507,7 +572,7 @@ def evaluate(name, a, order):
 
 def pow_status(a, p, v):
     """Status of a ** p for scalars, as Python's float ** judges it (dd_pow_status)."""
-    if a == 0.0 and p < 0.0:
+    if a == 0.0 and p < 0.0 and math.isfinite(p):
         return EZERODIV
     if a < 0.0 and math.isfinite(a) and math.isfinite(p) and p != math.floor(p):
         return EDOM
