@@ -19,7 +19,7 @@ import os as _os
 from dualdiff._public import ALIASES as _ALIASES
 from dualdiff._public import BACKEND_NAMES as _BACKEND_NAMES
 from dualdiff._public import load_backend as _load_backend
-from dualdiff._version import __version__
+from dualdiff._version import __version__  # noqa: F401  (re-exported)
 
 
 def _select_backend():

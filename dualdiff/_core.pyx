@@ -1,4 +1,4 @@
-# cython: language_level=3
+# cython: language_level=3, c_api_binop_methods=True
 """The compiled backend of dualdiff: Dual and HyperDual over the C core.
 
 Every method is a thin wrapper: the rule table (src_c/dd_rules.h) gives the
@@ -28,14 +28,18 @@ RULE_NAMES = tuple(dd_rules[i].name.decode() for i in range(DD_N_RULES))
 
 cdef int _to_double(object o, double *out) except -1:
     """1 and out = float(o) if o is a real number (not a dualdiff number), else 0."""
-    if PyFloat_Check(o):
+    # Exact types first: PyFloat_Check on an int walks the type's MRO.
+    if type(o) is float:
         out[0] = PyFloat_AS_DOUBLE(o)
         return 1
     if PyLong_Check(o):
         out[0] = PyLong_AsDouble(o)   # OverflowError beyond 1e308, as float(o)
         return 1
+    if PyFloat_Check(o):              # float subclasses: np.float64, ...
+        out[0] = PyFloat_AS_DOUBLE(o)
+        return 1
     if isinstance(o, _Real) and not isinstance(o, (Dual, HyperDual)):
-        out[0] = float(o)             # NumPy scalars, Fraction, ...
+        out[0] = float(o)             # other NumPy scalars, Fraction, ...
         return 1
     return 0
 
@@ -300,86 +304,73 @@ cdef class Dual:
         return self.v.re >= o if _real_part(other, &o) else NotImplemented
 
     # -- arithmetic -------------------------------------------------------
+    # One slot function per operator, called with the operands in the order
+    # written (c_api_binop_methods): when x is not a Dual, y is.
 
-    def __add__(self, other):
+    def __add__(x, y):
         cdef double c
-        if type(other) is Dual:
-            return _dual(dd_dual_add(self.v, (<Dual>other).v))
-        if _to_double(other, &c):
-            return _dual(dd_dual_make(self.v.re + c, self.v.du))
+        if type(x) is Dual:
+            if type(y) is Dual:
+                return _dual(dd_dual_add((<Dual>x).v, (<Dual>y).v))
+            if _to_double(y, &c):
+                return _dual(dd_dual_make((<Dual>x).v.re + c, (<Dual>x).v.du))
+        elif _to_double(x, &c):
+            return _dual(dd_dual_make(c + (<Dual>y).v.re, (<Dual>y).v.du))
         return NotImplemented
 
-    def __radd__(self, other):
+    def __sub__(x, y):
         cdef double c
-        if _to_double(other, &c):
-            return _dual(dd_dual_make(c + self.v.re, self.v.du))
+        if type(x) is Dual:
+            if type(y) is Dual:
+                return _dual(dd_dual_sub((<Dual>x).v, (<Dual>y).v))
+            if _to_double(y, &c):
+                return _dual(dd_dual_make((<Dual>x).v.re - c, (<Dual>x).v.du))
+        elif _to_double(x, &c):
+            return _dual(dd_dual_make(c - (<Dual>y).v.re, -(<Dual>y).v.du))
         return NotImplemented
 
-    def __sub__(self, other):
+    def __mul__(x, y):
         cdef double c
-        if type(other) is Dual:
-            return _dual(dd_dual_sub(self.v, (<Dual>other).v))
-        if _to_double(other, &c):
-            return _dual(dd_dual_make(self.v.re - c, self.v.du))
+        if type(x) is Dual:
+            if type(y) is Dual:
+                return _dual(dd_dual_mul((<Dual>x).v, (<Dual>y).v))
+            if _to_double(y, &c):
+                return _dual(dd_dual_mul((<Dual>x).v, dd_dual_make(c, 0.0)))
+        elif _to_double(x, &c):
+            return _dual(dd_dual_mul(dd_dual_make(c, 0.0), (<Dual>y).v))
         return NotImplemented
 
-    def __rsub__(self, other):
+    def __truediv__(x, y):
+        cdef dd_dual a, b
         cdef double c
-        if _to_double(other, &c):
-            return _dual(dd_dual_make(c - self.v.re, -self.v.du))
-        return NotImplemented
-
-    def __mul__(self, other):
-        cdef double c
-        if type(other) is Dual:
-            return _dual(dd_dual_mul(self.v, (<Dual>other).v))
-        if _to_double(other, &c):
-            return _dual(dd_dual_mul(self.v, dd_dual_make(c, 0.0)))
-        return NotImplemented
-
-    def __rmul__(self, other):
-        cdef double c
-        if _to_double(other, &c):
-            return _dual(dd_dual_mul(dd_dual_make(c, 0.0), self.v))
-        return NotImplemented
-
-    def __truediv__(self, other):
-        cdef dd_dual y
-        cdef double c
-        if type(other) is Dual:
-            y = (<Dual>other).v
-        elif _to_double(other, &c):
-            y = dd_dual_make(c, 0.0)
+        if type(x) is Dual:
+            a = (<Dual>x).v
+            if type(y) is Dual:
+                b = (<Dual>y).v
+            elif _to_double(y, &c):
+                b = dd_dual_make(c, 0.0)
+            else:
+                return NotImplemented
+        elif _to_double(x, &c):
+            a = dd_dual_make(c, 0.0)
+            b = (<Dual>y).v
         else:
             return NotImplemented
-        if y.re == 0.0:
+        if b.re == 0.0:
             raise _common.zero_division()
-        return _dual(dd_dual_div(self.v, y))
+        return _dual(dd_dual_div(a, b))
 
-    def __rtruediv__(self, other):
-        cdef double c
-        if not _to_double(other, &c):
-            return NotImplemented
-        if self.v.re == 0.0:
-            raise _common.zero_division()
-        return _dual(dd_dual_div(dd_dual_make(c, 0.0), self.v))
-
-    def __pow__(self, other, mod):
-        cdef double p
-        if mod is not None:
-            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
-        if type(other) is Dual:
-            return _dual_binary(self.v, (<Dual>other).v, _POW)
-        if _to_double(other, &p):
-            return _dual_pow(self.v, p)
-        return NotImplemented
-
-    def __rpow__(self, other, mod):
+    def __pow__(x, y, mod):
         cdef double c
         if mod is not None:
             raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
-        if _to_double(other, &c):
-            return _dual_binary(dd_dual_make(c, 0.0), self.v, _POW)
+        if type(x) is Dual:
+            if type(y) is Dual:
+                return _dual_binary((<Dual>x).v, (<Dual>y).v, _POW)
+            if _to_double(y, &c):
+                return _dual_pow((<Dual>x).v, c)
+        elif _to_double(x, &c):
+            return _dual_binary(dd_dual_make(c, 0.0), (<Dual>y).v, _POW)
         return NotImplemented
 
     def __neg__(self):
@@ -528,87 +519,78 @@ cdef class HyperDual:
         cdef double o
         return self.v.re >= o if _real_part(other, &o) else NotImplemented
 
-    # -- arithmetic -------------------------------------------------------
+    # -- arithmetic (as for Dual: when x is not a HyperDual, y is) ---------
 
-    def __add__(self, other):
+    def __add__(x, y):
         cdef double c
-        if type(other) is HyperDual:
-            return _hyper(dd_hyper_add(self.v, (<HyperDual>other).v))
-        if _to_double(other, &c):
-            return _hyper(dd_hyper_make(self.v.re + c, self.v.e1, self.v.e2, self.v.e12))
+        cdef dd_hyper h
+        if type(x) is HyperDual:
+            h = (<HyperDual>x).v
+            if type(y) is HyperDual:
+                return _hyper(dd_hyper_add(h, (<HyperDual>y).v))
+            if _to_double(y, &c):
+                return _hyper(dd_hyper_make(h.re + c, h.e1, h.e2, h.e12))
+        elif _to_double(x, &c):
+            h = (<HyperDual>y).v
+            return _hyper(dd_hyper_make(c + h.re, h.e1, h.e2, h.e12))
         return NotImplemented
 
-    def __radd__(self, other):
+    def __sub__(x, y):
         cdef double c
-        if _to_double(other, &c):
-            return _hyper(dd_hyper_make(c + self.v.re, self.v.e1, self.v.e2, self.v.e12))
+        cdef dd_hyper h
+        if type(x) is HyperDual:
+            h = (<HyperDual>x).v
+            if type(y) is HyperDual:
+                return _hyper(dd_hyper_sub(h, (<HyperDual>y).v))
+            if _to_double(y, &c):
+                return _hyper(dd_hyper_make(h.re - c, h.e1, h.e2, h.e12))
+        elif _to_double(x, &c):
+            h = (<HyperDual>y).v
+            return _hyper(dd_hyper_make(c - h.re, -h.e1, -h.e2, -h.e12))
         return NotImplemented
 
-    def __sub__(self, other):
+    def __mul__(x, y):
         cdef double c
-        if type(other) is HyperDual:
-            return _hyper(dd_hyper_sub(self.v, (<HyperDual>other).v))
-        if _to_double(other, &c):
-            return _hyper(dd_hyper_make(self.v.re - c, self.v.e1, self.v.e2, self.v.e12))
+        if type(x) is HyperDual:
+            if type(y) is HyperDual:
+                return _hyper(dd_hyper_mul((<HyperDual>x).v, (<HyperDual>y).v))
+            if _to_double(y, &c):
+                return _hyper(dd_hyper_mul((<HyperDual>x).v, dd_hyper_make(c, 0.0, 0.0, 0.0)))
+        elif _to_double(x, &c):
+            return _hyper(dd_hyper_mul(dd_hyper_make(c, 0.0, 0.0, 0.0), (<HyperDual>y).v))
         return NotImplemented
 
-    def __rsub__(self, other):
+    def __truediv__(x, y):
+        cdef dd_hyper a, b
         cdef double c
-        if _to_double(other, &c):
-            return _hyper(dd_hyper_make(c - self.v.re, -self.v.e1, -self.v.e2, -self.v.e12))
-        return NotImplemented
-
-    def __mul__(self, other):
-        cdef double c
-        if type(other) is HyperDual:
-            return _hyper(dd_hyper_mul(self.v, (<HyperDual>other).v))
-        if _to_double(other, &c):
-            return _hyper(dd_hyper_mul(self.v, dd_hyper_make(c, 0.0, 0.0, 0.0)))
-        return NotImplemented
-
-    def __rmul__(self, other):
-        cdef double c
-        if _to_double(other, &c):
-            return _hyper(dd_hyper_mul(dd_hyper_make(c, 0.0, 0.0, 0.0), self.v))
-        return NotImplemented
-
-    def __truediv__(self, other):
-        cdef dd_hyper y
-        cdef double c
-        if type(other) is HyperDual:
-            y = (<HyperDual>other).v
-        elif _to_double(other, &c):
-            y = dd_hyper_make(c, 0.0, 0.0, 0.0)
+        if type(x) is HyperDual:
+            a = (<HyperDual>x).v
+            if type(y) is HyperDual:
+                b = (<HyperDual>y).v
+            elif _to_double(y, &c):
+                b = dd_hyper_make(c, 0.0, 0.0, 0.0)
+            else:
+                return NotImplemented
+        elif _to_double(x, &c):
+            a = dd_hyper_make(c, 0.0, 0.0, 0.0)
+            b = (<HyperDual>y).v
         else:
             return NotImplemented
-        if y.re == 0.0:
+        if b.re == 0.0:
             raise _common.zero_division()
-        return _hyper(dd_hyper_div(self.v, y))
+        return _hyper(dd_hyper_div(a, b))
 
-    def __rtruediv__(self, other):
-        cdef double c
-        if not _to_double(other, &c):
-            return NotImplemented
-        if self.v.re == 0.0:
-            raise _common.zero_division()
-        return _hyper(dd_hyper_div(dd_hyper_make(c, 0.0, 0.0, 0.0), self.v))
-
-    def __pow__(self, other, mod):
-        cdef double p
-        if mod is not None:
-            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
-        if type(other) is HyperDual:
-            return _hyper_binary(self.v, (<HyperDual>other).v, _POW)
-        if _to_double(other, &p):
-            return _hyper_pow(self.v, p)
-        return NotImplemented
-
-    def __rpow__(self, other, mod):
+    def __pow__(x, y, mod):
         cdef double c
         if mod is not None:
             raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
-        if _to_double(other, &c):
-            return _hyper_binary(dd_hyper_make(c, 0.0, 0.0, 0.0), self.v, _POW)
+        if type(x) is HyperDual:
+            if type(y) is HyperDual:
+                return _hyper_binary((<HyperDual>x).v, (<HyperDual>y).v, _POW)
+            if _to_double(y, &c):
+                return _hyper_pow((<HyperDual>x).v, c)
+        elif _to_double(x, &c):
+            return _hyper_binary(dd_hyper_make(c, 0.0, 0.0, 0.0), (<HyperDual>y).v, _POW)
         return NotImplemented
 
     def __neg__(self):

@@ -31,6 +31,8 @@
 #define DD_GELU_K_LO (-9.96930880911092e-17)            /* 2 sqrt(2/pi) - DD_GELU_K */
 #define DD_GELU_C    0.044715                           /* the decimal 0.044715, rounded */
 #define DD_GELU_C_LO 2.1960211427085595e-18             /* 0.044715 - DD_GELU_C */
+#define DD_GELU_3KC  0.21406444881780073                /* 3 K C, rounded once: w'  = K + 3KC x^2 */
+#define DD_GELU_6KC  0.42812889763560147                /* 6 K C, rounded once: w'' = 6KC x */
 
 typedef void (*dd_rule_fn)(double a, double f[3], int order);
 
@@ -482,10 +484,10 @@ static void dd_gelu_tanh_rule(double a, double f[3], int order) {
     }
     f[0] = dd_tz(s, a);
     if (order < 1) return;
-    w1 = DD_GELU_K * (1.0 + 3.0 * DD_GELU_C * a2);
+    w1 = DD_GELU_K + DD_GELU_3KC * a2;
     f[1] = s + dd_tz(sp, a * w1);                 /* sigma' = 0 in the far tails, where w1 may be inf */
     if (order < 2) return;
-    w2 = DD_GELU_K * 6.0 * DD_GELU_C * a;
+    w2 = DD_GELU_6KC * a;
     f[2] = dd_tz(sp, 2.0 * w1 + a * (dd_sigmoid_curv(w, e) * w1 * w1 + w2));
 }
 

@@ -38,10 +38,21 @@ static inline dd_dual dd_dual_chain(dd_dual x, const double f[3]) {
     return dd_dual_make(f[0], dd_tz(x.du, f[1]));
 }
 
+/* HyperDual results are computed by the plain formula and recomputed with
+ * dd_tz/dd_tt only when a part came out nan: a zero tangent times an
+ * infinite coefficient is the only way the two differ (beyond the sign of a
+ * zero), and the common case then pays one test instead of one per product. */
+static inline int dd_hyper_has_nan(dd_hyper r) {
+    return (r.e1 != r.e1) | (r.e2 != r.e2) | (r.e12 != r.e12);
+}
+
 /* f(a + b e1 + c e2 + d e1e2) = f(a) + f'(a) b e1 + f'(a) c e2 + (f'(a) d + f''(a) b c) e1e2 */
 static inline dd_hyper dd_hyper_chain(dd_hyper x, const double f[3]) {
-    return dd_hyper_make(f[0], dd_tz(x.e1, f[1]), dd_tz(x.e2, f[1]),
-                         dd_tz(x.e12, f[1]) + dd_tz(dd_tt(x.e1, x.e2), f[2]));
+    dd_hyper r = dd_hyper_make(f[0], x.e1 * f[1], x.e2 * f[1], x.e12 * f[1] + x.e1 * x.e2 * f[2]);
+    if (dd_hyper_has_nan(r))
+        r = dd_hyper_make(f[0], dd_tz(x.e1, f[1]), dd_tz(x.e2, f[1]),
+                          dd_tz(x.e12, f[1]) + dd_tz(dd_tt(x.e1, x.e2), f[2]));
+    return r;
 }
 
 /* f(x, y) with value v, gradient g = (f_x, f_y) */
@@ -120,20 +131,33 @@ static inline dd_hyper dd_hyper_sub(dd_hyper x, dd_hyper y) {
 }
 
 static inline dd_hyper dd_hyper_mul(dd_hyper x, dd_hyper y) {
-    return dd_hyper_make(
+    dd_hyper r = dd_hyper_make(
         x.re * y.re,
-        dd_tz(x.e1, y.re) + dd_tz(y.e1, x.re),
-        dd_tz(x.e2, y.re) + dd_tz(y.e2, x.re),
-        dd_tz(x.e12, y.re) + dd_tz(y.e12, x.re) + dd_tt(x.e1, y.e2) + dd_tt(x.e2, y.e1));
+        x.e1 * y.re + y.e1 * x.re,
+        x.e2 * y.re + y.e2 * x.re,
+        x.e12 * y.re + y.e12 * x.re + x.e1 * y.e2 + x.e2 * y.e1);
+    if (dd_hyper_has_nan(r))
+        r = dd_hyper_make(
+            x.re * y.re,
+            dd_tz(x.e1, y.re) + dd_tz(y.e1, x.re),
+            dd_tz(x.e2, y.re) + dd_tz(y.e2, x.re),
+            dd_tz(x.e12, y.re) + dd_tz(y.e12, x.re) + dd_tt(x.e1, y.e2) + dd_tt(x.e2, y.e1));
+    return r;
 }
 
 /* r = x / y solves x = r y part by part; the caller has checked y.re != 0. */
 static inline dd_hyper dd_hyper_div(dd_hyper x, dd_hyper y) {
     double v = x.re / y.re;
-    double r1 = (x.e1 - dd_tz(y.e1, v)) / y.re;
-    double r2 = (x.e2 - dd_tz(y.e2, v)) / y.re;
-    double r12 = (x.e12 - dd_tz(y.e12, v) - dd_tt(r1, y.e2) - dd_tt(r2, y.e1)) / y.re;
-    return dd_hyper_make(v, r1, r2, r12);
+    double r1 = (x.e1 - y.e1 * v) / y.re;
+    double r2 = (x.e2 - y.e2 * v) / y.re;
+    dd_hyper r = dd_hyper_make(v, r1, r2, (x.e12 - y.e12 * v - r1 * y.e2 - r2 * y.e1) / y.re);
+    if (dd_hyper_has_nan(r)) {
+        r1 = (x.e1 - dd_tz(y.e1, v)) / y.re;
+        r2 = (x.e2 - dd_tz(y.e2, v)) / y.re;
+        r = dd_hyper_make(v, r1, r2,
+                          (x.e12 - dd_tz(y.e12, v) - dd_tt(r1, y.e2) - dd_tt(r2, y.e1)) / y.re);
+    }
+    return r;
 }
 
 static inline dd_hyper dd_hyper_pow(dd_hyper x, double p) {

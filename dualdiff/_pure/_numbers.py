@@ -90,9 +90,20 @@ def _dual_chain(x, f):
     return _dual(f[0], tz(x._du, f[1]))
 
 
+def _has_nan(e1, e2, e12):
+    return e1 != e1 or e2 != e2 or e12 != e12
+
+
+# HyperDual results: the plain formula, recomputed NaN-safely only when a part
+# came out nan (see dd_hyper_has_nan in dd_types.h).
+
 def _hyper_chain(x, f):
-    return _hyper(f[0], tz(x._e1, f[1]), tz(x._e2, f[1]),
-                  tz(x._e12, f[1]) + tz(tt(x._e1, x._e2), f[2]))
+    e1, e2 = x._e1 * f[1], x._e2 * f[1]
+    e12 = x._e12 * f[1] + x._e1 * x._e2 * f[2]
+    if _has_nan(e1, e2, e12):
+        e1, e2 = tz(x._e1, f[1]), tz(x._e2, f[1])
+        e12 = tz(x._e12, f[1]) + tz(tt(x._e1, x._e2), f[2])
+    return _hyper(f[0], e1, e2, e12)
 
 
 def _dual_chain2(x, y, v, g):
@@ -120,20 +131,27 @@ def _dual_div(x, y):
 
 
 def _hyper_mul(x, y):
-    return _hyper(
-        x._re * y._re,
-        tz(x._e1, y._re) + tz(y._e1, x._re),
-        tz(x._e2, y._re) + tz(y._e2, x._re),
-        tz(x._e12, y._re) + tz(y._e12, x._re) + tt(x._e1, y._e2) + tt(x._e2, y._e1))
+    e1 = x._e1 * y._re + y._e1 * x._re
+    e2 = x._e2 * y._re + y._e2 * x._re
+    e12 = x._e12 * y._re + y._e12 * x._re + x._e1 * y._e2 + x._e2 * y._e1
+    if _has_nan(e1, e2, e12):
+        e1 = tz(x._e1, y._re) + tz(y._e1, x._re)
+        e2 = tz(x._e2, y._re) + tz(y._e2, x._re)
+        e12 = tz(x._e12, y._re) + tz(y._e12, x._re) + tt(x._e1, y._e2) + tt(x._e2, y._e1)
+    return _hyper(x._re * y._re, e1, e2, e12)
 
 
 def _hyper_div(x, y):
     if y._re == 0.0:
         raise _common.zero_division()
     v = x._re / y._re
-    r1 = (x._e1 - tz(y._e1, v)) / y._re
-    r2 = (x._e2 - tz(y._e2, v)) / y._re
-    r12 = (x._e12 - tz(y._e12, v) - tt(r1, y._e2) - tt(r2, y._e1)) / y._re
+    r1 = (x._e1 - y._e1 * v) / y._re
+    r2 = (x._e2 - y._e2 * v) / y._re
+    r12 = (x._e12 - y._e12 * v - r1 * y._e2 - r2 * y._e1) / y._re
+    if _has_nan(r1, r2, r12):
+        r1 = (x._e1 - tz(y._e1, v)) / y._re
+        r2 = (x._e2 - tz(y._e2, v)) / y._re
+        r12 = (x._e12 - tz(y._e12, v) - tt(r1, y._e2) - tt(r2, y._e1)) / y._re
     return _hyper(v, r1, r2, r12)
 
 

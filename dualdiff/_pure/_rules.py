@@ -23,6 +23,8 @@ GELU_K = 1.5957691216057308
 GELU_K_LO = -9.96930880911092e-17
 GELU_C = 0.044715
 GELU_C_LO = 2.1960211427085595e-18
+GELU_3KC = 0.21406444881780073
+GELU_6KC = 0.42812889763560147
 
 inf = math.inf
 nan = math.nan
@@ -90,7 +92,11 @@ else:
 
 def chypot(x, y):
     """C's hypot(): NumPy's ufunc calls it; math.hypot has an algorithm of its
-    own that can differ from it in the last bit."""
+    own that can differ from it in the last bit.  Overflow, inf and nan are
+    left to math.hypot, where NumPy would warn."""
+    r = math.hypot(x, y)
+    if not math.isfinite(r):
+        return r
     return float(np.hypot(x, y))
 
 
@@ -514,11 +520,11 @@ def gelu_tanh_rule(a, order):
     v = tz(s, a)
     if order < 1:
         return v, None, None
-    w1 = GELU_K * (1.0 + 3.0 * GELU_C * a2)
+    w1 = GELU_K + GELU_3KC * a2
     d1 = s + tz(sp, a * w1)
     if order < 2:
         return v, d1, None
-    w2 = GELU_K * 6.0 * GELU_C * a
+    w2 = GELU_6KC * a
     return v, d1, tz(sp, 2.0 * w1 + a * (sigmoid_curv(w, e) * w1 * w1 + w2))
 
 # ---------------------------------------------------------------------------
