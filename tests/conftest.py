@@ -9,6 +9,7 @@ quietly mean pure Python twice.
 """
 
 import os
+import warnings
 
 import pytest
 from hypothesis import settings
@@ -19,6 +20,16 @@ from dualdiff._public import namespace
 PURE_ONLY = os.environ.get("DUALDIFF_PURE_PYTHON", "") not in ("", "0")
 EXPECTED_BACKEND = "python" if PURE_ONLY else "c"
 BACKENDS = ["python"] if PURE_ONLY else ["c", "python"]
+
+# Hypothesis imports libcst (when installed) to report a failing example, and
+# that import warns (DeprecationWarning), which `filterwarnings = error` would
+# turn into an internal error hiding the failure: import it here, quietly.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    try:
+        import libcst  # noqa: F401
+    except ImportError:
+        pass
 
 settings.register_profile("dualdiff", max_examples=200, deadline=None)
 settings.load_profile("dualdiff")
