@@ -1,0 +1,688 @@
+#!/usr/bin/env python
+"""Scalar benchmark: dualdiff vs floats, finite differences and peer libraries.
+
+Two tasks, each measured in one run with every method interleaved:
+
+* ``f(x) = x**3 + 2*x**2 - x + 1`` at ``x = 2.0`` (the seed polynomial);
+* ``g(x) = sin(x)*exp(x)/(1+x*x) + log(1+x*x) + sqrt(x) + tanh(x)`` at
+  ``x = 0.7``.
+
+For each task it times evaluating the function on a float (the baseline),
+``dualdiff.derivative`` / ``dualdiff.second_derivative`` with the compiled
+and the pure-Python backend, a central and a second finite difference, and
+the peers fastdual and num-dual when they are installed; and it reports each
+method's error against the exact derivative.
+
+Usage::
+
+    pip install ".[bench]"              # dualdiff + fastdual + num-dual
+    python benchmarks/bench_scalar.py   # a full run: about 20-30 s
+    python benchmarks/bench_scalar.py --quick --json scalar.json
+
+See benchmarks/README.md for how to read the output.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from fractions import Fraction
+
+EPS = sys.float_info.epsilon
+CBRT_EPS = EPS ** (1.0 / 3.0)
+QRT_EPS = EPS ** 0.25
+
+#: a sample is the fastest of this many back-to-back runs of sample_ms/CHUNKS each
+CHUNKS = 8
+
+#: a peer's derivative must match the exact value to this relative tolerance
+#: before it is timed
+PEER_TOL = 1e-12
+
+
+# ---------------------------------------------------------------------------
+# The functions under test
+# ---------------------------------------------------------------------------
+
+def f_poly(x):
+    """The seed polynomial; the same code runs on floats and on any dual type."""
+    return x**3 + 2*x**2 - x + 1
+
+
+def make_g(sin, exp, log, sqrt, tanh):
+    """g written with the given elementwise functions (math, dualdiff, ...).
+
+    Every variant has the same shape (the functions are closure variables), so
+    the float baselines and the dual versions differ only in what they call.
+    """
+    def g(x):
+        return sin(x)*exp(x)/(1+x*x) + log(1+x*x) + sqrt(x) + tanh(x)
+    return g
+
+
+def g_methods(x):
+    """g in the method style that num-dual and fastdual need (x.sin(), ...)."""
+    return x.sin()*x.exp()/(1+x*x) + (1+x*x).log() + x.sqrt() + x.tanh()
+
+
+g_math = make_g(math.sin, math.exp, math.log, math.sqrt, math.tanh)
+
+# The finite differences: helpers of the same shape as derivative(f, x), with
+# the textbook optimal steps scaled by max(1, |x|).
+
+def central_difference(f, x):
+    h = CBRT_EPS * max(1.0, abs(x))
+    return (f(x + h) - f(x - h)) / (2.0 * h)
+
+
+def second_difference(f, x):
+    h = QRT_EPS * max(1.0, abs(x))
+    return (f(x + h) - 2.0 * f(x) + f(x - h)) / (h * h)
+
+
+# ---------------------------------------------------------------------------
+# Exact derivatives
+# ---------------------------------------------------------------------------
+
+def exact_f(x):
+    """f'(x), f''(x) exactly (rational arithmetic on the float x)."""
+    q = Fraction(x)
+    return 3*q*q + 4*q - 1, 6*q + 4
+
+
+def g_derivatives_analytic(x, m):
+    """g'(x), g''(x) by the hand-derived formula, with the functions of module m.
+
+    g = u/q + log q + sqrt x + tanh x, with u = sin x * exp x, q = 1 + x^2:
+    u' = e(s + c), u'' = 2 e c; (u/q)'' = u''/q - 2u'q'/q^2 - u q''/q^2 + 2u q'^2/q^3;
+    (log q)' = 2x/q, (log q)'' = 2(1 - x^2)/q^2; sqrt'' = -x^(-3/2)/4;
+    tanh' = 1 - t^2, tanh'' = -2t(1 - t^2).
+    """
+    s, c, e, t = m.sin(x), m.cos(x), m.exp(x), m.tanh(x)
+    q, dq = 1 + x*x, 2*x
+    u, du, d2u = s*e, e*(s + c), 2*e*c
+    r = m.sqrt(x)
+    d1 = (du/q - u*dq/q**2) + dq/q + 1/(2*r) + (1 - t*t)
+    d2 = (d2u/q - 2*du*dq/q**2 - u*2/q**2 + 2*u*dq**2/q**3) \
+        + 2*(1 - x*x)/q**2 - 1/(4*x*r) - 2*t*(1 - t*t)
+    return d1, d2
+
+
+def exact_g(x):
+    """(g'(x), g''(x), how) -- mpmath at 50 digits when available."""
+    try:
+        import mpmath
+    except ImportError:
+        d1, d2 = g_derivatives_analytic(x, math)
+        return d1, d2, "analytic formula in float (install mpmath for exact errors)"
+    mp = mpmath.mp
+    mp.dps = 50
+    xm = mp.mpf(x)  # the float x itself, not the decimal 0.7
+    gm = make_g(mp.sin, mp.exp, mp.log, mp.sqrt, mp.tanh)
+    d1, d2 = mp.diff(gm, xm, 1), mp.diff(gm, xm, 2)
+    a1, a2 = g_derivatives_analytic(xm, mp)
+    if abs(d1 - a1) > mp.mpf(10)**-40 or abs(d2 - a2) > mp.mpf(10)**-40:
+        raise AssertionError("mpmath.diff and the analytic formula disagree for g")
+    return d1, d2, "mpmath.diff at 50 digits (agrees with the analytic formula)"
+
+
+def abs_error(value, exact):
+    """|value - exact| computed exactly (Fraction or mpmath), as a float."""
+    if value is None:
+        return None
+    value = float(value)
+    if not math.isfinite(value):
+        return math.inf
+    if isinstance(exact, Fraction):
+        return float(abs(Fraction(value) - exact))
+    return float(abs(type(exact)(value) - exact))
+
+
+# ---------------------------------------------------------------------------
+# Loading the libraries
+# ---------------------------------------------------------------------------
+
+def import_dualdiff():
+    """Import the installed dualdiff; fall back to the source tree beside us."""
+    try:
+        import dualdiff
+        return dualdiff
+    except ImportError as first:
+        if getattr(first, "name", None) != "dualdiff":
+            raise SystemExit(f"bench_scalar: cannot import dualdiff ({first})")
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        if not os.path.isdir(os.path.join(root, "dualdiff")):
+            raise SystemExit(f"bench_scalar: cannot import dualdiff ({first}); "
+                             "run `pip install .` first")
+        sys.path.insert(0, root)
+        try:
+            import dualdiff
+            return dualdiff
+        except Exception as exc:
+            raise SystemExit(f"bench_scalar: cannot import dualdiff from {root} "
+                             f"({type(exc).__name__}: {exc}); run `pip install .` first")
+
+
+def dist_version(name):
+    try:
+        from importlib.metadata import version
+        return version(name)
+    except Exception:
+        return None
+
+
+def load_peers():
+    """{name: (version, module-or-None, note)} for fastdual and num-dual."""
+    peers = {}
+    try:
+        import fastdual
+        peers["fastdual"] = (dist_version("fastdual"), fastdual, "")
+    except Exception as exc:
+        peers["fastdual"] = (None, None, f"not installed ({type(exc).__name__}): "
+                                         "pip install fastdual")
+    try:
+        import num_dual
+        peers["num-dual"] = (dist_version("num-dual") or dist_version("num_dual"),
+                             num_dual, "")
+    except Exception as exc:
+        peers["num-dual"] = (None, None, f"not installed ({type(exc).__name__}): "
+                                         "pip install num-dual")
+    return peers
+
+
+# ---------------------------------------------------------------------------
+# Timing
+# ---------------------------------------------------------------------------
+
+def make_loop(stmt, names):
+    """A function timing `n` executions of `stmt`; the names it uses are locals.
+
+    The statement is compiled into the loop body itself (as timeit does), so no
+    extra Python call wraps it; the garbage collector stays on, as in real code.
+    """
+    params = "".join(f", {k}={k}" for k in names)
+    src = ("def _loop(_n, _range=range, _clock=_clock" + params + "):\n"
+           "    _t0 = _clock()\n"
+           "    for _i in _range(_n):\n"
+           f"        {stmt}\n"
+           "    return _clock() - _t0\n")
+    ns = dict(names)
+    ns["_clock"] = time.perf_counter_ns
+    exec(compile(src, f"<bench {stmt}>", "exec"), ns)
+    return ns["_loop"]
+
+
+def calibrate(loop, sample_ns):
+    """Calls per sample so that one sample takes about sample_ns."""
+    n = 1
+    while True:
+        t = loop(n)
+        if t >= sample_ns / 8 or n >= 1 << 26:
+            break
+        n *= 4
+    return max(1, int(n * sample_ns / max(t, 1)))
+
+
+class Method:
+    def __init__(self, label, stmt, names, kind, exact=None, group=None, note=""):
+        self.label = label          # what the table prints
+        self.stmt = stmt            # an expression: timed, and evaluated once for the value
+        self.names = names          # the names stmt uses
+        self.kind = kind            # "empty", "baseline", "d1", "d2"
+        self.exact = exact          # the exact value of the result (d1/d2)
+        self.group = group          # key for summaries, e.g. ("dd-c", 1)
+        self.note = note
+        self.value = None
+        self.error = None
+        self.samples = []           # ns per call, one per round, loop overhead removed
+        self.raw = []               # ns per call, one per round, as measured
+        self.ratios = {}            # baseline key -> list of per-round ratios
+
+    def evaluate(self):
+        value = eval(self.stmt, dict(self.names))
+        if self.kind in ("d1", "d2") and not isinstance(value, (int, float)):
+            raise TypeError(f"returned {type(value).__name__} {value!r}, not a float")
+        self.value = value
+        if self.kind in ("d1", "d2"):
+            self.error = abs_error(self.value, self.exact)
+
+
+def run_task(methods, baselines, headline, rounds, sample_ms, log):
+    """Time the methods round-robin; fill in their samples and ratios.
+
+    Every sample of a method is taken between two samples of the headline
+    baseline, and its ratio is computed against their mean: on a shared,
+    noisy machine the speed drifts, but not much within a few tens of ms.
+    """
+    head = baselines[headline]
+    empty = Method("empty loop", "None", {}, "empty")
+    others = [empty] + [m for m in methods if m is not head]
+    for m in [head] + others:
+        m.loop = make_loop(m.stmt, m.names)
+        m.loop(10)  # warm up
+    chunk_ns = sample_ms * 1e6 / CHUNKS
+    for m in [head] + others:
+        m.n = calibrate(m.loop, chunk_ns)
+        m.adjacent = []
+
+    def sample(m):
+        # the fastest of CHUNKS short runs: a chunk that the scheduler
+        # interrupted (another process on the shared cores) only ever runs slower
+        return min(m.loop(m.n) for _ in range(CHUNKS)) / m.n
+
+    for r in range(rounds):
+        # rotate the order each round so that no method always follows another
+        k = r % len(others)
+        order = others[k:] + others[:k]
+        before = sample(head)
+        head.raw.append(before)
+        for m in order:
+            m.raw.append(sample(m))
+            after = sample(head)
+            head.raw.append(after)
+            m.adjacent.append((before + after) / 2)
+            before = after
+        log(".")
+    overhead = statistics.median(empty.raw)
+    # the loop overhead as a fraction of the baseline, so that removing it from
+    # the ratios does not depend on the machine's speed at the time
+    o = statistics.median(e / b for e, b in zip(empty.raw, empty.adjacent))
+    o = min(max(o, 0.0), 0.5)
+    for m in methods:
+        m.samples = [max(t - overhead, 0.0) for t in m.raw]
+    head.ratios[headline] = [1.0] * rounds
+    for m in methods:
+        if m is not head:
+            m.ratios[headline] = [(t / b - o) / (1 - o) if b > 0 else math.inf
+                                  for t, b in zip(m.raw, m.adjacent)]
+    for key, base in baselines.items():
+        if key != headline:
+            for m in methods:
+                m.ratios[key] = [a / b if b > 0 else math.inf
+                                 for a, b in zip(m.ratios[headline], base.ratios[headline])]
+    return overhead
+
+
+# ---------------------------------------------------------------------------
+# Building the method lists
+# ---------------------------------------------------------------------------
+
+def dd_methods(ns, tag, label, fn, x, e1, e2, inline=False):
+    """derivative and second_derivative of one dualdiff backend namespace."""
+    out = []
+    if ns is None:
+        return out
+    out.append(Method(f"dualdiff[{label}] derivative", "D(F, x)",
+                      {"D": ns.derivative, "F": fn, "x": x}, "d1", e1, (tag, 1)))
+    out.append(Method(f"dualdiff[{label}] second_derivative", "D(F, x)",
+                      {"D": ns.second_derivative, "F": fn, "x": x}, "d2", e2, (tag, 2)))
+    if inline:
+        # the same work written out by hand, as the peers' rows are: no helper call
+        out.append(Method(f"dualdiff[{label}] inline F(Dual(x,1)).dual", "F(Dual(x, 1.0)).dual",
+                          {"Dual": ns.Dual, "F": fn, "x": x}, "d1", e1, (tag + "-inline", 1)))
+        out.append(Method(f"dualdiff[{label}] inline F(HyperDual(x,1,1,0)).e12",
+                          "F(HyperDual(x, 1.0, 1.0, 0.0)).e12",
+                          {"HyperDual": ns.HyperDual, "F": fn, "x": x}, "d2", e2,
+                          (tag + "-inline", 2)))
+    return out
+
+
+def peer_methods(peers, f_peer, x, e1, e2):
+    out = []
+    fd = peers["fastdual"][1]
+    if fd is not None:
+        out.append(Method("fastdual Dual: f(xd := Dual(x)).der(xd)",
+                          "F(_xd := Dual(x)).der(_xd)",
+                          {"F": f_peer, "Dual": fd.Dual, "x": x}, "d1", e1, ("fastdual", 1)))
+        out.append(Method("fastdual HyperDual(x,1,0,0).f1",
+                          "F(HyperDual(x, 1.0, 0.0, 0.0)).f1",
+                          {"F": f_peer, "HyperDual": fd.HyperDual, "x": x},
+                          "d1", e1, ("fastdual", 1)))
+        out.append(Method("fastdual HyperDual(x,1,1,0).f12",
+                          "F(HyperDual(x, 1.0, 1.0, 0.0)).f12",
+                          {"F": f_peer, "HyperDual": fd.HyperDual, "x": x},
+                          "d2", e2, ("fastdual", 2)))
+    nd = peers["num-dual"][1]
+    if nd is not None:
+        out.append(Method("num-dual Dual64(x,1).first_derivative",
+                          "F(Dual64(x, 1.0)).first_derivative",
+                          {"F": f_peer, "Dual64": nd.Dual64, "x": x},
+                          "d1", e1, ("num-dual", 1)))
+        out.append(Method("num-dual Dual2_64(x,1,0).second_derivative",
+                          "F(Dual2_64(x, 1.0, 0.0)).second_derivative",
+                          {"F": f_peer, "Dual2_64": nd.Dual2_64, "x": x},
+                          "d2", e2, ("num-dual", 2)))
+    return out
+
+
+def check(methods, notes, is_peer):
+    """Evaluate each method once; drop peers that fail or are inexact."""
+    kept = []
+    for m in methods:
+        try:
+            m.evaluate()
+        except Exception as exc:
+            notes.append(f"{m.label}: raised {type(exc).__name__}: {exc}; not timed")
+            continue
+        if m.kind in ("d1", "d2"):
+            tol = PEER_TOL * max(1.0, abs(float(m.exact)))
+            if m.group[0] == "fd":
+                pass  # finite differences are inexact by nature: the error column says how much
+            elif m.error is None or not m.error <= tol:
+                if is_peer(m):
+                    notes.append(f"{m.label}: result {m.value!r} differs from the exact "
+                                 f"{float(m.exact)!r} by {m.error:.3g}; not timed")
+                    continue
+                m.note = "WRONG"
+                notes.append(f"{m.label}: result {m.value!r} differs from the exact "
+                             f"{float(m.exact)!r} by {m.error:.3g}")
+        kept.append(m)
+    return kept
+
+
+# ---------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------
+
+def fmt_ns(t):
+    if t >= 100_000:
+        return f"{t / 1000:,.0f}k"
+    return f"{t:,.0f}"
+
+
+def fmt_err(e, kind):
+    if kind not in ("d1", "d2"):
+        return "-"
+    if e is None:
+        return "?"
+    if e == 0:
+        return "0"
+    return f"{e:.1e}"
+
+
+def median_ratio(m, key):
+    return statistics.median(m.ratios[key]) if m.ratios.get(key) else None
+
+
+def print_table(title, methods, baselines, headline):
+    keys = list(baselines)
+    headers = ["method", "median ns", "min ns"]
+    for key in keys:
+        headers.append(f"x {key}" + (" *" if key == headline and len(keys) > 1 else ""))
+    headers.append("abs error")
+    rows = []
+    for m in methods:
+        row = [m.label + (f"  [{m.note}]" if m.note else ""),
+               fmt_ns(statistics.median(m.samples)), fmt_ns(min(m.samples))]
+        for key in keys:
+            row.append(f"{median_ratio(m, key):.2f}")
+        row.append(fmt_err(m.error, m.kind))
+        rows.append(row)
+    widths = [max(len(r[i]) for r in rows + [headers]) for i in range(len(headers))]
+    line = lambda r: "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i])
+                               for i, c in enumerate(r))
+    print()
+    print(title)
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line(r))
+
+
+def best(methods, group, headline):
+    """The fastest method of a group (by median ratio to the headline baseline)."""
+    cands = [m for m in methods if m.group == group]
+    return min(cands, key=lambda m: median_ratio(m, headline)) if cands else None
+
+
+def summarize(methods, headline, have_c):
+    """Lines comparing dualdiff to float, to its pure backend and to the peers."""
+    lines = []
+    results = {}
+    for order, name in ((1, "derivative"), (2, "second_derivative")):
+        dd = best(methods, ("dd-c", order), headline) if have_c else None
+        pure = best(methods, ("dd-python", order), headline)
+        if dd is not None:
+            r = median_ratio(dd, headline)
+            verdict = "met" if r <= 1.5 else "NOT met"
+            lines.append(f"{name}: compiled dualdiff costs {r:.2f}x the float evaluation "
+                         f"(DESIGN.md target <= 1.5x: {verdict})")
+            results[f"{name}_vs_float"] = r
+        inline = best(methods, ("dd-c-inline", order), headline) if have_c else None
+        if dd is not None and inline is not None:
+            extra = median_ratio(dd, headline) - median_ratio(inline, headline)
+            lines.append(f"{name}: the helper call costs {extra:+.2f}x of a float evaluation "
+                         f"over the inline form ({inline.label.split('inline ')[-1]})")
+            results[f"{name}_helper_minus_inline_ratio"] = extra
+        if dd is not None and pure is not None:
+            sp = [p / c for p, c in zip(pure.ratios[headline], dd.ratios[headline]) if c > 0]
+            s = statistics.median(sp)
+            verdict = "met" if s >= 10 else "NOT met"
+            lines.append(f"{name}: compiled is {s:.1f}x faster than pure Python "
+                         f"(target >= 10x: {verdict})")
+            results[f"{name}_c_vs_python"] = s
+        ref = dd if dd is not None else pure
+        if ref is None:
+            continue
+        for peer in ("fastdual", "num-dual"):
+            p = best(methods, (peer, order), headline)
+            if p is None:
+                continue
+            sp = statistics.median([a / b for a, b in zip(p.ratios[headline],
+                                                          ref.ratios[headline]) if b > 0])
+            which = "compiled" if ref is dd else "pure-Python"
+            if sp >= 1:
+                lines.append(f"{name}: {which} dualdiff is {sp:.2f}x faster than {peer} "
+                             f"(fastest form: {p.label})")
+            else:
+                lines.append(f"{name}: {which} dualdiff is {1 / sp:.2f}x SLOWER than {peer} "
+                             f"(fastest form: {p.label})")
+            results[f"{name}_{peer}_over_dualdiff"] = sp
+    return lines, results
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="dualdiff scalar benchmark: derivative / second_derivative vs "
+                    "float evaluation, finite differences, fastdual and num-dual.")
+    ap.add_argument("--quick", action="store_true",
+                    help="fewer rounds and shorter samples (a few seconds)")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="round-robin rounds (default 21, 7 with --quick)")
+    ap.add_argument("--sample-ms", type=float, default=None,
+                    help="target duration of one sample (default 20 ms, 6 with --quick)")
+    ap.add_argument("--json", metavar="FILE", help="write all figures to FILE as JSON")
+    ap.add_argument("--allow-pure", action="store_true",
+                    help="run even when dualdiff has no compiled backend")
+    args = ap.parse_args(argv)
+    rounds = args.rounds or (7 if args.quick else 21)
+    sample_ms = args.sample_ms or (6.0 if args.quick else 20.0)
+    if rounds < 1 or sample_ms <= 0:
+        ap.error("--rounds and --sample-ms must be positive")
+
+    dd = import_dualdiff()
+    backend = getattr(dd, "backend", None)
+    if backend != "c" and not args.allow_pure:
+        print(f"bench_scalar: dualdiff.backend is {backend!r}, not 'c': the compiled "
+              f"extension is not loaded (from {os.path.dirname(dd.__file__)}).\n"
+              "Install with a C compiler (pip install .) to benchmark the compiled core, "
+              "or pass --allow-pure to benchmark the pure-Python backend alone.",
+              file=sys.stderr)
+        return 1
+
+    notes = []
+    try:
+        from dualdiff._public import namespace
+    except ImportError as exc:
+        namespace = None
+        notes.append(f"dualdiff._public.namespace unavailable ({exc}): "
+                     "backends not compared")
+    ns_c = ns_py = None
+    if backend == "c":
+        ns_c = namespace("c") if namespace else dd
+    if namespace is not None:
+        try:
+            ns_py = namespace("python")
+        except Exception as exc:
+            notes.append(f"pure-Python backend unavailable ({type(exc).__name__}: {exc})")
+    elif backend == "python":
+        ns_py = dd
+    if ns_c is None:
+        notes.append("compiled backend not loaded (--allow-pure): compiled rows skipped")
+
+    peers = load_peers()
+    for name, (ver, mod, why) in peers.items():
+        if mod is None:
+            notes.append(f"{name} skipped: {why}")
+
+    log = lambda s: (sys.stdout.flush(), sys.stderr.write(s), sys.stderr.flush())
+    print("dualdiff scalar benchmark")
+    print(f"  dualdiff {getattr(dd, '__version__', '?')}  backend={backend!r}  "
+          f"from {os.path.dirname(dd.__file__)}")
+    print(f"  Python {platform.python_version()} ({platform.python_implementation()}) "
+          f"on {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs")
+    for name, (ver, mod, why) in peers.items():
+        print(f"  {name}: {ver if mod is not None else 'not installed'}")
+    print(f"  {rounds} rounds; methods interleaved round-robin, each sample taken between "
+          "two samples of the baseline;")
+    print(f"  a sample = the fastest of {CHUNKS} back-to-back runs of ~{sample_ms / CHUNKS:g} ms; "
+          "ns/call has the empty-loop cost removed;")
+    print("  ratio = median over rounds of (sample / mean of the two baseline samples around it)")
+
+    tasks = []
+
+    # --- task f: the seed polynomial ---------------------------------------
+    x = 2.0
+    e1, e2 = exact_f(x)
+    base = Method("float: f(x)  [baseline]", "F(x)", {"F": f_poly, "x": x}, "baseline")
+    meths = [base]
+    meths += dd_methods(ns_c, "dd-c", "c", f_poly, x, e1, e2, inline=True)
+    meths += dd_methods(ns_py, "dd-python", "python", f_poly, x, e1, e2)
+    meths.append(Method("central difference (f(x+h)-f(x-h))/2h", "C(F, x)",
+                        {"C": central_difference, "F": f_poly, "x": x}, "d1", e1, ("fd", 1)))
+    meths.append(Method("second difference (f(x+h)-2f(x)+f(x-h))/h^2", "C(F, x)",
+                        {"C": second_difference, "F": f_poly, "x": x}, "d2", e2, ("fd", 2)))
+    meths += peer_methods(peers, f_poly, x, e1, e2)
+    tasks.append({
+        "name": "f", "expr": "x**3 + 2*x**2 - x + 1", "x": x,
+        "exact": (e1, e2), "exact_how": "analytic: f'(x) = 3x^2+4x-1, f''(x) = 6x+4",
+        "methods": meths, "baselines": {"float f": base}, "headline": "float f",
+    })
+
+    # --- task g: transcendental ---------------------------------------------
+    x = 0.7
+    e1, e2, how = exact_g(x)
+    base_math = Method("float: g with math.*  [baseline]", "G(x)",
+                       {"G": g_math, "x": x}, "baseline")
+    meths = [base_math]
+    baselines = {"float g (math)": base_math}
+    g_c = g_py = None
+    if ns_c is not None:
+        g_c = make_g(ns_c.sin, ns_c.exp, ns_c.log, ns_c.sqrt, ns_c.tanh)
+        base_dd = Method("float: g with dualdiff.*  [baseline 2]", "G(x)",
+                         {"G": g_c, "x": x}, "baseline")
+        meths.append(base_dd)
+        baselines["float g (dd fns)"] = base_dd
+    if ns_py is not None:
+        g_py = make_g(ns_py.sin, ns_py.exp, ns_py.log, ns_py.sqrt, ns_py.tanh)
+        if ns_c is None:
+            base_dd = Method("float: g with dualdiff.* (python)  [baseline 2]", "G(x)",
+                             {"G": g_py, "x": x}, "baseline")
+            meths.append(base_dd)
+            baselines["float g (dd fns)"] = base_dd
+    if g_c is not None:
+        meths += dd_methods(ns_c, "dd-c", "c", g_c, x, e1, e2, inline=True)
+    if g_py is not None:
+        meths += dd_methods(ns_py, "dd-python", "python", g_py, x, e1, e2)
+    meths.append(Method("central difference, g with math.*", "C(G, x)",
+                        {"C": central_difference, "G": g_math, "x": x}, "d1", e1, ("fd", 1)))
+    meths.append(Method("second difference, g with math.*", "C(G, x)",
+                        {"C": second_difference, "G": g_math, "x": x}, "d2", e2, ("fd", 2)))
+    meths += peer_methods(peers, g_methods, x, e1, e2)
+    tasks.append({
+        "name": "g", "expr": "sin(x)*exp(x)/(1+x*x) + log(1+x*x) + sqrt(x) + tanh(x)",
+        "x": x, "exact": (e1, e2), "exact_how": how,
+        "methods": meths, "baselines": baselines, "headline": "float g (math)",
+    })
+
+    report = {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "dualdiff": {"version": getattr(dd, "__version__", None), "backend": backend,
+                     "path": os.path.dirname(dd.__file__)},
+        "peers": {k: v[0] if v[1] is not None else None for k, v in peers.items()},
+        "rounds": rounds, "sample_ms": sample_ms, "chunks_per_sample": CHUNKS, "tasks": [],
+        "ratio_definition": "per round: (method / mean of the adjacent headline-baseline "
+                            "samples - o) / (1 - o), o = empty loop / baseline; "
+                            "reported: median over rounds",
+    }
+
+    is_peer = lambda m: m.group is not None and m.group[0] in ("fastdual", "num-dual")
+    t_start = time.perf_counter()
+    for task in tasks:
+        task_notes = []
+        task["methods"] = check(task["methods"], task_notes, is_peer)
+        baselines = task["baselines"]
+        log(f"timing {task['name']} ({len(task['methods'])} methods) ")
+        overhead = run_task(task["methods"], baselines, task["headline"], rounds,
+                            sample_ms, log)
+        log("\n")
+        e1, e2 = task["exact"]
+        print_table(
+            f"== {task['name']}(x) = {task['expr']} at x = {task['x']!r}\n"
+            f"   exact {task['name']}'(x) = {float(e1)!r}, {task['name']}''(x) = "
+            f"{float(e2)!r}  ({task['exact_how']})",
+            task["methods"], baselines, task["headline"])
+        if len(baselines) > 1:
+            print("   * headline ratio: against g written with math.* on a float (the "
+                  "strictest); 'x float g (dd fns)' is against the same code the "
+                  "derivative runs (dualdiff's functions on a float)")
+        print(f"   empty-loop cost removed: {overhead:.1f} ns/call")
+        lines, results = summarize(task["methods"], task["headline"], ns_c is not None)
+        for ln in lines:
+            print("   " + ln)
+        for n in task_notes:
+            print("   note: " + n)
+        report["tasks"].append({
+            "name": task["name"], "expr": task["expr"], "x": task["x"],
+            "exact": [str(e1), str(e2)], "exact_how": task["exact_how"],
+            "headline_baseline": task["headline"],
+            "empty_loop_ns": overhead,
+            "methods": [{
+                "label": m.label, "kind": m.kind,
+                "group": list(m.group) if m.group else None,
+                "stmt": m.stmt, "calls_per_run": m.n,
+                "value": float(m.value) if m.value is not None else None,
+                "abs_error": m.error, "note": m.note,
+                "median_ns": statistics.median(m.samples), "min_ns": min(m.samples),
+                "samples_ns": m.samples, "raw_samples_ns": m.raw,
+                "adjacent_baseline_ns": getattr(m, "adjacent", None) or None,
+                "ratio": {k: median_ratio(m, k) for k in baselines},
+                "ratio_samples": m.ratios,
+            } for m in task["methods"]],
+            "summary": results, "notes": task_notes,
+        })
+    for n in notes:
+        print("note: " + n)
+    report["notes"] = notes
+    report["seconds"] = time.perf_counter() - t_start
+    print(f"\n(figures from this run only; {report['seconds']:.0f} s of timing)")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(report, fh, indent=1)
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
