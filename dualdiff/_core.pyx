@@ -118,13 +118,18 @@ cdef HyperDual _hyper_unary(HyperDual x, int rid):
     return _hyper(dd_hyper_chain(x.v, f))
 
 
-cdef object _unary(object x, int rid, str name):
+cdef inline object _unary(object x, int rid, str name):
+    # The fast paths stay small enough to be inlined into each function.
     if type(x) is Dual:
         return _dual_unary(<Dual>x, rid)
-    if type(x) is float:
-        return _float_unary(PyFloat_AS_DOUBLE(x), rid)
     if type(x) is HyperDual:
         return _hyper_unary(<HyperDual>x, rid)
+    if type(x) is float:
+        return _float_unary(PyFloat_AS_DOUBLE(x), rid)
+    return _unary_other(x, rid, name)
+
+
+cdef object _unary_other(object x, int rid, str name):
     if PyFloat_Check(x) or PyLong_Check(x):
         return _float_unary(float(x), rid)
     return _common.apply_other(x, name, _PUBLIC_UNARY[name])
