@@ -376,7 +376,7 @@ def tanh_rule(a, order):
     v = math.tanh(a)
     if order < 1:
         return v, None, None
-    if abs(a) < 0.5:
+    if abs(a) < 0.8:   # see dd_tanh_rule
         d1 = 1.0 - v * v
     else:
         e = math.exp(-2.0 * abs(a))
