@@ -12,7 +12,7 @@ import os
 import warnings
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 import dualdiff
 from dualdiff._public import namespace
@@ -31,7 +31,10 @@ with warnings.catch_warnings():
     except ImportError:
         pass
 
-settings.register_profile("dualdiff", max_examples=200, deadline=None)
+# No deadline and no too_slow health check: both measure the machine's load
+# (CI shares it), not dualdiff.
+settings.register_profile("dualdiff", max_examples=200, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("dualdiff")
 
 
