@@ -178,6 +178,13 @@ def compose_softmax(items, exp):
     return [t / s for t in terms]
 
 
+def object_array(items):
+    """A 1-D object ndarray holding `items` (dualdiff numbers)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
 def sequence(xs, func):
     """The items of a softmax/logsumexp argument, as a list."""
     try:

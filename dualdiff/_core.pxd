@@ -52,6 +52,9 @@ cdef extern from "dd_rules.h" nogil:
         DD_RULE_gelu_tanh
 
     void dd_pow_rule(double a, double p, double *f, int order)
+    void dd_pow2_partials(double x, double y, double v, int order, double *g, double *h)
+    void dd_atan2_partials(double y, double x, int order, double *g, double *h)
+    void dd_hypot_partials(double x, double y, double v, int order, double *g, double *h)
     void dd_leaky_relu_rule(double a, double alpha, double *f, int order)
     int dd_value_status(double a, double v, int flags)
     int dd_pow_status(double a, double p, double v)
@@ -98,3 +101,12 @@ cdef class Dual:
 
 cdef class HyperDual:
     cdef dd_hyper v
+
+
+cdef class GradientDual:
+    cdef double re
+    cdef int n              # how many partials are stored
+    cdef int *idx           # their variable indices, increasing
+    cdef double *val        # their values
+    cdef int sidx[2]        # inline room for up to two partials
+    cdef double sval[2]

@@ -130,6 +130,8 @@ cdef inline object _unary(object x, int rid, str name):
 
 
 cdef object _unary_other(object x, int rid, str name):
+    if type(x) is GradientDual:
+        return _grad_unary(<GradientDual>x, rid)
     if PyFloat_Check(x) or PyLong_Check(x):
         return _float_unary(float(x), rid)
     return _common.apply_other(x, name, _PUBLIC_UNARY[name])
@@ -144,6 +146,9 @@ cdef object _leaky(object x, double alpha):
     if type(x) is HyperDual:
         dd_leaky_relu_rule((<HyperDual>x).v.re, alpha, f, 2)
         return _hyper(dd_hyper_chain((<HyperDual>x).v, f))
+    if type(x) is GradientDual:
+        dd_leaky_relu_rule((<GradientDual>x).re, alpha, f, 1)
+        return _gscale(f[0], f[1], <GradientDual>x)
     if PyFloat_Check(x) or PyLong_Check(x):
         dd_leaky_relu_rule(float(x), alpha, f, 0)
         return f[0]
@@ -213,6 +218,8 @@ cdef object _binary(object x, object y, int op):
         return _dual_binary(_as_dual(x, op), _as_dual(y, op), op)
     if isinstance(x, HyperDual) or isinstance(y, HyperDual):
         return _hyper_binary(_as_hyper(x, op), _as_hyper(y, op), op)
+    if isinstance(x, GradientDual) or isinstance(y, GradientDual):
+        return _grad_binary(_as_grad(x, op), _as_grad(y, op), op)
     if _common.is_array(x) or _common.is_array(y):
         return _common.apply_binary_arrays(_BINARY_NAMES[op], x, y)
     a = _arg(x, _BINARY_NAMES[op], "a real number, an ndarray or a dualdiff number")
@@ -650,6 +657,12 @@ cdef class HyperDual:
     def hypot(self, y): return _binary(self, y, _HYPOT)
 
 # ---------------------------------------------------------------------------
+# GradientDual
+# ---------------------------------------------------------------------------
+
+include "_gradient.pxi"
+
+# ---------------------------------------------------------------------------
 # Public functions
 # ---------------------------------------------------------------------------
 
@@ -781,7 +794,8 @@ def leaky_relu(x, alpha=0.01):
 
 def gelu(x, approximate=False):
     """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form."""
-    if type(x) is Dual or type(x) is HyperDual or PyFloat_Check(x) or PyLong_Check(x):
+    if (type(x) is Dual or type(x) is HyperDual or type(x) is GradientDual
+            or PyFloat_Check(x) or PyLong_Check(x)):
         return _unary(x, DD_RULE_gelu_tanh if approximate else DD_RULE_gelu, "gelu")
     return _common.apply_other(x, "gelu", gelu, (approximate,))
 
@@ -830,7 +844,7 @@ def logsumexp(xs):
     """logsumexp(xs) -> log(sum(exp(x) for x in xs)), without overflow.  Gradient: softmax(xs)."""
     cdef double *buf
     cdef double r
-    if _common.is_array(xs):
+    if _common.is_array(xs) and xs.dtype != object:
         return _common.array_logsumexp(xs)
     items = _common.sequence(xs, "logsumexp")
     if not items:
@@ -839,7 +853,7 @@ def logsumexp(xs):
         r = dd_logsumexp(buf, len(items))
         free(buf)
         return r
-    _common.check_items(items, "logsumexp", (Dual, HyperDual))
+    _common.check_items(items, "logsumexp", (Dual, HyperDual, GradientDual))
     return _common.compose_logsumexp(items, exp, log)
 
 
@@ -847,7 +861,7 @@ def softmax(xs):
     """softmax(xs) -> exp(x_i) / sum_j exp(x_j).  Jacobian p_i (delta_ij - p_j)."""
     cdef double *buf
     cdef Py_ssize_t i, n
-    if _common.is_array(xs):
+    if _common.is_array(xs) and xs.dtype != object:
         return _common.array_softmax(xs)
     items = _common.sequence(xs, "softmax")
     n = len(items)
@@ -856,8 +870,9 @@ def softmax(xs):
         out = [buf[i] for i in range(n)]
         free(buf)
         return out
-    _common.check_items(items, "softmax", (Dual, HyperDual))
-    return _common.compose_softmax(items, exp)
+    _common.check_items(items, "softmax", (Dual, HyperDual, GradientDual))
+    out = _common.compose_softmax(items, exp)
+    return _common.object_array(out) if _common.is_array(xs) else out
 
 # ---------------------------------------------------------------------------
 # Derivatives at a point
@@ -947,3 +962,32 @@ def value_and_derivative(f, x=...):
     _real_result(y, "value_and_derivative")
     _to_double(y, &c)
     return (c, 0.0)
+
+# ---------------------------------------------------------------------------
+# Functions of several variables
+# ---------------------------------------------------------------------------
+
+def _gradient_seeds(double[::1] x):
+    """_gradient_seeds(x) -> object ndarray of GradientDual(x[i], {i: 1.0})."""
+    cdef Py_ssize_t i, n = x.shape[0]
+    cdef GradientDual g
+    out = _common.np.empty(n, dtype=object)
+    for i in range(n):
+        g = _gnew(x[i], 1)
+        g.idx[0] = <int>i
+        g.val[0] = 1.0
+        g.n = 1
+        out[i] = g
+    return out
+
+
+from types import SimpleNamespace as _SimpleNamespace
+
+from dualdiff import _multi
+
+_operators = _multi.operators(_SimpleNamespace(
+    GradientDual=GradientDual, Dual=Dual, gradient_seeds=_gradient_seeds))
+gradient = _operators["gradient"]
+value_and_gradient = _operators["value_and_gradient"]
+jacobian = _operators["jacobian"]
+jvp = _operators["jvp"]

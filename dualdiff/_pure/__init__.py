@@ -4,6 +4,8 @@ Used when the compiled extension is missing or DUALDIFF_PURE_PYTHON=1 is set,
 and as the oracle the compiled backend is tested against.
 """
 
+from types import SimpleNamespace as _SimpleNamespace
+
 from dualdiff._pure._numbers import (
     Dual, HyperDual, abs, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
     arctanh, cbrt, ceil, cos, cosh, derivative, erf, erfc, exp, exp2, expm1,
@@ -11,10 +13,21 @@ from dualdiff._pure._numbers import (
     relu, second_derivative, sigmoid, sign, sin, sinh, softmax, softplus, sqrt,
     tan, tanh, value_and_derivative,
 )
+from dualdiff._pure._gradient import GradientDual
+from dualdiff._pure._gradient import gradient_seeds as _gradient_seeds
 from dualdiff._pure._rules import RULE_NAMES
+from dualdiff import _multi
+
+_operators = _multi.operators(_SimpleNamespace(
+    GradientDual=GradientDual, Dual=Dual, gradient_seeds=_gradient_seeds))
+gradient = _operators["gradient"]
+value_and_gradient = _operators["value_and_gradient"]
+jacobian = _operators["jacobian"]
+jvp = _operators["jvp"]
 
 __all__ = [
-    "Dual", "HyperDual", "RULE_NAMES", "abs", "arccos", "arccosh", "arcsin",
+    "Dual", "GradientDual", "HyperDual", "RULE_NAMES", "gradient", "jacobian", "jvp",
+    "value_and_gradient", "abs", "arccos", "arccosh", "arcsin",
     "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "ceil", "cos", "cosh",
     "derivative", "erf", "erfc", "exp", "exp2", "expm1", "floor", "gelu",
     "hypot", "leaky_relu", "log", "log1p", "log2", "log10", "logsumexp",

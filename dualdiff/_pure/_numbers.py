@@ -215,10 +215,9 @@ def _as_hyper(o, op):
 
 
 def _binary(x, y, op):
-    if isinstance(x, Dual) or isinstance(y, Dual):
-        return _dual_binary(_as_dual(x, op), _as_dual(y, op), op)
-    if isinstance(x, HyperDual) or isinstance(y, HyperDual):
-        return _hyper_binary(_as_hyper(x, op), _as_hyper(y, op), op)
+    for t in (type(x), type(y)):
+        if issubclass(t, _Number):   # the number type of either operand decides
+            return t._binary_op(t._operand(x, op), t._operand(y, op), op)
     if _common.is_array(x) or _common.is_array(y):
         return _common.apply_binary_arrays(op, x, y)
     accepted = "a real number, an ndarray or a dualdiff number"
@@ -240,28 +239,22 @@ def _dual_unary(x, name):
     return _dual_chain(x, _coefficients(name, x._re, 1))
 
 
-def _hyper_unary(x, name):
-    return _hyper_chain(x, _coefficients(name, x._re, 2))
-
-
 def _unary(x, name, public):
     t = type(x)
     if t is Dual:
         return _dual_unary(x, name)
     if t is float:
         return _coefficients(name, x, 0)[0]
-    if t is HyperDual:
-        return _hyper_unary(x, name)
+    if isinstance(x, _Number):
+        return x._unary(name)
     if isinstance(x, (float, int)):
         return _coefficients(name, float(x), 0)[0]
     return _common.apply_other(x, public, PUBLIC_UNARY[public])
 
 
 def _leaky(x, alpha):
-    if type(x) is Dual:
-        return _dual_chain(x, R.leaky_relu_rule(x._re, alpha, 1))
-    if type(x) is HyperDual:
-        return _hyper_chain(x, R.leaky_relu_rule(x._re, alpha, 2))
+    if isinstance(x, _Number):
+        return x._chain(R.leaky_relu_rule(x._re, alpha, x._ORDER))
     if isinstance(x, (float, int)):
         return R.leaky_relu_rule(float(x), alpha, 0)[0]
     return _common.apply_other(x, "leaky_relu", leaky_relu, (alpha,))
@@ -272,9 +265,17 @@ def _leaky(x, alpha):
 
 
 class _Number:
-    """What Dual and HyperDual share: protocol, comparisons, ufunc methods."""
+    """What the number types share: protocol, comparisons, ufunc methods.
+
+    A type supplies _ORDER (how many Taylor coefficients it uses), _chain (its
+    chain rule on a rule's coefficients) and, for two-argument functions,
+    _operand (a real number as a constant of the type) and _binary_op.
+    """
 
     __slots__ = ()
+
+    def _unary(self, name):
+        return self._chain(_coefficients(name, self._re, self._ORDER))
     # NumPy scalars (np.float64(2) * Dual) defer to the reflected methods.
     __array_priority__ = 1000
 
@@ -395,8 +396,13 @@ class Dual(_Number):
     def __reduce__(self):
         return (Dual, (self._re, self._du))
 
-    def _unary(self, name):
-        return _dual_unary(self, name)
+    _ORDER = 1
+
+    def _chain(self, f):
+        return _dual_chain(self, f)
+
+    _operand = staticmethod(_as_dual)
+    _binary_op = staticmethod(_dual_binary)
 
     def __add__(self, other):
         if type(other) is Dual:
@@ -503,8 +509,13 @@ class HyperDual(_Number):
     def __reduce__(self):
         return (HyperDual, (self._re, self._e1, self._e2, self._e12))
 
-    def _unary(self, name):
-        return _hyper_unary(self, name)
+    _ORDER = 2
+
+    def _chain(self, f):
+        return _hyper_chain(self, f)
+
+    _operand = staticmethod(_as_hyper)
+    _binary_op = staticmethod(_hyper_binary)
 
     def _lift(self, other):
         if type(other) is HyperDual:
@@ -629,7 +640,7 @@ def leaky_relu(x, alpha=0.01):
 
 def gelu(x, approximate=False):
     """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form."""
-    if isinstance(x, (Dual, HyperDual, float, int)):
+    if isinstance(x, (_Number, float, int)):
         return _unary(x, "gelu_tanh" if approximate else "gelu", "gelu")
     return _common.apply_other(x, "gelu", gelu, (approximate,))
 
@@ -671,7 +682,7 @@ def _floats(items):
 
 def logsumexp(xs):
     """logsumexp(xs) -> log(sum(exp(x) for x in xs)), without overflow.  Gradient: softmax(xs)."""
-    if _common.is_array(xs):
+    if _common.is_array(xs) and xs.dtype != object:
         return _common.array_logsumexp(xs)
     items = _common.sequence(xs, "logsumexp")
     if not items:
@@ -679,20 +690,21 @@ def logsumexp(xs):
     floats = _floats(items)
     if floats is not None:
         return R.logsumexp(floats)
-    _common.check_items(items, "logsumexp", (Dual, HyperDual))
+    _common.check_items(items, "logsumexp", (_Number,))
     return _common.compose_logsumexp(items, exp, log)
 
 
 def softmax(xs):
     """softmax(xs) -> exp(x_i) / sum_j exp(x_j).  Jacobian p_i (delta_ij - p_j)."""
-    if _common.is_array(xs):
+    if _common.is_array(xs) and xs.dtype != object:
         return _common.array_softmax(xs)
     items = _common.sequence(xs, "softmax")
     floats = _floats(items)
     if floats is not None:
         return R.softmax(floats)
-    _common.check_items(items, "softmax", (Dual, HyperDual))
-    return _common.compose_softmax(items, exp)
+    _common.check_items(items, "softmax", (_Number,))
+    out = _common.compose_softmax(items, exp)
+    return _common.object_array(out) if _common.is_array(xs) else out
 
 # ---------------------------------------------------------------------------
 # Derivatives at a point

@@ -1,0 +1,343 @@
+# GradientDual: a value and its sparse gradient (src_c/dd_sparse.h), for
+# gradients and Jacobians in one evaluation.  Included by _core.pyx, whose
+# rule table, operand helpers and public functions it uses.
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+
+
+cdef extern from "dd_sparse.h" nogil:
+    int dd_sp_scale(double s, const int *gi, const double *gv, int n, int *ri, double *rv)
+    int dd_sp_axpby(double s, const int *gi, const double *gv, int ng,
+                    double t, const int *hi, const double *hv, int nh, int *ri, double *rv)
+
+
+cdef int _reserve(GradientDual r, Py_ssize_t cap) except -1:
+    """Room for `cap` partials: inside the object for up to two (most values in
+    loop-written code depend on one or two variables), else one allocation."""
+    cdef char *block
+    if cap <= 2:
+        r.idx = &r.sidx[0]
+        r.val = &r.sval[0]
+    else:
+        block = <char *>PyMem_Malloc(cap * (sizeof(double) + sizeof(int)))
+        if block == NULL:
+            raise MemoryError()
+        r.val = <double *>block
+        r.idx = <int *>(block + cap * sizeof(double))
+    return 0
+
+
+cdef inline GradientDual _gnew(double re, Py_ssize_t cap):
+    """A GradientDual with room for `cap` partials (count set by the caller)."""
+    cdef GradientDual r = GradientDual.__new__(GradientDual)
+    r.re = re
+    _reserve(r, cap)
+    return r
+
+
+cdef inline GradientDual _gscale(double re, double s, GradientDual x):
+    """re + s * (partials of x): the chain rule."""
+    cdef GradientDual r = _gnew(re, x.n)
+    r.n = dd_sp_scale(s, x.idx, x.val, x.n, r.idx, r.val)
+    return r
+
+
+cdef inline GradientDual _gmerge(double re, double s, GradientDual x, double t, GradientDual y):
+    """re + s * (partials of x) + t * (partials of y)."""
+    cdef GradientDual r = _gnew(re, x.n + y.n)
+    r.n = dd_sp_axpby(s, x.idx, x.val, x.n, t, y.idx, y.val, y.n, r.idx, r.val)
+    return r
+
+
+cdef GradientDual _gconst(double c):
+    return _gnew(c, 0)
+
+
+cdef GradientDual _grad_unary(GradientDual x, int rid):
+    cdef double f[3]
+    cdef const dd_rule_entry *e = &dd_rules[rid]
+    e.fn(x.re, f, 1)
+    cdef int st = dd_value_status(x.re, f[0], e.flags)
+    if st != DD_OK:
+        _raise_math(st, rid, x.re)
+    return _gscale(f[0], f[1], x)
+
+
+cdef GradientDual _grad_div(GradientDual x, GradientDual y):
+    """x / y: partials (g - v h) / y, as for Dual."""
+    cdef double v
+    cdef int k
+    if y.re == 0.0:
+        raise _common.zero_division()
+    v = x.re / y.re
+    cdef GradientDual r = _gmerge(v, 1.0, x, -v, y)
+    for k in range(r.n):
+        r.val[k] = r.val[k] / y.re
+    return r
+
+
+cdef GradientDual _grad_pow(GradientDual x, double p):
+    cdef double f[3]
+    dd_pow_rule(x.re, p, f, 1)
+    _check_pow(x.re, p, f[0])
+    return _gscale(f[0], f[1], x)
+
+
+cdef GradientDual _grad_binary(GradientDual x, GradientDual y, int op):
+    cdef double g[2]
+    cdef double h[3]
+    cdef double v
+    if op == _POW:
+        if y.n == 0:   # constant exponent: negative bases work
+            return _grad_pow(x, y.re)
+        v = c_pow(x.re, y.re)
+        _check_pow(x.re, y.re, v)
+        dd_pow2_partials(x.re, y.re, v, 1, g, h)
+    elif op == _ATAN2:
+        v = c_atan2(x.re, y.re)
+        dd_atan2_partials(x.re, y.re, 1, g, h)
+    else:
+        v = c_hypot(x.re, y.re)
+        dd_hypot_partials(x.re, y.re, v, 1, g, h)
+    return _gmerge(v, g[0], x, g[1], y)
+
+
+cdef GradientDual _as_grad(object o, int op):
+    if type(o) is GradientDual:
+        return <GradientDual>o
+    return _gconst(_arg(o, _BINARY_NAMES[op], "a real number or a GradientDual"))
+
+
+@cython.freelist(256)
+@cython.final
+cdef class GradientDual:
+    """GradientDual(real, partials=None)
+--
+
+    A value with its gradient: ``real + sum(partials[i] * e_i)`` with
+    ``e_i * e_j == 0``.  Evaluating ``f`` at ``GradientDual(x_i, {i: 1.0})``
+    for each variable gives ``f(x)`` and its whole gradient in one pass.
+    Only the partials a value depends on are stored, so an operation costs
+    time proportional to the number of variables involved in it, not to n.
+
+    >>> import dualdiff as dd
+    >>> x = dd.GradientDual(3.0, {0: 1.0})
+    >>> y = dd.GradientDual(2.0, {1: 1.0})
+    >>> (x * x * y).partials
+    {0: 12.0, 1: 9.0}
+    """
+
+    def __init__(self, real, partials=None):
+        cdef Py_ssize_t k
+        re = _arg(real, "GradientDual", "a real number")
+        items = sorted(dict(partials or {}).items())
+        for i, v in items:
+            if type(i) is not int or i < 0 or i > 2**31 - 1:
+                raise TypeError(f"GradientDual() partials are keyed by variable "
+                                f"indices (non-negative ints), not {i!r}")
+            _arg(v, "GradientDual", "a mapping of indices to real numbers")
+        if self.val != NULL and self.val != &self.sval[0]:   # __init__ called again
+            PyMem_Free(self.val)
+        self.val = NULL
+        _reserve(self, len(items))
+        for k, (i, v) in enumerate(items):
+            self.idx[k] = i
+            self.val[k] = v
+        self.n = len(items)
+        self.re = re
+
+    def __dealloc__(self):
+        if self.val != NULL and self.val != &self.sval[0]:
+            PyMem_Free(self.val)
+
+    @property
+    def real(self):
+        """The value part."""
+        return self.re
+
+    @property
+    def partials(self):
+        """The stored partial derivatives, as a dict {variable index: value}."""
+        return {self.idx[k]: self.val[k] for k in range(self.n)}
+
+    def gradient(self, n):
+        """gradient(n) -> the partials as a dense float64 ndarray of length n."""
+        cdef Py_ssize_t k
+        out = _common.np.zeros(n, dtype=_common.np.float64)
+        if self.n and self.idx[self.n - 1] >= n:
+            raise ValueError(f"this GradientDual depends on variable {self.idx[self.n - 1]}, "
+                             f"beyond a gradient of length {n}")
+        for k in range(self.n):
+            out[self.idx[k]] = self.val[k]
+        return out
+
+    # -- protocol ---------------------------------------------------------
+
+    def __repr__(self):
+        items = ", ".join(f"{self.idx[k]}: {_common.format_float(self.val[k])}"
+                          for k in range(self.n))
+        return f"GradientDual({_common.format_float(self.re)}, {{{items}}})"
+
+    def __reduce__(self):
+        return (GradientDual, (self.re, self.partials))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __float__(self):
+        raise _common.float_error(self)
+
+    def __hash__(self):
+        return hash(self.re)
+
+    def __bool__(self):
+        return self.re != 0.0
+
+    def __eq__(self, other):
+        cdef double o
+        return self.re == o if _grad_real(other, &o) else NotImplemented
+
+    def __ne__(self, other):
+        cdef double o
+        return self.re != o if _grad_real(other, &o) else NotImplemented
+
+    def __lt__(self, other):
+        cdef double o
+        return self.re < o if _grad_real(other, &o) else NotImplemented
+
+    def __le__(self, other):
+        cdef double o
+        return self.re <= o if _grad_real(other, &o) else NotImplemented
+
+    def __gt__(self, other):
+        cdef double o
+        return self.re > o if _grad_real(other, &o) else NotImplemented
+
+    def __ge__(self, other):
+        cdef double o
+        return self.re >= o if _grad_real(other, &o) else NotImplemented
+
+    # -- arithmetic (c_api_binop_methods: when x is not a GradientDual, y is) --
+
+    def __add__(x, y):
+        cdef double c
+        if type(x) is GradientDual:
+            if type(y) is GradientDual:
+                return _gmerge((<GradientDual>x).re + (<GradientDual>y).re,
+                               1.0, <GradientDual>x, 1.0, <GradientDual>y)
+            if _to_double(y, &c):
+                return _gscale((<GradientDual>x).re + c, 1.0, <GradientDual>x)
+        elif _to_double(x, &c):
+            return _gscale(c + (<GradientDual>y).re, 1.0, <GradientDual>y)
+        return NotImplemented
+
+    def __sub__(x, y):
+        cdef double c
+        if type(x) is GradientDual:
+            if type(y) is GradientDual:
+                return _gmerge((<GradientDual>x).re - (<GradientDual>y).re,
+                               1.0, <GradientDual>x, -1.0, <GradientDual>y)
+            if _to_double(y, &c):
+                return _gscale((<GradientDual>x).re - c, 1.0, <GradientDual>x)
+        elif _to_double(x, &c):
+            return _gscale(c - (<GradientDual>y).re, -1.0, <GradientDual>y)
+        return NotImplemented
+
+    def __mul__(x, y):
+        cdef double c
+        if type(x) is GradientDual:
+            if type(y) is GradientDual:
+                return _gmerge((<GradientDual>x).re * (<GradientDual>y).re,
+                               (<GradientDual>y).re, <GradientDual>x,
+                               (<GradientDual>x).re, <GradientDual>y)
+            if _to_double(y, &c):
+                return _gscale((<GradientDual>x).re * c, c, <GradientDual>x)
+        elif _to_double(x, &c):
+            return _gscale(c * (<GradientDual>y).re, c, <GradientDual>y)
+        return NotImplemented
+
+    def __truediv__(x, y):
+        cdef double c
+        if type(x) is GradientDual:
+            if type(y) is GradientDual:
+                return _grad_div(<GradientDual>x, <GradientDual>y)
+            if _to_double(y, &c):
+                return _grad_div(<GradientDual>x, _gconst(c))
+        elif _to_double(x, &c):
+            return _grad_div(_gconst(c), <GradientDual>y)
+        return NotImplemented
+
+    def __pow__(x, y, mod):
+        cdef double c
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        if type(x) is GradientDual:
+            if type(y) is GradientDual:
+                return _grad_binary(<GradientDual>x, <GradientDual>y, _POW)
+            if _to_double(y, &c):
+                return _grad_pow(<GradientDual>x, c)
+        elif _to_double(x, &c):
+            return _grad_binary(_gconst(c), <GradientDual>y, _POW)
+        return NotImplemented
+
+    def __neg__(self):
+        return _gscale(-self.re, -1.0, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _grad_unary(self, DD_RULE_abs)
+
+    def __floor__(self):
+        return _grad_unary(self, DD_RULE_floor)
+
+    def __ceil__(self):
+        return _grad_unary(self, DD_RULE_ceil)
+
+    # -- NumPy ufunc names: np.sin(array of GradientDual) calls these -------
+
+    def exp(self): return exp(self)
+    def exp2(self): return exp2(self)
+    def expm1(self): return expm1(self)
+    def log(self, base=None): return log(self, base)
+    def log2(self): return log2(self)
+    def log10(self): return log10(self)
+    def log1p(self): return log1p(self)
+    def sqrt(self): return sqrt(self)
+    def cbrt(self): return cbrt(self)
+    def sin(self): return sin(self)
+    def cos(self): return cos(self)
+    def tan(self): return tan(self)
+    def arcsin(self): return arcsin(self)
+    def arccos(self): return arccos(self)
+    def arctan(self): return arctan(self)
+    def sinh(self): return sinh(self)
+    def cosh(self): return cosh(self)
+    def tanh(self): return tanh(self)
+    def arcsinh(self): return arcsinh(self)
+    def arccosh(self): return arccosh(self)
+    def arctanh(self): return arctanh(self)
+    def erf(self): return erf(self)
+    def erfc(self): return erfc(self)
+    def sign(self): return sign(self)
+    def floor(self): return floor(self)
+    def ceil(self): return ceil(self)
+    def sigmoid(self): return sigmoid(self)
+    def relu(self): return relu(self)
+    def softplus(self): return softplus(self)
+    def leaky_relu(self, alpha=0.01): return leaky_relu(self, alpha)
+    def gelu(self, approximate=False): return gelu(self, approximate)
+    def arctan2(self, x): return _binary(self, x, _ATAN2)
+    def hypot(self, y): return _binary(self, y, _HYPOT)
+
+
+cdef int _grad_real(object o, double *out) except -1:
+    """The real part of a number for comparisons with a GradientDual."""
+    if type(o) is GradientDual:
+        out[0] = (<GradientDual>o).re
+        return 1
+    return _real_part(o, out)

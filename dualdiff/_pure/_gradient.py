@@ -1,0 +1,203 @@
+"""GradientDual in pure Python: a mirror of dualdiff/_gradient.pxi.
+
+The partials are a dict {variable index: value}; the two kernels of
+src_c/dd_sparse.h (a scaled copy and a merge of two scaled tangents) are
+written with the same formulas, so both backends agree to the ulp.
+"""
+
+import math
+
+import numpy as np
+
+from dualdiff import _common
+from dualdiff._pure import _numbers as N
+from dualdiff._pure import _rules as R
+from dualdiff._pure._rules import tz
+
+
+def _scale(s, g):
+    return {i: tz(v, s) for i, v in g.items()}
+
+
+def _merge(s, g, t, h):
+    r = {i: tz(v, s) for i, v in g.items()}
+    for i, v in h.items():
+        r[i] = r[i] + tz(v, t) if i in r else tz(v, t)
+    return r
+
+
+def _new(re, partials):
+    r = object.__new__(GradientDual)
+    r._re = re
+    r._g = partials
+    return r
+
+
+def _const(c):
+    return _new(c, {})
+
+
+def _div(x, y):
+    if y._re == 0.0:
+        raise _common.zero_division()
+    v = x._re / y._re
+    return _new(v, {i: w / y._re for i, w in _merge(1.0, x._g, -v, y._g).items()})
+
+
+def _pow(x, p):
+    f = R.pow_rule(x._re, p, 1)
+    N._check_pow(x._re, p, f[0])
+    return _new(f[0], _scale(f[1], x._g))
+
+
+def _binary(x, y, op):
+    if op == N._POW:
+        if not y._g:   # constant exponent: negative bases work
+            return _pow(x, y._re)
+        v = R.cpow(x._re, y._re)
+        N._check_pow(x._re, y._re, v)
+        g, _ = R.pow2_partials(x._re, y._re, v, 1)
+    elif op == N._ATAN2:
+        v = math.atan2(x._re, y._re)
+        g, _ = R.atan2_partials(x._re, y._re, 1)
+    else:
+        v = R.chypot(x._re, y._re)
+        g, _ = R.hypot_partials(x._re, y._re, v, 1)
+    return _new(v, _merge(g[0], x._g, g[1], y._g))
+
+
+def as_gradient(o, op):
+    if type(o) is GradientDual:
+        return o
+    return _const(N._arg(o, op, "a real number or a GradientDual"))
+
+
+class GradientDual(N._Number):
+    """GradientDual(real, partials=None)
+
+    A value with its gradient: ``real + sum(partials[i] * e_i)`` with
+    ``e_i * e_j == 0``.  Evaluating ``f`` at ``GradientDual(x_i, {i: 1.0})``
+    for each variable gives ``f(x)`` and its whole gradient in one pass.
+    Only the partials a value depends on are stored, so an operation costs
+    time proportional to the number of variables involved in it, not to n.
+
+    >>> import dualdiff as dd
+    >>> x = dd.GradientDual(3.0, {0: 1.0})
+    >>> y = dd.GradientDual(2.0, {1: 1.0})
+    >>> (x * x * y).partials
+    {0: 12.0, 1: 9.0}
+    """
+
+    __slots__ = ("_re", "_g")
+
+    def __init__(self, real, partials=None):
+        re = N._arg(real, "GradientDual", "a real number")
+        items = sorted(dict(partials or {}).items())
+        g = {}
+        for i, v in items:
+            if type(i) is not int or i < 0 or i > 2**31 - 1:
+                raise TypeError(f"GradientDual() partials are keyed by variable "
+                                f"indices (non-negative ints), not {i!r}")
+            g[i] = N._arg(v, "GradientDual", "a mapping of indices to real numbers")
+        self._re = re
+        self._g = g
+
+    @property
+    def real(self):
+        """The value part."""
+        return self._re
+
+    @property
+    def partials(self):
+        """The stored partial derivatives, as a dict {variable index: value}."""
+        return dict(sorted(self._g.items()))
+
+    def gradient(self, n):
+        """gradient(n) -> the partials as a dense float64 ndarray of length n."""
+        out = np.zeros(n, dtype=np.float64)
+        if self._g and max(self._g) >= n:
+            raise ValueError(f"this GradientDual depends on variable {max(self._g)}, "
+                             f"beyond a gradient of length {n}")
+        for i, v in self._g.items():
+            out[i] = v
+        return out
+
+    def __repr__(self):
+        items = ", ".join(f"{i}: {_common.format_float(v)}" for i, v in sorted(self._g.items()))
+        return f"GradientDual({_common.format_float(self._re)}, {{{items}}})"
+
+    def __reduce__(self):
+        return (GradientDual, (self._re, self.partials))
+
+    _ORDER = 1
+
+    def _chain(self, f):
+        return _new(f[0], _scale(f[1], self._g))
+
+    _operand = staticmethod(as_gradient)
+    _binary_op = staticmethod(_binary)
+
+    def __add__(self, other):
+        if type(other) is GradientDual:
+            return _new(self._re + other._re, _merge(1.0, self._g, 1.0, other._g))
+        c = N._to_double(other)
+        return NotImplemented if c is None else _new(self._re + c, _scale(1.0, self._g))
+
+    def __radd__(self, other):
+        c = N._to_double(other)
+        return NotImplemented if c is None else _new(c + self._re, _scale(1.0, self._g))
+
+    def __sub__(self, other):
+        if type(other) is GradientDual:
+            return _new(self._re - other._re, _merge(1.0, self._g, -1.0, other._g))
+        c = N._to_double(other)
+        return NotImplemented if c is None else _new(self._re - c, _scale(1.0, self._g))
+
+    def __rsub__(self, other):
+        c = N._to_double(other)
+        return NotImplemented if c is None else _new(c - self._re, _scale(-1.0, self._g))
+
+    def __mul__(self, other):
+        if type(other) is GradientDual:
+            return _new(self._re * other._re, _merge(other._re, self._g, self._re, other._g))
+        c = N._to_double(other)
+        return NotImplemented if c is None else _new(self._re * c, _scale(c, self._g))
+
+    def __rmul__(self, other):
+        c = N._to_double(other)
+        return NotImplemented if c is None else _new(c * self._re, _scale(c, self._g))
+
+    def __truediv__(self, other):
+        if type(other) is GradientDual:
+            return _div(self, other)
+        c = N._to_double(other)
+        return NotImplemented if c is None else _div(self, _const(c))
+
+    def __rtruediv__(self, other):
+        c = N._to_double(other)
+        return NotImplemented if c is None else _div(_const(c), self)
+
+    def __pow__(self, other, mod=None):
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        if type(other) is GradientDual:
+            return _binary(self, other, N._POW)
+        p = N._to_double(other)
+        return NotImplemented if p is None else _pow(self, p)
+
+    def __rpow__(self, other, mod=None):
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        c = N._to_double(other)
+        return NotImplemented if c is None else _binary(_const(c), self, N._POW)
+
+    def __neg__(self):
+        return _new(-self._re, _scale(-1.0, self._g))
+
+
+def gradient_seeds(x):
+    """An object ndarray of GradientDual(x[i], {i: 1.0}): the variables of f."""
+    out = np.empty(len(x), dtype=object)
+    for i, v in enumerate(x):
+        out[i] = _new(float(v), {i: 1.0})
+    return out
