@@ -62,6 +62,70 @@ def format_repr(name, parts):
 
 
 # ---------------------------------------------------------------------------
+# GradientDual and HessianDual: their partials as Python data
+# ---------------------------------------------------------------------------
+
+def _index(name, i):
+    if type(i) is not int or i < 0 or i > 2**31 - 1:
+        raise TypeError(f"{name}() partials are keyed by variable indices "
+                        f"(non-negative ints), not {i!r}")
+    return i
+
+
+def _real(name, v):
+    if isinstance(v, bool) or not isinstance(v, numbers.Real) or hasattr(v, "partials"):
+        raise operand_error(name, v, "a mapping to real numbers; a value")
+    return float(v)
+
+
+def checked_partials(name, partials):
+    """{index: float} from a mapping of variable indices to real numbers."""
+    return {_index(name, i): _real(name, v) for i, v in dict(partials or {}).items()}
+
+
+def checked_hessian(name, hessian):
+    """{(i, j): float} for both triangles, from a mapping of index pairs."""
+    out = {}
+    for key, v in dict(hessian or {}).items():
+        if not (isinstance(key, tuple) and len(key) == 2):
+            raise TypeError(f"{name}() hessian is keyed by index pairs (i, j), not {key!r}")
+        i, j = _index(name, key[0]), _index(name, key[1])
+        v = _real(name, v)
+        for pair in ((i, j), (j, i)):
+            if pair in out and out[pair] != v:
+                raise ValueError(f"{name}() hessian gives ({i}, {j}) and ({j}, {i}) "
+                                 "different values; a Hessian is symmetric")
+            out[pair] = v
+    return out
+
+
+def dense_gradient(partials, n):
+    """The partials {index: value} as a dense float64 ndarray of length n."""
+    out = np.zeros(n, dtype=np.float64)
+    for i, v in partials.items():
+        if i >= n:
+            raise ValueError(f"the number depends on variable {i}, beyond length {n}")
+        out[i] = v
+    return out
+
+
+def dense_hessian(upper, n):
+    """{(i, j): value, i <= j} as a dense (n, n) ndarray, exactly symmetric."""
+    out = np.zeros((n, n), dtype=np.float64)
+    for (i, j), v in upper.items():
+        if j >= n:
+            raise ValueError(f"the number depends on variable {j}, beyond length {n}")
+        out[i, j] = out[j, i] = v
+    return out
+
+
+def format_hessian_repr(re, partials, upper):
+    g = ", ".join(f"{i}: {format_float(v)}" for i, v in sorted(partials.items()))
+    h = ", ".join(f"({i}, {j}): {format_float(v)}" for (i, j), v in sorted(upper.items()))
+    return f"HessianDual({format_float(re)}, {{{g}}}, {{{h}}})"
+
+
+# ---------------------------------------------------------------------------
 # NumPy: arrays follow NumPy semantics (nan + RuntimeWarning, np.errstate)
 # ---------------------------------------------------------------------------
 

@@ -110,3 +110,17 @@ cdef class GradientDual:
     cdef double *val        # their values
     cdef int sidx[2]        # inline room for up to two partials
     cdef double sval[2]
+
+
+cdef extern from "dd_sparse.h" nogil:
+    ctypedef unsigned long long dd_key
+
+
+cdef class HessianDual:
+    cdef double re
+    cdef int n              # first partials: how many, their indices, their values
+    cdef int *gi
+    cdef double *gv
+    cdef int m              # second partials, keyed by dd_pair(i, j), both triangles
+    cdef dd_key *hk
+    cdef double *hv

@@ -132,6 +132,8 @@ cdef inline object _unary(object x, int rid, str name):
 cdef object _unary_other(object x, int rid, str name):
     if type(x) is GradientDual:
         return _grad_unary(<GradientDual>x, rid)
+    if type(x) is HessianDual:
+        return _hess_unary(<HessianDual>x, rid)
     if PyFloat_Check(x) or PyLong_Check(x):
         return _float_unary(float(x), rid)
     return _common.apply_other(x, name, _PUBLIC_UNARY[name])
@@ -149,6 +151,9 @@ cdef object _leaky(object x, double alpha):
     if type(x) is GradientDual:
         dd_leaky_relu_rule((<GradientDual>x).re, alpha, f, 1)
         return _gscale(f[0], f[1], <GradientDual>x)
+    if type(x) is HessianDual:
+        dd_leaky_relu_rule((<HessianDual>x).re, alpha, f, 2)
+        return _hchain(<HessianDual>x, f[0], f[1], f[2])
     if PyFloat_Check(x) or PyLong_Check(x):
         dd_leaky_relu_rule(float(x), alpha, f, 0)
         return f[0]
@@ -220,6 +225,8 @@ cdef object _binary(object x, object y, int op):
         return _hyper_binary(_as_hyper(x, op), _as_hyper(y, op), op)
     if isinstance(x, GradientDual) or isinstance(y, GradientDual):
         return _grad_binary(_as_grad(x, op), _as_grad(y, op), op)
+    if isinstance(x, HessianDual) or isinstance(y, HessianDual):
+        return _hess_binary(_as_hess(x, op), _as_hess(y, op), op)
     if _common.is_array(x) or _common.is_array(y):
         return _common.apply_binary_arrays(_BINARY_NAMES[op], x, y)
     a = _arg(x, _BINARY_NAMES[op], "a real number, an ndarray or a dualdiff number")
@@ -661,6 +668,7 @@ cdef class HyperDual:
 # ---------------------------------------------------------------------------
 
 include "_gradient.pxi"
+include "_hessian.pxi"
 
 # ---------------------------------------------------------------------------
 # Public functions
@@ -795,7 +803,7 @@ def leaky_relu(x, alpha=0.01):
 def gelu(x, approximate=False):
     """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form."""
     if (type(x) is Dual or type(x) is HyperDual or type(x) is GradientDual
-            or PyFloat_Check(x) or PyLong_Check(x)):
+            or type(x) is HessianDual or PyFloat_Check(x) or PyLong_Check(x)):
         return _unary(x, DD_RULE_gelu_tanh if approximate else DD_RULE_gelu, "gelu")
     return _common.apply_other(x, "gelu", gelu, (approximate,))
 
@@ -853,7 +861,7 @@ def logsumexp(xs):
         r = dd_logsumexp(buf, len(items))
         free(buf)
         return r
-    _common.check_items(items, "logsumexp", (Dual, HyperDual, GradientDual))
+    _common.check_items(items, "logsumexp", (Dual, HyperDual, GradientDual, HessianDual))
     return _common.compose_logsumexp(items, exp, log)
 
 
@@ -870,7 +878,7 @@ def softmax(xs):
         out = [buf[i] for i in range(n)]
         free(buf)
         return out
-    _common.check_items(items, "softmax", (Dual, HyperDual, GradientDual))
+    _common.check_items(items, "softmax", (Dual, HyperDual, GradientDual, HessianDual))
     out = _common.compose_softmax(items, exp)
     return _common.object_array(out) if _common.is_array(xs) else out
 
@@ -986,8 +994,11 @@ from types import SimpleNamespace as _SimpleNamespace
 from dualdiff import _multi
 
 _operators = _multi.operators(_SimpleNamespace(
-    GradientDual=GradientDual, Dual=Dual, gradient_seeds=_gradient_seeds))
+    GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual,
+    gradient_seeds=_gradient_seeds, hessian_seeds=_hessian_seeds))
 gradient = _operators["gradient"]
 value_and_gradient = _operators["value_and_gradient"]
 jacobian = _operators["jacobian"]
 jvp = _operators["jvp"]
+hessian = _operators["hessian"]
+hvp = _operators["hvp"]

@@ -130,12 +130,7 @@ cdef class GradientDual:
     def __init__(self, real, partials=None):
         cdef Py_ssize_t k
         re = _arg(real, "GradientDual", "a real number")
-        items = sorted(dict(partials or {}).items())
-        for i, v in items:
-            if type(i) is not int or i < 0 or i > 2**31 - 1:
-                raise TypeError(f"GradientDual() partials are keyed by variable "
-                                f"indices (non-negative ints), not {i!r}")
-            _arg(v, "GradientDual", "a mapping of indices to real numbers")
+        items = sorted(_common.checked_partials("GradientDual", partials).items())
         if self.val != NULL and self.val != &self.sval[0]:   # __init__ called again
             PyMem_Free(self.val)
         self.val = NULL
@@ -162,14 +157,7 @@ cdef class GradientDual:
 
     def gradient(self, n):
         """gradient(n) -> the partials as a dense float64 ndarray of length n."""
-        cdef Py_ssize_t k
-        out = _common.np.zeros(n, dtype=_common.np.float64)
-        if self.n and self.idx[self.n - 1] >= n:
-            raise ValueError(f"this GradientDual depends on variable {self.idx[self.n - 1]}, "
-                             f"beyond a gradient of length {n}")
-        for k in range(self.n):
-            out[self.idx[k]] = self.val[k]
-        return out
+        return _common.dense_gradient(self.partials, n)
 
     # -- protocol ---------------------------------------------------------
 

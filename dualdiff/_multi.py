@@ -40,9 +40,11 @@ def vector_point(x, op):
 def operators(backend):
     """The multivariate derivative operators over `backend`'s number types.
 
-    `backend` provides GradientDual, Dual and gradient_seeds(x).
+    `backend` provides GradientDual, HessianDual, Dual, gradient_seeds(x)
+    and hessian_seeds(x).
     """
     GradientDual, Dual, seeds = backend.GradientDual, backend.Dual, backend.gradient_seeds
+    HessianDual, hessian_seeds = backend.HessianDual, backend.hessian_seeds
 
     def _scalar(y, op):
         """The one number f returned (a 0-d array counts, as np.sum returns)."""
@@ -153,5 +155,47 @@ def operators(backend):
                             dtype=np.float64).reshape(outputs.shape)
         return tangent(y)
 
+    def _hessian_of(f, x, op):
+        if not callable(f):
+            raise TypeError(f"{op}() expects a callable f, not {type(f).__name__!r}")
+        x = vector_point(x, op)
+        y = _scalar(f(hessian_seeds(x)), op)
+        if type(y) is HessianDual:
+            return y.hessian(x.size)
+        if isinstance(y, numbers.Real) and not isinstance(y, bool):
+            return np.zeros((x.size, x.size))
+        raise _common.result_error(op, y)
+
+    def hessian(f, x=...):
+        """hessian(f, x) -> the Hessian of f at x, an exactly symmetric (n, n) ndarray.
+
+        One evaluation of f at HessianDual numbers; each operation costs time
+        proportional to the partials its operands carry.  Without x, returns
+        the function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``.
+
+        >>> import dualdiff as dd
+        >>> dd.hessian(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
+        array([[4., 6.],
+               [6., 2.]])
+        """
+        if x is ...:   # no point: return the Hessian function
+            return _common.bind(hessian, f)
+        return _hessian_of(f, x, "hessian")
+
+    def hvp(f, x, v):
+        """hvp(f, x, v) -> the Hessian-vector product H(x) v, an (n,) ndarray.
+
+        Computed from the one-pass Hessian (so it costs what hessian costs).
+
+        >>> import dualdiff as dd
+        >>> dd.hvp(lambda p: p[0]**2 * p[1], [1.0, 2.0], [1.0, 0.0])
+        array([4., 2.])
+        """
+        v = vector_point(v, "hvp")
+        h = _hessian_of(f, x, "hvp")
+        if v.shape != (h.shape[0],):
+            raise ValueError(f"hvp() expects v of the shape of x ({h.shape[0]},), not {v.shape}")
+        return h @ v
+
     return {"gradient": gradient, "value_and_gradient": value_and_gradient,
-            "jacobian": jacobian, "jvp": jvp}
+            "jacobian": jacobian, "jvp": jvp, "hessian": hessian, "hvp": hvp}

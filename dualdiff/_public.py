@@ -20,12 +20,12 @@ UNARY_FUNCTIONS = (
 
 #: Everything each backend module exports.
 BACKEND_NAMES = (
-    ("Dual", "HyperDual", "GradientDual")
+    ("Dual", "HyperDual", "GradientDual", "HessianDual")
     + UNARY_FUNCTIONS
     + ("log", "abs", "leaky_relu", "gelu", "power", "arctan2", "hypot",
        "softmax", "logsumexp",
        "derivative", "second_derivative", "value_and_derivative",
-       "gradient", "value_and_gradient", "jacobian", "jvp",
+       "gradient", "value_and_gradient", "jacobian", "jvp", "hessian", "hvp",
        "RULE_NAMES")
 )
 

@@ -18,6 +18,8 @@
 #ifndef DD_SPARSE_H
 #define DD_SPARSE_H
 
+#include <stdint.h>
+
 #include "dd_rules.h"
 
 /* r = s * g; returns the number of entries (n). */
@@ -62,6 +64,53 @@ static inline int dd_sp_union_size(const int *gi, int ng, const int *hi, int nh)
         k++;
     }
     return k + (ng - a) + (nh - b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Hessians: entries keyed by the pair (i, j), all n^2 of them stored  */
+/* where present (both (i, j) and (j, i)), in increasing key order.    */
+/* Storing both halves keeps every kernel a merge of sorted lists; the */
+/* dense Hessian is read off one triangle, so it is exactly symmetric. */
+/* ------------------------------------------------------------------ */
+
+typedef uint64_t dd_key;
+
+static inline dd_key dd_pair(int i, int j) {
+    return ((dd_key)(uint32_t)i << 32) | (dd_key)(uint32_t)j;
+}
+
+/* r = s * g + t * h over keyed lists (as dd_sp_axpby). */
+static inline int dd_sp2_axpby(double s, const dd_key *gk, const double *gv, int ng,
+                               double t, const dd_key *hk, const double *hv, int nh,
+                               dd_key *rk, double *rv) {
+    int a = 0, b = 0, k = 0;
+    while (a < ng && b < nh) {
+        if (gk[a] < hk[b]) {
+            rk[k] = gk[a]; rv[k++] = dd_tz(gv[a++], s);
+        } else if (hk[b] < gk[a]) {
+            rk[k] = hk[b]; rv[k++] = dd_tz(hv[b++], t);
+        } else {
+            rk[k] = gk[a];
+            rv[k++] = dd_tz(gv[a++], s) + dd_tz(hv[b++], t);
+        }
+    }
+    while (a < ng) { rk[k] = gk[a]; rv[k++] = dd_tz(gv[a++], s); }
+    while (b < nh) { rk[k] = hk[b]; rv[k++] = dd_tz(hv[b++], t); }
+    return k;
+}
+
+/* r = c * (a outer b): every pair (i in a, j in b), in increasing key order
+ * because both index lists increase; returns na * nb. */
+static inline int dd_sp_outer(double c, const int *ai, const double *av, int na,
+                              const int *bi, const double *bv, int nb,
+                              dd_key *rk, double *rv) {
+    int k, l, r = 0;
+    for (k = 0; k < na; k++)
+        for (l = 0; l < nb; l++) {
+            rk[r] = dd_pair(ai[k], bi[l]);
+            rv[r++] = dd_tz(dd_tt(av[k], bv[l]), c);
+        }
+    return r;
 }
 
 #endif /* DD_SPARSE_H */

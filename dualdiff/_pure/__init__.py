@@ -15,18 +15,24 @@ from dualdiff._pure._numbers import (
 )
 from dualdiff._pure._gradient import GradientDual
 from dualdiff._pure._gradient import gradient_seeds as _gradient_seeds
+from dualdiff._pure._hessian import HessianDual
+from dualdiff._pure._hessian import hessian_seeds as _hessian_seeds
 from dualdiff._pure._rules import RULE_NAMES
 from dualdiff import _multi
 
 _operators = _multi.operators(_SimpleNamespace(
-    GradientDual=GradientDual, Dual=Dual, gradient_seeds=_gradient_seeds))
+    GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual,
+    gradient_seeds=_gradient_seeds, hessian_seeds=_hessian_seeds))
 gradient = _operators["gradient"]
 value_and_gradient = _operators["value_and_gradient"]
 jacobian = _operators["jacobian"]
 jvp = _operators["jvp"]
+hessian = _operators["hessian"]
+hvp = _operators["hvp"]
 
 __all__ = [
-    "Dual", "GradientDual", "HyperDual", "RULE_NAMES", "gradient", "jacobian", "jvp",
+    "Dual", "GradientDual", "HessianDual", "HyperDual", "RULE_NAMES", "gradient",
+    "hessian", "hvp", "jacobian", "jvp",
     "value_and_gradient", "abs", "arccos", "arccosh", "arcsin",
     "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "ceil", "cos", "cosh",
     "derivative", "erf", "erfc", "exp", "exp2", "expm1", "floor", "gelu",

@@ -92,15 +92,8 @@ class GradientDual(N._Number):
 
     def __init__(self, real, partials=None):
         re = N._arg(real, "GradientDual", "a real number")
-        items = sorted(dict(partials or {}).items())
-        g = {}
-        for i, v in items:
-            if type(i) is not int or i < 0 or i > 2**31 - 1:
-                raise TypeError(f"GradientDual() partials are keyed by variable "
-                                f"indices (non-negative ints), not {i!r}")
-            g[i] = N._arg(v, "GradientDual", "a mapping of indices to real numbers")
+        self._g = dict(sorted(_common.checked_partials("GradientDual", partials).items()))
         self._re = re
-        self._g = g
 
     @property
     def real(self):
@@ -114,13 +107,7 @@ class GradientDual(N._Number):
 
     def gradient(self, n):
         """gradient(n) -> the partials as a dense float64 ndarray of length n."""
-        out = np.zeros(n, dtype=np.float64)
-        if self._g and max(self._g) >= n:
-            raise ValueError(f"this GradientDual depends on variable {max(self._g)}, "
-                             f"beyond a gradient of length {n}")
-        for i, v in self._g.items():
-            out[i] = v
-        return out
+        return _common.dense_gradient(self._g, n)
 
     def __repr__(self):
         items = ", ".join(f"{i}: {_common.format_float(v)}" for i, v in sorted(self._g.items()))

@@ -1,0 +1,450 @@
+# HessianDual: a value, its sparse gradient and its sparse Hessian
+# (src_c/dd_sparse.h), for Hessians in one evaluation.  Included by
+# _core.pyx after _gradient.pxi.
+#
+# Every result is built the same way: the gradient by one C kernel (a scaled
+# copy or a merge), the Hessian as a sum of scaled Hessians and scaled outer
+# products of gradients, accumulated one merge at a time in a _hlist.
+
+cdef extern from "dd_sparse.h" nogil:
+    dd_key dd_pair(int i, int j)
+    int dd_sp2_axpby(double s, const dd_key *gk, const double *gv, int ng,
+                     double t, const dd_key *hk, const double *hv, int nh,
+                     dd_key *rk, double *rv)
+    int dd_sp_outer(double c, const int *ai, const double *av, int na,
+                    const int *bi, const double *bv, int nb, dd_key *rk, double *rv)
+
+
+cdef struct _hlist:
+    int m
+    dd_key *k
+    double *v
+
+
+cdef int _hl_reserve(_hlist *l, Py_ssize_t cap) except -1:
+    cdef char *block = <char *>PyMem_Malloc((cap if cap > 0 else 1) * (sizeof(dd_key) + sizeof(double)))
+    if block == NULL:
+        raise MemoryError()
+    l.m = 0
+    l.k = <dd_key *>block
+    l.v = <double *>(block + (cap if cap > 0 else 1) * sizeof(dd_key))
+    return 0
+
+
+cdef inline void _hl_release(_hlist *l) noexcept:
+    PyMem_Free(l.k)
+    l.k = NULL
+
+
+cdef int _hl_add(_hlist *acc, double s, const dd_key *k, const double *v, int m) except -1:
+    """acc += s * (k, v)."""
+    cdef _hlist r
+    if m == 0:
+        return 0
+    _hl_reserve(&r, acc.m + m)
+    r.m = dd_sp2_axpby(1.0, acc.k, acc.v, acc.m, s, k, v, m, r.k, r.v)
+    _hl_release(acc)
+    acc[0] = r
+    return 0
+
+
+cdef int _hl_add_outer(_hlist *acc, double c, HessianDual a, HessianDual b) except -1:
+    """acc += c * (gradient of a) outer (gradient of b).  c == 0 adds nothing,
+    even against infinite partials: a zero coefficient is an absent term."""
+    cdef _hlist o
+    if c == 0.0 or a.n == 0 or b.n == 0:
+        return 0
+    _hl_reserve(&o, a.n * b.n)
+    o.m = dd_sp_outer(c, a.gi, a.gv, a.n, b.gi, b.gv, b.n, o.k, o.v)
+    try:
+        _hl_add(acc, 1.0, o.k, o.v, o.m)
+    finally:
+        _hl_release(&o)
+    return 0
+
+
+cdef HessianDual _hnew(double re, Py_ssize_t ncap, _hlist *hess):
+    """A HessianDual with room for `ncap` partials; it takes over `hess`."""
+    cdef HessianDual r = HessianDual.__new__(HessianDual)
+    cdef char *block = <char *>PyMem_Malloc((ncap if ncap > 0 else 1) * (sizeof(double) + sizeof(int)))
+    if block == NULL:
+        _hl_release(hess)
+        raise MemoryError()
+    r.re = re
+    r.gv = <double *>block
+    r.gi = <int *>(block + (ncap if ncap > 0 else 1) * sizeof(double))
+    r.hk, r.hv, r.m = hess.k, hess.v, hess.m
+    hess.k = NULL
+    return r
+
+
+cdef HessianDual _hchain(HessianDual x, double f0, double f1, double f2):
+    """f(x) from f's Taylor coefficients: gradient f' g, Hessian f' H + f'' g g^T."""
+    cdef _hlist acc
+    _hl_reserve(&acc, x.m)
+    acc.m = dd_sp2_axpby(f1, x.hk, x.hv, x.m, 0.0, NULL, NULL, 0, acc.k, acc.v)
+    try:
+        _hl_add_outer(&acc, f2, x, x)
+    except BaseException:
+        _hl_release(&acc)
+        raise
+    cdef HessianDual r = _hnew(f0, x.n, &acc)
+    r.n = dd_sp_scale(f1, x.gi, x.gv, x.n, r.gi, r.gv)
+    return r
+
+
+cdef HessianDual _hchain2(HessianDual x, HessianDual y, double v,
+                          const double *g, const double *h):
+    """f(x, y) from its value, gradient g and Hessian h = (f_xx, f_xy, f_yy)."""
+    cdef _hlist acc
+    _hl_reserve(&acc, x.m)
+    acc.m = dd_sp2_axpby(g[0], x.hk, x.hv, x.m, 0.0, NULL, NULL, 0, acc.k, acc.v)
+    try:
+        _hl_add(&acc, g[1], y.hk, y.hv, y.m)
+        _hl_add_outer(&acc, h[0], x, x)
+        _hl_add_outer(&acc, h[1], x, y)
+        _hl_add_outer(&acc, h[1], y, x)
+        _hl_add_outer(&acc, h[2], y, y)
+    except BaseException:
+        _hl_release(&acc)
+        raise
+    cdef HessianDual r = _hnew(v, x.n + y.n, &acc)
+    r.n = dd_sp_axpby(g[0], x.gi, x.gv, x.n, g[1], y.gi, y.gv, y.n, r.gi, r.gv)
+    return r
+
+
+cdef HessianDual _hconst(double c):
+    cdef _hlist empty
+    _hl_reserve(&empty, 0)
+    return _hnew(c, 0, &empty)
+
+
+# The binary operations as two-argument functions: (value, gradient, Hessian).
+cdef double _G_ADD[2]
+cdef double _G_SUB[2]
+cdef double _H_ZERO[3]
+_G_ADD[0], _G_ADD[1] = 1.0, 1.0
+_G_SUB[0], _G_SUB[1] = 1.0, -1.0
+_H_ZERO[0], _H_ZERO[1], _H_ZERO[2] = 0.0, 0.0, 0.0
+
+
+cdef HessianDual _hmul(HessianDual x, HessianDual y):
+    cdef double g[2]
+    cdef double h[3]
+    g[0], g[1] = y.re, x.re
+    h[0], h[1], h[2] = 0.0, 1.0, 0.0
+    return _hchain2(x, y, x.re * y.re, g, h)
+
+
+cdef HessianDual _hdiv(HessianDual x, HessianDual y):
+    """x / y: x times the chain rule of 1/y, with the value x.re / y.re."""
+    cdef double b = y.re, ib
+    if b == 0.0:
+        raise _common.zero_division()
+    ib = 1.0 / b
+    cdef HessianDual r = _hmul(x, _hchain(y, ib, -ib * ib, 2.0 * ib * ib * ib))
+    r.re = x.re / b
+    return r
+
+
+cdef HessianDual _hess_unary(HessianDual x, int rid):
+    cdef double f[3]
+    cdef const dd_rule_entry *e = &dd_rules[rid]
+    e.fn(x.re, f, 2)
+    cdef int st = dd_value_status(x.re, f[0], e.flags)
+    if st != DD_OK:
+        _raise_math(st, rid, x.re)
+    return _hchain(x, f[0], f[1], f[2])
+
+
+cdef HessianDual _hess_pow(HessianDual x, double p):
+    cdef double f[3]
+    dd_pow_rule(x.re, p, f, 2)
+    _check_pow(x.re, p, f[0])
+    return _hchain(x, f[0], f[1], f[2])
+
+
+cdef HessianDual _hess_binary(HessianDual x, HessianDual y, int op):
+    cdef double g[2]
+    cdef double h[3]
+    cdef double v
+    if op == _POW:
+        if y.n == 0:   # constant exponent: negative bases work
+            return _hess_pow(x, y.re)
+        v = c_pow(x.re, y.re)
+        _check_pow(x.re, y.re, v)
+        dd_pow2_partials(x.re, y.re, v, 2, g, h)
+    elif op == _ATAN2:
+        v = c_atan2(x.re, y.re)
+        dd_atan2_partials(x.re, y.re, 2, g, h)
+    else:
+        v = c_hypot(x.re, y.re)
+        dd_hypot_partials(x.re, y.re, v, 2, g, h)
+    return _hchain2(x, y, v, g, h)
+
+
+cdef HessianDual _as_hess(object o, int op):
+    if type(o) is HessianDual:
+        return <HessianDual>o
+    return _hconst(_arg(o, _BINARY_NAMES[op], "a real number or a HessianDual"))
+
+
+@cython.freelist(64)
+@cython.final
+cdef class HessianDual:
+    """HessianDual(real, partials=None, hessian=None)
+--
+
+    A value with its gradient and Hessian, for second derivatives of
+    functions of several variables in one pass: evaluating ``f`` at
+    ``HessianDual(x_i, {i: 1.0})`` for each variable gives ``f(x)``, its
+    gradient and its Hessian.  ``partials`` maps variable indices to first
+    partials, ``hessian`` maps index pairs ``(i, j)`` to second partials (the
+    other triangle is filled in).  Both are stored sparsely.
+
+    >>> import dualdiff as dd
+    >>> x = dd.HessianDual(3.0, {0: 1.0})
+    >>> y = dd.HessianDual(2.0, {1: 1.0})
+    >>> (x * x * y).hessian(2)
+    array([[4., 6.],
+           [6., 0.]])
+    """
+
+    def __init__(self, real, partials=None, hessian=None):
+        cdef Py_ssize_t k
+        re = _arg(real, "HessianDual", "a real number")
+        grad = sorted(_common.checked_partials("HessianDual", partials).items())
+        pairs = _common.checked_hessian("HessianDual", hessian)
+        if self.gv != NULL:   # __init__ called again
+            PyMem_Free(self.gv)
+            self.gv = NULL
+        if self.hk != NULL:
+            PyMem_Free(self.hk)
+            self.hk = NULL
+        cdef _hlist acc
+        _hl_reserve(&acc, len(pairs))
+        for k, ((i, j), v) in enumerate(sorted(pairs.items())):
+            acc.k[k] = dd_pair(i, j)
+            acc.v[k] = v
+        acc.m = len(pairs)
+        cdef char *block = <char *>PyMem_Malloc((len(grad) or 1) * (sizeof(double) + sizeof(int)))
+        if block == NULL:
+            _hl_release(&acc)
+            raise MemoryError()
+        self.gv = <double *>block
+        self.gi = <int *>(block + (len(grad) or 1) * sizeof(double))
+        for k, (i, v) in enumerate(grad):
+            self.gi[k] = i
+            self.gv[k] = v
+        self.n = len(grad)
+        self.hk, self.hv, self.m = acc.k, acc.v, acc.m
+        self.re = re
+
+    def __dealloc__(self):
+        PyMem_Free(self.gv)
+        PyMem_Free(self.hk)
+
+    @property
+    def real(self):
+        """The value part."""
+        return self.re
+
+    @property
+    def partials(self):
+        """The stored first partials, as a dict {variable index: value}."""
+        return {self.gi[k]: self.gv[k] for k in range(self.n)}
+
+    @property
+    def hessian_entries(self):
+        """The stored second partials, as a dict {(i, j): value} with i <= j."""
+        return {(<int>(self.hk[k] >> 32), <int>(self.hk[k] & 0xFFFFFFFF)): self.hv[k]
+                for k in range(self.m) if (self.hk[k] >> 32) <= (self.hk[k] & 0xFFFFFFFF)}
+
+    def gradient(self, n):
+        """gradient(n) -> the first partials as a dense float64 ndarray of length n."""
+        return _common.dense_gradient(self.partials, n)
+
+    def hessian(self, n):
+        """hessian(n) -> the second partials as a dense, exactly symmetric (n, n) ndarray."""
+        return _common.dense_hessian(self.hessian_entries, n)
+
+    # -- protocol ---------------------------------------------------------
+
+    def __repr__(self):
+        return _common.format_hessian_repr(self.re, self.partials, self.hessian_entries)
+
+    def __reduce__(self):
+        return (HessianDual, (self.re, self.partials, self.hessian_entries))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __float__(self):
+        raise _common.float_error(self)
+
+    def __hash__(self):
+        return hash(self.re)
+
+    def __bool__(self):
+        return self.re != 0.0
+
+    def __eq__(self, other):
+        cdef double o
+        return self.re == o if _hess_real(other, &o) else NotImplemented
+
+    def __ne__(self, other):
+        cdef double o
+        return self.re != o if _hess_real(other, &o) else NotImplemented
+
+    def __lt__(self, other):
+        cdef double o
+        return self.re < o if _hess_real(other, &o) else NotImplemented
+
+    def __le__(self, other):
+        cdef double o
+        return self.re <= o if _hess_real(other, &o) else NotImplemented
+
+    def __gt__(self, other):
+        cdef double o
+        return self.re > o if _hess_real(other, &o) else NotImplemented
+
+    def __ge__(self, other):
+        cdef double o
+        return self.re >= o if _hess_real(other, &o) else NotImplemented
+
+    # -- arithmetic (c_api_binop_methods: when x is not a HessianDual, y is) --
+
+    def __add__(x, y):
+        cdef double c
+        if type(x) is HessianDual:
+            if type(y) is HessianDual:
+                return _hchain2(<HessianDual>x, <HessianDual>y,
+                                (<HessianDual>x).re + (<HessianDual>y).re, _G_ADD, _H_ZERO)
+            if _to_double(y, &c):
+                return _hchain(<HessianDual>x, (<HessianDual>x).re + c, 1.0, 0.0)
+        elif _to_double(x, &c):
+            return _hchain(<HessianDual>y, c + (<HessianDual>y).re, 1.0, 0.0)
+        return NotImplemented
+
+    def __sub__(x, y):
+        cdef double c
+        if type(x) is HessianDual:
+            if type(y) is HessianDual:
+                return _hchain2(<HessianDual>x, <HessianDual>y,
+                                (<HessianDual>x).re - (<HessianDual>y).re, _G_SUB, _H_ZERO)
+            if _to_double(y, &c):
+                return _hchain(<HessianDual>x, (<HessianDual>x).re - c, 1.0, 0.0)
+        elif _to_double(x, &c):
+            return _hchain(<HessianDual>y, c - (<HessianDual>y).re, -1.0, 0.0)
+        return NotImplemented
+
+    def __mul__(x, y):
+        cdef double c
+        if type(x) is HessianDual:
+            if type(y) is HessianDual:
+                return _hmul(<HessianDual>x, <HessianDual>y)
+            if _to_double(y, &c):
+                return _hchain(<HessianDual>x, (<HessianDual>x).re * c, c, 0.0)
+        elif _to_double(x, &c):
+            return _hchain(<HessianDual>y, c * (<HessianDual>y).re, c, 0.0)
+        return NotImplemented
+
+    def __truediv__(x, y):
+        cdef double c
+        if type(x) is HessianDual:
+            if type(y) is HessianDual:
+                return _hdiv(<HessianDual>x, <HessianDual>y)
+            if _to_double(y, &c):
+                return _hdiv(<HessianDual>x, _hconst(c))
+        elif _to_double(x, &c):
+            return _hdiv(_hconst(c), <HessianDual>y)
+        return NotImplemented
+
+    def __pow__(x, y, mod):
+        cdef double c
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        if type(x) is HessianDual:
+            if type(y) is HessianDual:
+                return _hess_binary(<HessianDual>x, <HessianDual>y, _POW)
+            if _to_double(y, &c):
+                return _hess_pow(<HessianDual>x, c)
+        elif _to_double(x, &c):
+            return _hess_binary(_hconst(c), <HessianDual>y, _POW)
+        return NotImplemented
+
+    def __neg__(self):
+        return _hchain(self, -self.re, -1.0, 0.0)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _hess_unary(self, DD_RULE_abs)
+
+    def __floor__(self):
+        return _hess_unary(self, DD_RULE_floor)
+
+    def __ceil__(self):
+        return _hess_unary(self, DD_RULE_ceil)
+
+    # -- NumPy ufunc names: np.sin(array of HessianDual) calls these --------
+
+    def exp(self): return exp(self)
+    def exp2(self): return exp2(self)
+    def expm1(self): return expm1(self)
+    def log(self, base=None): return log(self, base)
+    def log2(self): return log2(self)
+    def log10(self): return log10(self)
+    def log1p(self): return log1p(self)
+    def sqrt(self): return sqrt(self)
+    def cbrt(self): return cbrt(self)
+    def sin(self): return sin(self)
+    def cos(self): return cos(self)
+    def tan(self): return tan(self)
+    def arcsin(self): return arcsin(self)
+    def arccos(self): return arccos(self)
+    def arctan(self): return arctan(self)
+    def sinh(self): return sinh(self)
+    def cosh(self): return cosh(self)
+    def tanh(self): return tanh(self)
+    def arcsinh(self): return arcsinh(self)
+    def arccosh(self): return arccosh(self)
+    def arctanh(self): return arctanh(self)
+    def erf(self): return erf(self)
+    def erfc(self): return erfc(self)
+    def sign(self): return sign(self)
+    def floor(self): return floor(self)
+    def ceil(self): return ceil(self)
+    def sigmoid(self): return sigmoid(self)
+    def relu(self): return relu(self)
+    def softplus(self): return softplus(self)
+    def leaky_relu(self, alpha=0.01): return leaky_relu(self, alpha)
+    def gelu(self, approximate=False): return gelu(self, approximate)
+    def arctan2(self, x): return _binary(self, x, _ATAN2)
+    def hypot(self, y): return _binary(self, y, _HYPOT)
+
+
+cdef int _hess_real(object o, double *out) except -1:
+    """The real part of a number for comparisons with a HessianDual."""
+    if type(o) is HessianDual:
+        out[0] = (<HessianDual>o).re
+        return 1
+    return _grad_real(o, out)
+
+
+def _hessian_seeds(double[::1] x):
+    """_hessian_seeds(x) -> object ndarray of HessianDual(x[i], {i: 1.0})."""
+    cdef Py_ssize_t i, n = x.shape[0]
+    cdef HessianDual h
+    out = _common.np.empty(n, dtype=object)
+    for i in range(n):
+        h = _hconst(x[i])
+        h.gi[0] = <int>i
+        h.gv[0] = 1.0
+        h.n = 1
+        out[i] = h
+    return out
