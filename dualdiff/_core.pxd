@@ -97,6 +97,7 @@ cdef extern from "dd_types.h" nogil:
 
 cdef class Dual:
     cdef dd_dual v
+    cdef long tag           # which derivative call seeded this perturbation (0: none)
 
 
 cdef class HyperDual:

@@ -62,9 +62,10 @@ cdef double _arg(object o, str func, str accepted) except? -1.0:
     return a
 
 
-cdef inline Dual _dual(dd_dual v):
+cdef inline Dual _dual(dd_dual v, long tag):
     cdef Dual r = Dual.__new__(Dual)
     r.v = v
+    r.tag = tag
     return r
 
 
@@ -105,7 +106,7 @@ cdef Dual _dual_unary(Dual x, int rid):
     cdef int st = dd_value_status(x.v.re, f[0], e.flags)
     if st != DD_OK:
         _raise_math(st, rid, x.v.re)
-    return _dual(dd_dual_chain(x.v, f))
+    return _dual(dd_dual_chain(x.v, f), x.tag)
 
 
 cdef HyperDual _hyper_unary(HyperDual x, int rid):
@@ -144,7 +145,7 @@ cdef object _leaky(object x, double alpha):
     cdef double a
     if type(x) is Dual:
         dd_leaky_relu_rule((<Dual>x).v.re, alpha, f, 1)
-        return _dual(dd_dual_chain((<Dual>x).v, f))
+        return _dual(dd_dual_chain((<Dual>x).v, f), (<Dual>x).tag)
     if type(x) is HyperDual:
         dd_leaky_relu_rule((<HyperDual>x).v.re, alpha, f, 2)
         return _hyper(dd_hyper_chain((<HyperDual>x).v, f))
@@ -171,10 +172,10 @@ cdef enum:
 cdef tuple _BINARY_NAMES = ("power", "arctan2", "hypot")
 
 
-cdef Dual _dual_pow(dd_dual x, double p):
+cdef Dual _dual_pow(dd_dual x, double p, long tag):
     cdef dd_dual r = dd_dual_pow(x, p)
     _check_pow(x.re, p, r.re)
-    return _dual(r)
+    return _dual(r, tag)
 
 
 cdef HyperDual _hyper_pow(dd_hyper x, double p):
@@ -183,15 +184,15 @@ cdef HyperDual _hyper_pow(dd_hyper x, double p):
     return _hyper(r)
 
 
-cdef Dual _dual_binary(dd_dual x, dd_dual y, int op):
+cdef Dual _dual_binary(dd_dual x, dd_dual y, int op, long tag):
     if op == _POW:
         if y.du == 0.0:   # constant exponent: the fast path, and negative bases work
-            return _dual_pow(x, y.re)
+            return _dual_pow(x, y.re, tag)
         _check_pow(x.re, y.re, c_pow(x.re, y.re))
-        return _dual(dd_dual_pow2(x, y))
+        return _dual(dd_dual_pow2(x, y), tag)
     if op == _ATAN2:
-        return _dual(dd_dual_atan2(x, y))
-    return _dual(dd_dual_hypot(x, y))
+        return _dual(dd_dual_atan2(x, y), tag)
+    return _dual(dd_dual_hypot(x, y), tag)
 
 
 cdef HyperDual _hyper_binary(dd_hyper x, dd_hyper y, int op):
@@ -203,6 +204,16 @@ cdef HyperDual _hyper_binary(dd_hyper x, dd_hyper y, int op):
     if op == _ATAN2:
         return _hyper(dd_hyper_atan2(x, y))
     return _hyper(dd_hyper_hypot(x, y))
+
+
+cdef object _mixed_tags(str op, object x, object y):
+    """x op y for Duals of two nested derivative calls (out of the hot path)."""
+    return _nested.arithmetic(op, x, y)
+
+
+cdef inline bint _tags_differ(object x, object y):
+    """Two Duals of different derivative calls: a nested perturbation."""
+    return type(x) is Dual and type(y) is Dual and (<Dual>x).tag != (<Dual>y).tag
 
 
 cdef dd_dual _as_dual(object o, int op) except *:
@@ -219,8 +230,11 @@ cdef dd_hyper _as_hyper(object o, int op) except *:
 
 cdef object _binary(object x, object y, int op):
     cdef double a, b, v
+    if type(x) is NestedDual or type(y) is NestedDual or _tags_differ(x, y):
+        return _nested.binary(_BINARY_NAMES[op], x, y)
     if isinstance(x, Dual) or isinstance(y, Dual):
-        return _dual_binary(_as_dual(x, op), _as_dual(y, op), op)
+        return _dual_binary(_as_dual(x, op), _as_dual(y, op), op,
+                            (<Dual>x).tag if type(x) is Dual else (<Dual>y).tag)
     if isinstance(x, HyperDual) or isinstance(y, HyperDual):
         return _hyper_binary(_as_hyper(x, op), _as_hyper(y, op), op)
     if isinstance(x, GradientDual) or isinstance(y, GradientDual):
@@ -330,41 +344,51 @@ cdef class Dual:
         cdef double c
         if type(x) is Dual:
             if type(y) is Dual:
-                return _dual(dd_dual_add((<Dual>x).v, (<Dual>y).v))
+                if (<Dual>x).tag != (<Dual>y).tag:
+                    return _mixed_tags("+", x, y)
+                return _dual(dd_dual_add((<Dual>x).v, (<Dual>y).v), (<Dual>x).tag)
             if _to_double(y, &c):
-                return _dual(dd_dual_make((<Dual>x).v.re + c, (<Dual>x).v.du))
+                return _dual(dd_dual_make((<Dual>x).v.re + c, (<Dual>x).v.du), (<Dual>x).tag)
         elif _to_double(x, &c):
-            return _dual(dd_dual_make(c + (<Dual>y).v.re, (<Dual>y).v.du))
+            return _dual(dd_dual_make(c + (<Dual>y).v.re, (<Dual>y).v.du), (<Dual>y).tag)
         return NotImplemented
 
     def __sub__(x, y):
         cdef double c
         if type(x) is Dual:
             if type(y) is Dual:
-                return _dual(dd_dual_sub((<Dual>x).v, (<Dual>y).v))
+                if (<Dual>x).tag != (<Dual>y).tag:
+                    return _mixed_tags("-", x, y)
+                return _dual(dd_dual_sub((<Dual>x).v, (<Dual>y).v), (<Dual>x).tag)
             if _to_double(y, &c):
-                return _dual(dd_dual_make((<Dual>x).v.re - c, (<Dual>x).v.du))
+                return _dual(dd_dual_make((<Dual>x).v.re - c, (<Dual>x).v.du), (<Dual>x).tag)
         elif _to_double(x, &c):
-            return _dual(dd_dual_make(c - (<Dual>y).v.re, -(<Dual>y).v.du))
+            return _dual(dd_dual_make(c - (<Dual>y).v.re, -(<Dual>y).v.du), (<Dual>y).tag)
         return NotImplemented
 
     def __mul__(x, y):
         cdef double c
         if type(x) is Dual:
             if type(y) is Dual:
-                return _dual(dd_dual_mul((<Dual>x).v, (<Dual>y).v))
+                if (<Dual>x).tag != (<Dual>y).tag:
+                    return _mixed_tags("*", x, y)
+                return _dual(dd_dual_mul((<Dual>x).v, (<Dual>y).v), (<Dual>x).tag)
             if _to_double(y, &c):
-                return _dual(dd_dual_mul((<Dual>x).v, dd_dual_make(c, 0.0)))
+                return _dual(dd_dual_mul((<Dual>x).v, dd_dual_make(c, 0.0)), (<Dual>x).tag)
         elif _to_double(x, &c):
-            return _dual(dd_dual_mul(dd_dual_make(c, 0.0), (<Dual>y).v))
+            return _dual(dd_dual_mul(dd_dual_make(c, 0.0), (<Dual>y).v), (<Dual>y).tag)
         return NotImplemented
 
     def __truediv__(x, y):
         cdef dd_dual a, b
         cdef double c
+        cdef long tag
         if type(x) is Dual:
             a = (<Dual>x).v
+            tag = (<Dual>x).tag
             if type(y) is Dual:
+                if (<Dual>y).tag != tag:
+                    return _mixed_tags("/", x, y)
                 b = (<Dual>y).v
             elif _to_double(y, &c):
                 b = dd_dual_make(c, 0.0)
@@ -373,11 +397,12 @@ cdef class Dual:
         elif _to_double(x, &c):
             a = dd_dual_make(c, 0.0)
             b = (<Dual>y).v
+            tag = (<Dual>y).tag
         else:
             return NotImplemented
         if b.re == 0.0:
             raise _common.zero_division()
-        return _dual(dd_dual_div(a, b))
+        return _dual(dd_dual_div(a, b), tag)
 
     def __pow__(x, y, mod):
         cdef double c
@@ -385,15 +410,17 @@ cdef class Dual:
             raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
         if type(x) is Dual:
             if type(y) is Dual:
-                return _dual_binary((<Dual>x).v, (<Dual>y).v, _POW)
+                if (<Dual>x).tag != (<Dual>y).tag:
+                    return _mixed_tags("**", x, y)
+                return _dual_binary((<Dual>x).v, (<Dual>y).v, _POW, (<Dual>x).tag)
             if _to_double(y, &c):
-                return _dual_pow((<Dual>x).v, c)
+                return _dual_pow((<Dual>x).v, c, (<Dual>x).tag)
         elif _to_double(x, &c):
-            return _dual_binary(dd_dual_make(c, 0.0), (<Dual>y).v, _POW)
+            return _dual_binary(dd_dual_make(c, 0.0), (<Dual>y).v, _POW, (<Dual>y).tag)
         return NotImplemented
 
     def __neg__(self):
-        return _dual(dd_dual_make(-self.v.re, -self.v.du))
+        return _dual(dd_dual_make(-self.v.re, -self.v.du), self.tag)
 
     def __pos__(self):
         return self
@@ -905,6 +932,16 @@ cdef int _real_result(object y, str op) except -1:
     return 0
 
 
+cdef long _last_tag = 0
+
+
+cdef inline long _new_tag():
+    """A tag for the perturbation of one derivative call (the GIL orders them)."""
+    global _last_tag
+    _last_tag += 1
+    return _last_tag
+
+
 def derivative(f, x=...):
     """derivative(f, x) -> f'(x), exactly, by one evaluation of f at a Dual.
 
@@ -916,15 +953,21 @@ def derivative(f, x=...):
     19.0
     """
     cdef double a
+    cdef long tag
     if x is ...:   # no point: return the derivative function
         return _common.bind(derivative, f)
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
+    elif type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
+        return _nested.derivative(f, x, _new_tag())
     elif not _point(x, &a, "derivative"):
         return _common.elementwise(derivative, f, x)
-    y = f(_dual(dd_dual_make(a, 1.0)))
-    if type(y) is Dual:
-        return (<Dual>y).v.du
+    tag = _new_tag()
+    y = f(_dual(dd_dual_make(a, 1.0), tag))
+    if type(y) is Dual:   # of another tag: y does not depend on this call's variable
+        return (<Dual>y).v.du if (<Dual>y).tag == tag else 0.0
+    if type(y) is NestedDual:
+        return _nested.tangent(y, tag, "derivative")
     _real_result(y, "derivative")
     return 0.0
 
@@ -958,15 +1001,23 @@ def value_and_derivative(f, x=...):
     (15.0, 19.0)
     """
     cdef double a, c
+    cdef long tag
     if x is ...:   # no point: return the derivative function
         return _common.bind(value_and_derivative, f)
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
+    elif type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
+        return _nested.value_and_derivative(f, x, _new_tag())
     elif not _point(x, &a, "value_and_derivative"):
         return _common.elementwise(value_and_derivative, f, x)
-    y = f(_dual(dd_dual_make(a, 1.0)))
+    tag = _new_tag()
+    y = f(_dual(dd_dual_make(a, 1.0), tag))
     if type(y) is Dual:
-        return ((<Dual>y).v.re, (<Dual>y).v.du)
+        if (<Dual>y).tag == tag:
+            return ((<Dual>y).v.re, (<Dual>y).v.du)
+        return (y, 0.0)   # depends on an outer call's variable only
+    if type(y) is NestedDual:
+        return (_nested.value(y, tag), _nested.tangent(y, tag, "value_and_derivative"))
     _real_result(y, "value_and_derivative")
     _to_double(y, &c)
     return (c, 0.0)
@@ -992,6 +1043,22 @@ def _gradient_seeds(double[::1] x):
 from types import SimpleNamespace as _SimpleNamespace
 
 from dualdiff import _multi
+
+def _tagged_dual(re, du, long tag):
+    """Dual(re, du) as a perturbation of the derivative call with this tag."""
+    return _dual(dd_dual_make(re, du), tag)
+
+
+def _dual_tag(Dual x):
+    return x.tag
+
+
+from dualdiff import _nested as _nested_module
+
+_nested = _nested_module.Nesting(_SimpleNamespace(
+    Dual=Dual, HyperDual=HyperDual, tagged_dual=_tagged_dual, dual_tag=_dual_tag,
+    functions={name: globals()[name] for name in _nested_module.FUNCTIONS}))
+NestedDual = _nested.NestedDual
 
 _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual,

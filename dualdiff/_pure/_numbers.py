@@ -4,12 +4,14 @@ A mirror of src_c/dd_types.h and dualdiff/_core.pyx: the same chain rules,
 binary operations, checks and errors, over the rule table in _rules.py.
 """
 
+import itertools
 import math
 import numbers
+from types import SimpleNamespace
 
 import numpy as np
 
-from dualdiff import _common
+from dualdiff import _common, _nested
 from dualdiff._pure import _rules as R
 from dualdiff._pure._rules import tt, tz
 
@@ -70,10 +72,11 @@ def _check_pow(a, p, v):
 # ---------------------------------------------------------------------------
 
 
-def _dual(re, du):
+def _dual(re, du, tag):
     r = object.__new__(Dual)
     r._re = re
     r._du = du
+    r._tag = tag
     return r
 
 
@@ -87,7 +90,7 @@ def _hyper(re, e1, e2, e12):
 
 
 def _dual_chain(x, f):
-    return _dual(f[0], tz(x._du, f[1]))
+    return _dual(f[0], tz(x._du, f[1]), x._tag)
 
 
 def _has_nan(e1, e2, e12):
@@ -107,7 +110,7 @@ def _hyper_chain(x, f):
 
 
 def _dual_chain2(x, y, v, g):
-    return _dual(v, tz(x._du, g[0]) + tz(y._du, g[1]))
+    return _dual(v, tz(x._du, g[0]) + tz(y._du, g[1]), x._tag or y._tag)
 
 
 def _hyper_chain2(x, y, v, g, h):
@@ -120,14 +123,14 @@ def _hyper_chain2(x, y, v, g, h):
 
 
 def _dual_mul(x, y):
-    return _dual(x._re * y._re, tz(x._du, y._re) + tz(y._du, x._re))
+    return _dual(x._re * y._re, tz(x._du, y._re) + tz(y._du, x._re), x._tag or y._tag)
 
 
 def _dual_div(x, y):
     if y._re == 0.0:
         raise _common.zero_division()
     v = x._re / y._re
-    return _dual(v, (x._du - tz(y._du, v)) / y._re)
+    return _dual(v, (x._du - tz(y._du, v)) / y._re, x._tag or y._tag)
 
 
 def _hyper_mul(x, y):
@@ -205,7 +208,7 @@ def _hyper_binary(x, y, op):
 def _as_dual(o, op):
     if type(o) is Dual:
         return o
-    return _dual(_arg(o, op, "a real number or a Dual"), 0.0)
+    return _dual(_arg(o, op, "a real number or a Dual"), 0.0, 0)
 
 
 def _as_hyper(o, op):
@@ -215,6 +218,9 @@ def _as_hyper(o, op):
 
 
 def _binary(x, y, op):
+    if (type(x) is NestedDual or type(y) is NestedDual
+            or (type(x) is Dual and type(y) is Dual and x._tag != y._tag)):
+        return _nesting.binary(op, x, y)
     for t in (type(x), type(y)):
         if issubclass(t, _Number):   # the number type of either operand decides
             return t._binary_op(t._operand(x, op), t._operand(y, op), op)
@@ -374,11 +380,12 @@ class Dual(_Number):
     (0.0, 3.0)
     """
 
-    __slots__ = ("_re", "_du")
+    __slots__ = ("_re", "_du", "_tag")
 
     def __init__(self, real, dual=0.0):
         self._re = _arg(real, "Dual", "a real number")
         self._du = _arg(dual, "Dual", "a real number")
+        self._tag = 0   # not seeded by a derivative call
 
     @property
     def real(self):
@@ -406,48 +413,58 @@ class Dual(_Number):
 
     def __add__(self, other):
         if type(other) is Dual:
-            return _dual(self._re + other._re, self._du + other._du)
+            if other._tag != self._tag:
+                return _nesting.arithmetic("+", self, other)
+            return _dual(self._re + other._re, self._du + other._du, self._tag)
         c = _to_double(other)
-        return NotImplemented if c is None else _dual(self._re + c, self._du)
+        return NotImplemented if c is None else _dual(self._re + c, self._du, self._tag)
 
     def __radd__(self, other):
         c = _to_double(other)
-        return NotImplemented if c is None else _dual(c + self._re, self._du)
+        return NotImplemented if c is None else _dual(c + self._re, self._du, self._tag)
 
     def __sub__(self, other):
         if type(other) is Dual:
-            return _dual(self._re - other._re, self._du - other._du)
+            if other._tag != self._tag:
+                return _nesting.arithmetic("-", self, other)
+            return _dual(self._re - other._re, self._du - other._du, self._tag)
         c = _to_double(other)
-        return NotImplemented if c is None else _dual(self._re - c, self._du)
+        return NotImplemented if c is None else _dual(self._re - c, self._du, self._tag)
 
     def __rsub__(self, other):
         c = _to_double(other)
-        return NotImplemented if c is None else _dual(c - self._re, -self._du)
+        return NotImplemented if c is None else _dual(c - self._re, -self._du, self._tag)
 
     def __mul__(self, other):
         if type(other) is Dual:
+            if other._tag != self._tag:
+                return _nesting.arithmetic("*", self, other)
             return _dual_mul(self, other)
         c = _to_double(other)
-        return NotImplemented if c is None else _dual_mul(self, _dual(c, 0.0))
+        return NotImplemented if c is None else _dual_mul(self, _dual(c, 0.0, self._tag))
 
     def __rmul__(self, other):
         c = _to_double(other)
-        return NotImplemented if c is None else _dual_mul(_dual(c, 0.0), self)
+        return NotImplemented if c is None else _dual_mul(_dual(c, 0.0, self._tag), self)
 
     def __truediv__(self, other):
         if type(other) is Dual:
+            if other._tag != self._tag:
+                return _nesting.arithmetic("/", self, other)
             return _dual_div(self, other)
         c = _to_double(other)
-        return NotImplemented if c is None else _dual_div(self, _dual(c, 0.0))
+        return NotImplemented if c is None else _dual_div(self, _dual(c, 0.0, self._tag))
 
     def __rtruediv__(self, other):
         c = _to_double(other)
-        return NotImplemented if c is None else _dual_div(_dual(c, 0.0), self)
+        return NotImplemented if c is None else _dual_div(_dual(c, 0.0, self._tag), self)
 
     def __pow__(self, other, mod=None):
         if mod is not None:
             raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
         if type(other) is Dual:
+            if other._tag != self._tag:
+                return _nesting.arithmetic("**", self, other)
             return _dual_binary(self, other, _POW)
         p = _to_double(other)
         return NotImplemented if p is None else _dual_pow(self, p)
@@ -456,10 +473,10 @@ class Dual(_Number):
         if mod is not None:
             raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
         c = _to_double(other)
-        return NotImplemented if c is None else _dual_binary(_dual(c, 0.0), self, _POW)
+        return NotImplemented if c is None else _dual_binary(_dual(c, 0.0, self._tag), self, _POW)
 
     def __neg__(self):
-        return _dual(-self._re, -self._du)
+        return _dual(-self._re, -self._du, self._tag)
 
 
 class HyperDual(_Number):
@@ -741,12 +758,17 @@ def derivative(f, x=...):
     """
     if x is ...:   # no point: return the derivative function
         return _common.bind(derivative, f)
+    if type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
+        return _nesting.derivative(f, x, next(_TAGS))
     a = _point(x, "derivative")
     if a is None:
         return _common.elementwise(derivative, f, x)
-    y = f(_dual(a, 1.0))
-    if type(y) is Dual:
-        return y._du
+    tag = next(_TAGS)
+    y = f(_dual(a, 1.0, tag))
+    if type(y) is Dual:   # of another tag: y does not depend on this call's variable
+        return y._du if y._tag == tag else 0.0
+    if type(y) is NestedDual:
+        return _nesting.tangent(y, tag, "derivative")
     _real_result(y, "derivative")
     return 0.0
 
@@ -779,10 +801,32 @@ def value_and_derivative(f, x=...):
     """
     if x is ...:   # no point: return the derivative function
         return _common.bind(value_and_derivative, f)
+    if type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
+        return _nesting.value_and_derivative(f, x, next(_TAGS))
     a = _point(x, "value_and_derivative")
     if a is None:
         return _common.elementwise(value_and_derivative, f, x)
-    y = f(_dual(a, 1.0))
+    tag = next(_TAGS)
+    y = f(_dual(a, 1.0, tag))
     if type(y) is Dual:
-        return (y._re, y._du)
+        if y._tag == tag:
+            return (y._re, y._du)
+        return (y, 0.0)   # depends on an outer call's variable only
+    if type(y) is NestedDual:
+        return (_nesting.value(y, tag), _nesting.tangent(y, tag, "value_and_derivative"))
     return (_real_result(y, "value_and_derivative"), 0.0)
+
+
+# ---------------------------------------------------------------------------
+# Nested derivative calls (dualdiff/_nested.py)
+# ---------------------------------------------------------------------------
+
+#: Tags of derivative calls; next() on a count is atomic under the GIL.
+_TAGS = itertools.count(1)
+
+_nesting = _nested.Nesting(SimpleNamespace(
+    Dual=Dual, HyperDual=HyperDual,
+    tagged_dual=lambda re, du, tag: _dual(float(re), float(du), tag),
+    dual_tag=lambda d: d._tag,
+    functions={name: globals()[name] for name in _nested.FUNCTIONS}))
+NestedDual = _nesting.NestedDual
