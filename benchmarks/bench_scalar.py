@@ -32,12 +32,14 @@ import sys
 import time
 from fractions import Fraction
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import (CHUNKS, Timed, dist_version, fmt_ns, load_peers,  # noqa: E402
+                     median_ratio, run_task, table_lines)
+from _timing import import_dualdiff as _import_dualdiff  # noqa: E402
+
 EPS = sys.float_info.epsilon
 CBRT_EPS = EPS ** (1.0 / 3.0)
 QRT_EPS = EPS ** 0.25
-
-#: a sample is the fastest of this many back-to-back runs of sample_ms/CHUNKS each
-CHUNKS = 8
 
 #: a peer's derivative must match the exact value to this relative tolerance
 #: before it is timed
@@ -143,104 +145,24 @@ def abs_error(value, exact):
 
 
 # ---------------------------------------------------------------------------
-# Loading the libraries
+# Timing (the harness itself is in _timing.py, shared with bench_gradient.py)
 # ---------------------------------------------------------------------------
 
 def import_dualdiff():
-    """Import the installed dualdiff; fall back to the source tree beside us."""
-    try:
-        import dualdiff
-        return dualdiff
-    except ImportError as first:
-        if getattr(first, "name", None) != "dualdiff":
-            raise SystemExit(f"bench_scalar: cannot import dualdiff ({first})")
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        if not os.path.isdir(os.path.join(root, "dualdiff")):
-            raise SystemExit(f"bench_scalar: cannot import dualdiff ({first}); "
-                             "run `pip install .` first")
-        sys.path.insert(0, root)
-        try:
-            import dualdiff
-            return dualdiff
-        except Exception as exc:
-            raise SystemExit(f"bench_scalar: cannot import dualdiff from {root} "
-                             f"({type(exc).__name__}: {exc}); run `pip install .` first")
+    return _import_dualdiff("bench_scalar")
 
 
-def dist_version(name):
-    try:
-        from importlib.metadata import version
-        return version(name)
-    except Exception:
-        return None
+class Method(Timed):
+    """A timed statement (see _timing.Timed) with the exact value of its result.
 
-
-def load_peers():
-    """{name: (version, module-or-None, note)} for fastdual and num-dual."""
-    peers = {}
-    try:
-        import fastdual
-        peers["fastdual"] = (dist_version("fastdual"), fastdual, "")
-    except Exception as exc:
-        peers["fastdual"] = (None, None, f"not installed ({type(exc).__name__}): "
-                                         "pip install fastdual")
-    try:
-        import num_dual
-        peers["num-dual"] = (dist_version("num-dual") or dist_version("num_dual"),
-                             num_dual, "")
-    except Exception as exc:
-        peers["num-dual"] = (None, None, f"not installed ({type(exc).__name__}): "
-                                         "pip install num-dual")
-    return peers
-
-
-# ---------------------------------------------------------------------------
-# Timing
-# ---------------------------------------------------------------------------
-
-def make_loop(stmt, names):
-    """A function timing `n` executions of `stmt`; the names it uses are locals.
-
-    The statement is compiled into the loop body itself (as timeit does), so no
-    extra Python call wraps it; the garbage collector stays on, as in real code.
+    kind is "empty", "baseline", "d1" or "d2"; group a key for the summaries,
+    e.g. ("dd-c", 1).
     """
-    params = "".join(f", {k}={k}" for k in names)
-    src = ("def _loop(_n, _range=range, _clock=_clock" + params + "):\n"
-           "    _t0 = _clock()\n"
-           "    for _i in _range(_n):\n"
-           f"        {stmt}\n"
-           "    return _clock() - _t0\n")
-    ns = dict(names)
-    ns["_clock"] = time.perf_counter_ns
-    exec(compile(src, f"<bench {stmt}>", "exec"), ns)
-    return ns["_loop"]
 
-
-def calibrate(loop, sample_ns):
-    """Calls per sample so that one sample takes about sample_ns."""
-    n = 1
-    while True:
-        t = loop(n)
-        if t >= sample_ns / 8 or n >= 1 << 26:
-            break
-        n *= 4
-    return max(1, int(n * sample_ns / max(t, 1)))
-
-
-class Method:
     def __init__(self, label, stmt, names, kind, exact=None, group=None, note=""):
-        self.label = label          # what the table prints
-        self.stmt = stmt            # an expression: timed, and evaluated once for the value
-        self.names = names          # the names stmt uses
-        self.kind = kind            # "empty", "baseline", "d1", "d2"
+        super().__init__(label, stmt, names, kind, group, note)
         self.exact = exact          # the exact value of the result (d1/d2)
-        self.group = group          # key for summaries, e.g. ("dd-c", 1)
-        self.note = note
-        self.value = None
         self.error = None
-        self.samples = []           # ns per call, one per round, loop overhead removed
-        self.raw = []               # ns per call, one per round, as measured
-        self.ratios = {}            # baseline key -> list of per-round ratios
 
     def evaluate(self):
         value = eval(self.stmt, dict(self.names))
@@ -249,62 +171,6 @@ class Method:
         self.value = value
         if self.kind in ("d1", "d2"):
             self.error = abs_error(self.value, self.exact)
-
-
-def run_task(methods, baselines, headline, rounds, sample_ms, log):
-    """Time the methods round-robin; fill in their samples and ratios.
-
-    Every sample of a method is taken between two samples of the headline
-    baseline, and its ratio is computed against their mean: on a shared,
-    noisy machine the speed drifts, but not much within a few tens of ms.
-    """
-    head = baselines[headline]
-    empty = Method("empty loop", "None", {}, "empty")
-    others = [empty] + [m for m in methods if m is not head]
-    for m in [head] + others:
-        m.loop = make_loop(m.stmt, m.names)
-        m.loop(10)  # warm up
-    chunk_ns = sample_ms * 1e6 / CHUNKS
-    for m in [head] + others:
-        m.n = calibrate(m.loop, chunk_ns)
-        m.adjacent = []
-
-    def sample(m):
-        # the fastest of CHUNKS short runs: a chunk that the scheduler
-        # interrupted (another process on the shared cores) only ever runs slower
-        return min(m.loop(m.n) for _ in range(CHUNKS)) / m.n
-
-    for r in range(rounds):
-        # rotate the order each round so that no method always follows another
-        k = r % len(others)
-        order = others[k:] + others[:k]
-        before = sample(head)
-        head.raw.append(before)
-        for m in order:
-            m.raw.append(sample(m))
-            after = sample(head)
-            head.raw.append(after)
-            m.adjacent.append((before + after) / 2)
-            before = after
-        log(".")
-    overhead = statistics.median(empty.raw)
-    # the loop overhead as a fraction of the baseline, so that removing it from
-    # the ratios does not depend on the machine's speed at the time
-    o = statistics.median(e / b for e, b in zip(empty.raw, empty.adjacent))
-    o = min(max(o, 0.0), 0.5)
-    for m in methods:
-        m.samples = [max(t - overhead, 0.0) for t in m.raw]
-    head.ratios[headline] = [1.0] * rounds
-    for m in methods:
-        if m is not head:
-            m.ratios[headline] = [(t / b - o) / (1 - o) if b > 0 else math.inf
-                                  for t, b in zip(m.raw, m.adjacent)]
-    for key, base in baselines.items():
-        if key != headline:
-            for m in methods:
-                m.ratios[key] = [a / b if b > 0 else math.inf
-                                 for a, b in zip(m.ratios[headline], base.ratios[headline])]
-    return overhead
 
 
 # ---------------------------------------------------------------------------
@@ -388,12 +254,6 @@ def check(methods, notes, is_peer):
 # Reporting
 # ---------------------------------------------------------------------------
 
-def fmt_ns(t):
-    if t >= 100_000:
-        return f"{t / 1000:,.0f}k"
-    return f"{t:,.0f}"
-
-
 def fmt_err(e, kind):
     if kind not in ("d1", "d2"):
         return "-"
@@ -402,10 +262,6 @@ def fmt_err(e, kind):
     if e == 0:
         return "0"
     return f"{e:.1e}"
-
-
-def median_ratio(m, key):
-    return statistics.median(m.ratios[key]) if m.ratios.get(key) else None
 
 
 def print_table(title, methods, baselines, headline):
@@ -422,15 +278,10 @@ def print_table(title, methods, baselines, headline):
             row.append(f"{median_ratio(m, key):.2f}")
         row.append(fmt_err(m.error, m.kind))
         rows.append(row)
-    widths = [max(len(r[i]) for r in rows + [headers]) for i in range(len(headers))]
-    line = lambda r: "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i])
-                               for i, c in enumerate(r))
     print()
     print(title)
-    print(line(headers))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
+    for ln in table_lines(headers, rows):
+        print(ln)
 
 
 def best(methods, group, headline):

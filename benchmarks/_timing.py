@@ -1,0 +1,227 @@
+"""The timing harness shared by the benchmark scripts (bench_scalar.py, bench_gradient.py).
+
+Every method's statement is compiled into its own timing loop (as timeit
+does); the methods run round-robin, each sample taken between two samples of
+the headline baseline, and the reported ratio is the median over the rounds
+of (sample / mean of the two baseline samples around it).  See
+benchmarks/README.md, "How it is timed".
+
+With ``budget_s`` (bench_gradient.py), methods slower than a chunk run
+single-call chunks and may be sampled in fewer rounds; without it the
+behaviour is the one bench_scalar.py has always had.
+"""
+
+import math
+import os
+import statistics
+import sys
+import time
+
+#: a sample is the fastest of this many back-to-back runs of sample_ms/CHUNKS each
+CHUNKS = 8
+
+
+# ---------------------------------------------------------------------------
+# Loading the libraries
+# ---------------------------------------------------------------------------
+
+def import_dualdiff(prog):
+    """Import the installed dualdiff; fall back to the source tree beside us."""
+    try:
+        import dualdiff
+        return dualdiff
+    except ImportError as first:
+        if getattr(first, "name", None) != "dualdiff":
+            raise SystemExit(f"{prog}: cannot import dualdiff ({first})")
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        if not os.path.isdir(os.path.join(root, "dualdiff")):
+            raise SystemExit(f"{prog}: cannot import dualdiff ({first}); "
+                             "run `pip install .` first")
+        sys.path.insert(0, root)
+        try:
+            import dualdiff
+            return dualdiff
+        except Exception as exc:
+            raise SystemExit(f"{prog}: cannot import dualdiff from {root} "
+                             f"({type(exc).__name__}: {exc}); run `pip install .` first")
+
+
+def dist_version(name):
+    try:
+        from importlib.metadata import version
+        return version(name)
+    except Exception:
+        return None
+
+
+def load_peers():
+    """{name: (version, module-or-None, note)} for fastdual and num-dual."""
+    peers = {}
+    try:
+        import fastdual
+        peers["fastdual"] = (dist_version("fastdual"), fastdual, "")
+    except Exception as exc:
+        peers["fastdual"] = (None, None, f"not installed ({type(exc).__name__}): "
+                                         "pip install fastdual")
+    try:
+        import num_dual
+        peers["num-dual"] = (dist_version("num-dual") or dist_version("num_dual"),
+                             num_dual, "")
+    except Exception as exc:
+        peers["num-dual"] = (None, None, f"not installed ({type(exc).__name__}): "
+                                         "pip install num-dual")
+    return peers
+
+
+# ---------------------------------------------------------------------------
+# Timing
+# ---------------------------------------------------------------------------
+
+def make_loop(stmt, names):
+    """A function timing `n` executions of `stmt`; the names it uses are locals.
+
+    The statement is compiled into the loop body itself (as timeit does), so no
+    extra Python call wraps it; the garbage collector stays on, as in real code.
+    """
+    params = "".join(f", {k}={k}" for k in names)
+    src = ("def _loop(_n, _range=range, _clock=_clock" + params + "):\n"
+           "    _t0 = _clock()\n"
+           "    for _i in _range(_n):\n"
+           f"        {stmt}\n"
+           "    return _clock() - _t0\n")
+    ns = dict(names)
+    ns["_clock"] = time.perf_counter_ns
+    exec(compile(src, f"<bench {stmt}>", "exec"), ns)
+    return ns["_loop"]
+
+
+def calibrate(loop, sample_ns):
+    """Calls per sample so that one sample takes about sample_ns."""
+    n = 1
+    while True:
+        t = loop(n)
+        if t >= sample_ns / 8 or n >= 1 << 26:
+            break
+        n *= 4
+    return max(1, int(n * sample_ns / max(t, 1)))
+
+
+class Timed:
+    """One timed statement: what run_task needs and fills in."""
+
+    def __init__(self, label, stmt, names, kind, group=None, note=""):
+        self.label = label          # what the table prints
+        self.stmt = stmt            # an expression: timed, and evaluated once for the value
+        self.names = names          # the names stmt uses
+        self.kind = kind            # "empty", "baseline", or what the script measures
+        self.group = group          # key for summaries
+        self.note = note
+        self.value = None
+        self.samples = []           # ns per call, one per sampled round, loop overhead removed
+        self.raw = []               # ns per call, one per sampled round, as measured
+        self.ratios = {}            # baseline key -> list of per-round ratios
+        self.rounds_idx = []        # the rounds in which this method was sampled
+        self.chunks = CHUNKS        # runs per sample (the fastest is kept)
+        self.n = None               # calls per run
+
+
+def run_task(methods, baselines, headline, rounds, sample_ms, log,
+             budget_s=None, min_rounds=3):
+    """Time the methods round-robin; fill in their samples and ratios.
+
+    Every sample of a method is taken between two samples of the headline
+    baseline, and its ratio is computed against their mean: on a shared,
+    noisy machine the speed drifts, but not much within a few tens of ms.
+
+    With budget_s set, a method whose single call takes longer than a chunk
+    (sample_ms / CHUNKS) runs one call per run and only as many runs per
+    sample as fit in about sample_ms (at least one); and a method whose
+    samples would take more than budget_s over all the rounds is sampled in
+    fewer rounds, spread evenly (at least min_rounds).  The baseline and
+    every fast method are sampled in every round, as without budget_s.
+    """
+    head = baselines[headline]
+    empty = Timed("empty loop", "None", {}, "empty")
+    others = [empty] + [m for m in methods if m is not head]
+    chunk_ns = sample_ms * 1e6 / CHUNKS
+    for m in [head] + others:
+        m.loop = make_loop(m.stmt, m.names)
+        m.chunks = CHUNKS
+        m.rounds_idx = list(range(rounds))
+        if budget_s is None:
+            m.loop(10)  # warm up
+            continue
+        t1 = m.loop(1)  # the method was already run once, by its check
+        if t1 < chunk_ns / 10:
+            m.loop(10)  # warm up
+        if t1 >= chunk_ns:
+            m.n = 1
+            m.chunks = max(1, min(CHUNKS, math.ceil(sample_ms * 1e6 / t1)))
+            per_sample_s = m.chunks * t1 / 1e9
+            if rounds * per_sample_s > budget_s and rounds > min_rounds:
+                k = max(min_rounds, int(budget_s / per_sample_s))
+                if k < rounds:
+                    m.rounds_idx = sorted({round(j * (rounds - 1) / max(k - 1, 1))
+                                           for j in range(k)})
+    for m in [head] + others:
+        if m.n is None or budget_s is None:
+            m.n = calibrate(m.loop, chunk_ns)
+        m.adjacent = []
+
+    def sample(m):
+        # the fastest of m.chunks short runs: a run that the scheduler
+        # interrupted (another process on the shared cores) only ever runs slower
+        return min(m.loop(m.n) for _ in range(m.chunks)) / m.n
+
+    for r in range(rounds):
+        # rotate the order each round so that no method always follows another
+        k = r % len(others)
+        order = [m for m in others[k:] + others[:k] if r in m.rounds_idx]
+        before = sample(head)
+        head.raw.append(before)
+        for m in order:
+            m.raw.append(sample(m))
+            after = sample(head)
+            head.raw.append(after)
+            m.adjacent.append((before + after) / 2)
+            before = after
+        log(".")
+    overhead = statistics.median(empty.raw)
+    # the loop overhead as a fraction of the baseline, so that removing it from
+    # the ratios does not depend on the machine's speed at the time
+    o = statistics.median(e / b for e, b in zip(empty.raw, empty.adjacent))
+    o = min(max(o, 0.0), 0.5)
+    for m in methods:
+        m.samples = [max(t - overhead, 0.0) for t in m.raw]
+    head.ratios[headline] = [1.0] * rounds
+    for m in methods:
+        if m is not head:
+            m.ratios[headline] = [(t / b - o) / (1 - o) if b > 0 else math.inf
+                                  for t, b in zip(m.raw, m.adjacent)]
+    for key, base in baselines.items():
+        if key != headline:
+            # against a second baseline: the ratios to the headline, divided by
+            # the second baseline's ratio to the headline in the same round
+            by_round = dict(zip(base.rounds_idx, base.ratios[headline]))
+            for m in methods:
+                m.ratios[key] = [a / by_round[r] if by_round.get(r, 0) > 0 else math.inf
+                                 for a, r in zip(m.ratios[headline], m.rounds_idx)]
+    return overhead
+
+
+def median_ratio(m, key):
+    return statistics.median(m.ratios[key]) if m.ratios.get(key) else None
+
+
+def fmt_ns(t):
+    if t >= 100_000:
+        return f"{t / 1000:,.0f}k"
+    return f"{t:,.0f}"
+
+
+def table_lines(headers, rows):
+    """The lines of a table: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(r[i]) for r in rows + [headers]) for i in range(len(headers))]
+    line = lambda r: "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i])
+                               for i, c in enumerate(r))
+    return [line(headers), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]

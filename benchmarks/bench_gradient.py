@@ -1,0 +1,710 @@
+#!/usr/bin/env python
+"""Multivariate benchmark: gradients and Hessians of the loop-form Rosenbrock.
+
+    f(x) = sum(100*(x[i+1] - x[i]**2)**2 + (1 - x[i])**2 for i in range(n-1))
+
+written as a plain Python loop.  Five tasks, each measured in one run with
+every method interleaved: the gradient at n = 10, 100, 1000 and the Hessian
+at n = 10, 30.  Each method is reported as a ratio to one evaluation of f on
+a Python list of floats (and on a float64 ndarray), with its maximum relative
+error against the exact derivatives (analytic, in rational arithmetic).
+
+Methods: dualdiff's one-pass ``gradient`` / ``hessian``; n-pass scalar duals
+(n evaluations at Dual(x_i, 1), or n(n+1)/2 at HyperDuals for the Hessian);
+forward and central finite differences; for the Hessian, central second
+differences of f and central differences of dualdiff's gradient; and the
+peers when they are installed: fastdual, num-dual, JAX (``jacfwd``,
+``hessian``, each with and without ``jit``).
+
+Usage::
+
+    pip install ".[bench]"                # dualdiff + fastdual + num-dual
+    python benchmarks/bench_gradient.py   # a full run: about 1-2 minutes
+    python benchmarks/bench_gradient.py --quick --json gradient.json
+
+See benchmarks/README.md for how to read the output.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from fractions import Fraction
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import (CHUNKS, Timed, dist_version, import_dualdiff,  # noqa: E402
+                     load_peers, median_ratio, run_task, table_lines)
+
+import numpy as np  # noqa: E402
+
+EPS = sys.float_info.epsilon
+SQRT_EPS = EPS ** 0.5
+CBRT_EPS = EPS ** (1.0 / 3.0)
+QRT_EPS = EPS ** 0.25
+
+#: an exact method (not a finite difference) must match the exact result to
+#: this maximum relative error; a peer that does not is not timed
+EXACT_TOL = 1e-12
+
+#: issue 3's targets: (task kind, n) -> the largest ratio to the float evaluation
+RATIO_TARGETS = {("gradient", 10): 2.5, ("gradient", 100): 4.0, ("hessian", 10): 6.0}
+
+TASKS = [("gradient", 10), ("gradient", 100), ("gradient", 1000),
+         ("hessian", 10), ("hessian", 30)]
+
+
+# ---------------------------------------------------------------------------
+# The function under test
+# ---------------------------------------------------------------------------
+
+def rosen(x):
+    """Rosenbrock in loop form; the same code runs on floats and on every dual type."""
+    s = 0.0
+    for i in range(len(x) - 1):
+        s += 100*(x[i+1] - x[i]**2)**2 + (1 - x[i])**2
+    return s
+
+
+def point(n):
+    """The evaluation point: x_i = 0.2 + 1.2 * frac(i / golden ratio), in [0.2, 1.4).
+
+    Irregular, away from the minimum at (1, ..., 1), and no gradient entry
+    is the small difference of large terms (which would make the relative
+    error of a finite difference meaningless).
+    """
+    return [0.2 + 1.2 * ((i * 0.6180339887498949) % 1.0) for i in range(n)]
+
+
+# ---------------------------------------------------------------------------
+# Exact derivatives (rational arithmetic on the float x)
+# ---------------------------------------------------------------------------
+
+def exact_gradient(x):
+    q = [Fraction(v) for v in x]
+    n = len(q)
+    g = [Fraction(0)] * n
+    for i in range(n - 1):
+        d = q[i + 1] - q[i] ** 2
+        g[i] += -400 * q[i] * d - 2 * (1 - q[i])
+        g[i + 1] += 200 * d
+    return g
+
+
+def exact_hessian(x):
+    q = [Fraction(v) for v in x]
+    n = len(q)
+    h = [[Fraction(0)] * n for _ in range(n)]
+    for i in range(n - 1):
+        h[i][i] += 1200 * q[i] ** 2 - 400 * q[i + 1] + 2
+        h[i + 1][i + 1] += 200
+        h[i][i + 1] = h[i + 1][i] = -400 * q[i]
+    return h
+
+
+def cross_check(x, g, h):
+    """The analytic formulas against scipy.optimize's rosen_der / rosen_hess (floats)."""
+    try:
+        from scipy.optimize import rosen_der, rosen_hess
+    except ImportError:
+        return "analytic Rosenbrock derivatives in rational arithmetic"
+    xa = np.array(x)
+    ref_g = rosen_der(xa)
+    if not np.allclose(ref_g, [float(v) for v in g], rtol=1e-12, atol=0):
+        raise AssertionError("the exact gradient disagrees with scipy.optimize.rosen_der")
+    if h is not None:
+        ref_h = rosen_hess(xa)
+        scale = np.max(np.abs(ref_h))
+        if np.max(np.abs(ref_h - np.array(h, dtype=float))) > 1e-12 * scale:
+            raise AssertionError("the exact Hessian disagrees with scipy.optimize.rosen_hess")
+    return ("analytic Rosenbrock derivatives in rational arithmetic "
+            "(agree with scipy.optimize.rosen_der/rosen_hess)")
+
+
+def max_rel_error(value, exact):
+    """max over entries of |v - e| / |e|, computed exactly; |v| / max|e| where e == 0.
+
+    value: a float array of the shape of exact (a list, or a list of lists).
+    """
+    flat_e = [e for row in exact for e in row] if isinstance(exact[0], list) else exact
+    flat_v = np.asarray(value, dtype=float).ravel().tolist()
+    if len(flat_v) != len(flat_e):
+        raise ValueError(f"{len(flat_v)} entries, expected {len(flat_e)}")
+    scale = max(abs(e) for e in flat_e)
+    worst = Fraction(0)
+    for v, e in zip(flat_v, flat_e):
+        if not math.isfinite(v):
+            return math.inf
+        err = abs(Fraction(v) - e) / (abs(e) if e != 0 else scale)
+        if err > worst:
+            worst = err
+    return float(worst)
+
+
+# ---------------------------------------------------------------------------
+# The methods written out here: n-pass duals and finite differences
+# ---------------------------------------------------------------------------
+
+def npass_gradient(f, x, Dual):
+    """n evaluations of f, the i-th with x_i replaced by Dual(x_i, 1.0)."""
+    xs = list(x)
+    g = [0.0] * len(xs)
+    for i in range(len(xs)):
+        t = xs[i]
+        xs[i] = Dual(t, 1.0)
+        g[i] = f(xs).dual
+        xs[i] = t
+    return g
+
+
+def npass_hessian(f, x, HyperDual):
+    """n(n+1)/2 evaluations of f at HyperDuals: H_ij is the e12 part of f."""
+    xs = list(x)
+    n = len(xs)
+    h = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        ti = xs[i]
+        xs[i] = HyperDual(ti, 1.0, 1.0, 0.0)
+        h[i][i] = f(xs).e12
+        xs[i] = HyperDual(ti, 1.0, 0.0, 0.0)
+        for j in range(i + 1, n):
+            tj = xs[j]
+            xs[j] = HyperDual(tj, 0.0, 1.0, 0.0)
+            h[i][j] = h[j][i] = f(xs).e12
+            xs[j] = tj
+        xs[i] = ti
+    return h
+
+
+def forward_difference_gradient(f, x):
+    """(f(x + h e_i) - f(x)) / h, h = sqrt(eps) * max(1, |x_i|): n + 1 evaluations."""
+    xs = list(x)
+    f0 = f(xs)
+    g = [0.0] * len(xs)
+    for i in range(len(xs)):
+        t = xs[i]
+        xp = t + SQRT_EPS * max(1.0, abs(t))
+        xs[i] = xp
+        g[i] = (f(xs) - f0) / (xp - t)   # divide by the step actually taken
+        xs[i] = t
+    return g
+
+
+def central_difference_gradient(f, x):
+    """(f(x + h e_i) - f(x - h e_i)) / 2h, h = cbrt(eps) * max(1, |x_i|): 2n evaluations."""
+    xs = list(x)
+    g = [0.0] * len(xs)
+    for i in range(len(xs)):
+        t = xs[i]
+        h = CBRT_EPS * max(1.0, abs(t))
+        xp, xm = t + h, t - h
+        xs[i] = xp
+        fp = f(xs)
+        xs[i] = xm
+        g[i] = (fp - f(xs)) / (xp - xm)
+        xs[i] = t
+    return g
+
+
+def central_difference_hessian(f, x):
+    """Central second differences of f, h_i = eps**(1/4) * max(1, |x_i|): 2n^2 + 1 evaluations.
+
+    H_ii = (f(x + h_i e_i) - 2 f(x) + f(x - h_i e_i)) / h_i^2
+    H_ij = (f(++) - f(+-) - f(-+) + f(--)) / (4 h_i h_j), the signs those of h_i e_i, h_j e_j
+    """
+    xs = list(x)
+    n = len(xs)
+    hs = [QRT_EPS * max(1.0, abs(t)) for t in xs]
+    f0 = f(xs)
+    h = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        ti, hi = xs[i], hs[i]
+        xs[i] = ti + hi
+        fp = f(xs)
+        xs[i] = ti - hi
+        fm = f(xs)
+        h[i][i] = (fp - 2.0 * f0 + fm) / (hi * hi)
+        for j in range(i + 1, n):
+            tj, hj = xs[j], hs[j]
+            xs[i] = ti + hi
+            xs[j] = tj + hj
+            fpp = f(xs)
+            xs[j] = tj - hj
+            fpm = f(xs)
+            xs[i] = ti - hi
+            fmm = f(xs)
+            xs[j] = tj + hj
+            fmp = f(xs)
+            h[i][j] = h[j][i] = (fpp - fpm - fmp + fmm) / (4.0 * hi * hj)
+            xs[j] = tj
+        xs[i] = ti
+    return h
+
+
+def central_difference_of_gradient(gradient, f, x):
+    """Central differences of the exact gradient, h = cbrt(eps) * max(1, |x_i|),
+    then symmetrised, (H + H^T) / 2: 2n gradient evaluations."""
+    xs = np.array(x, dtype=float)
+    n = xs.size
+    h = np.empty((n, n))
+    for i in range(n):
+        t = xs[i]
+        xp, xm = t + CBRT_EPS * max(1.0, abs(t)), t - CBRT_EPS * max(1.0, abs(t))
+        xs[i] = xp
+        gp = gradient(f, xs)
+        xs[i] = xm
+        h[:, i] = (gp - gradient(f, xs)) / (xp - xm)
+        xs[i] = t
+    return (h + h.T) / 2
+
+
+# peers' forms that take more than one expression
+
+def fastdual_der_gradient(f, x, Dual):
+    """fastdual's scalar-seed form: one Dual(v) per variable, then y.der(seed)."""
+    seeds = [Dual(v) for v in x]
+    y = f(seeds)
+    return [y.der(s) for s in seeds]
+
+
+# ---------------------------------------------------------------------------
+# Methods
+# ---------------------------------------------------------------------------
+
+class Method(Timed):
+    """A timed statement; `post` turns its value into the (n,) or (n, n) result."""
+
+    def __init__(self, label, stmt, names, kind, group=None, post=None, note="", fd=False):
+        super().__init__(label, stmt, names, kind, group, note)
+        self.post = post            # value -> array-like result (not timed)
+        self.fd = fd                # a finite difference: inexact by nature
+        self.error = None
+        self.check_s = None         # the time of the checking call, s
+
+    def evaluate(self, exact):
+        t0 = time.perf_counter()
+        value = eval(self.stmt, dict(self.names))
+        self.check_s = time.perf_counter() - t0
+        if self.kind in ("gradient", "hessian"):
+            if self.post is not None:
+                value = self.post(value)
+            value = np.asarray(value, dtype=float)
+            self.error = max_rel_error(value, exact)
+        self.value = value
+
+
+def gradient_methods(dd, tag, peers, jax_mod, xl, xa):
+    F = rosen
+    out = [Method(f"dualdiff[{tag}] gradient(f, x)", "G(F, x)",
+                  {"G": dd.gradient, "F": F, "x": xa}, "gradient", ("dualdiff",)),
+           Method(f"n-pass dualdiff[{tag}] Dual(x_i, 1)", "P(F, x, Dual)",
+                  {"P": npass_gradient, "F": F, "x": xl, "Dual": dd.Dual},
+                  "gradient", ("n-pass",)),
+           Method("forward difference, h = sqrt(eps)", "D(F, x)",
+                  {"D": forward_difference_gradient, "F": F, "x": xl},
+                  "gradient", ("forward FD",), fd=True),
+           Method("central difference, h = cbrt(eps)", "D(F, x)",
+                  {"D": central_difference_gradient, "F": F, "x": xl},
+                  "gradient", ("central FD",), fd=True)]
+    fd = peers["fastdual"][1]
+    if fd is not None:
+        out.append(Method("fastdual jac([f(xs := DualArray(x))], xs)",
+                          "jac([F(_xs := DualArray(x))], _xs)",
+                          {"jac": fd.jac, "DualArray": fd.DualArray, "F": F, "x": xl},
+                          "gradient", ("fastdual",), post=lambda v: np.ravel(v)))
+        out.append(Method("fastdual [y.der(s) for s in seeds], seeds = [Dual(v) ...]",
+                          "D(F, x, Dual)",
+                          {"D": fastdual_der_gradient, "F": F, "x": xl, "Dual": fd.Dual},
+                          "gradient", ("fastdual",)))
+        out.append(Method("fastdual autojac(lambda *a: f(a))(*x)", "AJ(*x)",
+                          {"AJ": fd.autojac(lambda *a: F(a)), "x": xl},
+                          "gradient", ("fastdual",), post=lambda v: np.ravel(v[1])))
+    nd = peers["num-dual"][1]
+    if nd is not None:
+        out.append(Method("num-dual gradient(f, x)", "ND(F, x)",
+                          {"ND": nd.gradient, "F": F, "x": xl},
+                          "gradient", ("num-dual",), post=lambda v: v[1]))
+    if jax_mod is not None:
+        jax, jnp = jax_mod
+        xj = jnp.asarray(xa)
+        out.append(Method("jax jacfwd(f)(x)", "J(x).block_until_ready()",
+                          {"J": jax.jacfwd(F), "x": xj}, "gradient", ("jax",)))
+        out.append(Method("jax jit(jacfwd(f))(x)", "J(x).block_until_ready()",
+                          {"J": jax.jit(jax.jacfwd(F)), "x": xj}, "gradient", ("jax-jit",)))
+    return out
+
+
+def hessian_methods(dd, tag, peers, jax_mod, xl, xa):
+    F = rosen
+    out = []
+    if hasattr(dd, "hessian"):
+        out.append(Method(f"dualdiff[{tag}] hessian(f, x)", "H(F, x)",
+                          {"H": dd.hessian, "F": F, "x": xa}, "hessian", ("dualdiff",)))
+    out += [Method(f"n(n+1)/2-pass dualdiff[{tag}] HyperDual", "P(F, x, HyperDual)",
+                   {"P": npass_hessian, "F": F, "x": xl, "HyperDual": dd.HyperDual},
+                   "hessian", ("n-pass",)),
+            Method("central differences of f, h = eps^(1/4)", "D(F, x)",
+                   {"D": central_difference_hessian, "F": F, "x": xl},
+                   "hessian", ("central FD",), fd=True),
+            Method(f"central differences of dualdiff[{tag}] gradient, h = cbrt(eps)",
+                   "D(G, F, x)",
+                   {"D": central_difference_of_gradient, "G": dd.gradient, "F": F, "x": xa},
+                   "hessian", ("central FD of gradient",), fd=True)]
+    fd = peers["fastdual"][1]
+    if fd is not None:
+        out.append(Method("fastdual autohess(lambda *a: f(a))(*x)", "AH(*x)",
+                          {"AH": fd.autohess(lambda *a: F(a)), "x": xl},
+                          "hessian", ("fastdual",), post=lambda v: v[1]))
+        try:
+            from fastdual._hyperdual import hessian_matrix
+        except ImportError:
+            hessian_matrix = None
+        if hessian_matrix is not None:
+            out.append(Method("fastdual._hyperdual.hessian_matrix(f, x) (what autohess calls)",
+                              "HM(F, x)", {"HM": hessian_matrix, "F": F, "x": xa},
+                              "hessian", ("fastdual",)))
+    nd = peers["num-dual"][1]
+    if nd is not None:
+        out.append(Method("num-dual hessian(f, x)", "ND(F, x)",
+                          {"ND": nd.hessian, "F": F, "x": xl},
+                          "hessian", ("num-dual",), post=lambda v: v[2]))
+    if jax_mod is not None:
+        jax, jnp = jax_mod
+        xj = jnp.asarray(xa)
+        out.append(Method("jax hessian(f)(x)", "J(x).block_until_ready()",
+                          {"J": jax.hessian(F), "x": xj}, "hessian", ("jax",)))
+        out.append(Method("jax jit(hessian(f))(x)", "J(x).block_until_ready()",
+                          {"J": jax.jit(jax.hessian(F)), "x": xj}, "hessian", ("jax-jit",)))
+    return out
+
+
+def load_jax():
+    """(jax, jax.numpy) with float64 enabled, or (None, why)."""
+    try:
+        import jax
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+        return (jax, jnp), dist_version("jax")
+    except Exception as exc:
+        return None, f"not installed ({type(exc).__name__}): pip install jax"
+
+
+def check(methods, exact, notes, max_call_s):
+    """Evaluate each method once; drop the ones that fail, are inexact peers or too slow."""
+    kept = []
+    for m in methods:
+        try:
+            m.evaluate(exact)
+            if m.group and m.group[0] == "jax-jit":
+                # the first call compiled: time a second one for the too-slow test
+                compile_s = m.check_s
+                m.evaluate(exact)
+                notes.append(f"{m.label}: the first call (tracing and compiling) took "
+                             f"{compile_s:.2f} s; not included in the figures")
+        except Exception as exc:
+            notes.append(f"{m.label}: raised {type(exc).__name__}: {exc}; not timed")
+            continue
+        if m.kind in ("gradient", "hessian") and not m.fd and not m.error <= EXACT_TOL:
+            if not m.group[0] == "dualdiff":
+                notes.append(f"{m.label}: max relative error {m.error:.3g} "
+                             f"(> {EXACT_TOL:g}); not timed")
+                continue
+            m.note = "WRONG"
+            notes.append(f"{m.label}: max relative error {m.error:.3g} against the exact "
+                         f"result (> {EXACT_TOL:g})")
+        if m.kind != "baseline" and m.check_s > max_call_s:
+            notes.append(f"{m.label}: one call took {m.check_s:.2f} s "
+                         f"(> --max-call-s {max_call_s:g}); not timed")
+            continue
+        kept.append(m)
+    return kept
+
+
+# ---------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------
+
+def fmt_time(ns):
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if ns >= scale:
+            v = ns / scale
+            return f"{v:.3g} {unit}" if v < 100 else f"{v:.0f} {unit}"
+    return f"{ns:.0f} ns"
+
+
+def fmt_err(m):
+    if m.kind not in ("gradient", "hessian"):
+        return "-"
+    if m.error == 0:
+        return "0"
+    return f"{m.error:.1e}"
+
+
+def print_table(title, methods, baselines, headline):
+    keys = list(baselines)
+    headers = ["method", "median/call", "min/call"]
+    for key in keys:
+        headers.append(f"x {key}" + (" *" if key == headline and len(keys) > 1 else ""))
+    headers += ["max rel err", "rounds"]
+    rows = []
+    for m in methods:
+        row = [m.label + (f"  [{m.note}]" if m.note else ""),
+               fmt_time(statistics.median(m.samples)), fmt_time(min(m.samples))]
+        for key in keys:
+            r = median_ratio(m, key)
+            row.append(f"{r:.2f}" if r < 100 else f"{r:,.0f}")
+        row.append(fmt_err(m))
+        row.append(str(len(m.rounds_idx)))
+        rows.append(row)
+    print()
+    print(title)
+    for ln in table_lines(headers, rows):
+        print(ln)
+
+
+def best(methods, group, headline):
+    """The fastest method of a group (by median ratio to the headline baseline)."""
+    cands = [m for m in methods if m.group == group]
+    return min(cands, key=lambda m: median_ratio(m, headline)) if cands else None
+
+
+def speedup(slow, fast, key):
+    """Median over the rounds both were sampled in of slow / fast (ratios to the baseline)."""
+    a = dict(zip(slow.rounds_idx, slow.ratios[key]))
+    b = dict(zip(fast.rounds_idx, fast.ratios[key]))
+    common = [r for r in a if r in b and b[r] > 0]
+    if common:
+        return statistics.median(a[r] / b[r] for r in common)
+    return median_ratio(slow, key) / median_ratio(fast, key)
+
+
+def summarize(kind, n, methods, headline):
+    """Summary lines and (target lines, results) for one task."""
+    lines, targets, results = [], [], {}
+    what = f"{kind} n={n}"
+    dd = best(methods, ("dualdiff",), headline)
+    if dd is None:
+        lines.append(f"{what}: no dualdiff row (see the notes)")
+        if (kind, n) in RATIO_TARGETS:
+            targets.append(f"{what}: not measured, no dualdiff row (see the notes)")
+        return lines, targets, results
+    r = median_ratio(dd, headline)
+    results["dualdiff_vs_float"] = r
+    limit = RATIO_TARGETS.get((kind, n))
+    if limit is not None:
+        verdict = "met" if r <= limit else "NOT met"
+        s = (f"{what}: dualdiff {kind} costs {r:.2f}x the float evaluation "
+             f"(issue 3 target <= {limit:g}x: {verdict})")
+        targets.append(s)
+    else:
+        s = f"{what}: dualdiff {kind} costs {r:.2f}x the float evaluation (no target)"
+    lines.append(s)
+    npass = "n-pass Duals" if kind == "gradient" else "n(n+1)/2-pass HyperDuals"
+    for group, name in (("fastdual", "fastdual"), ("num-dual", "num-dual"),
+                        ("jax", "JAX without jit"), ("jax-jit", "JAX with jit"),
+                        ("n-pass", npass), ("forward FD", "forward differences"),
+                        ("central FD", "central differences"),
+                        ("central FD of gradient", "central differences of the gradient")):
+        p = best(methods, (group,), headline)
+        if p is None:
+            continue
+        sp = speedup(p, dd, headline)
+        results[f"{group}_over_dualdiff"] = sp
+        form = f" (fastest form: {p.label})" if group == "fastdual" else ""
+        if sp >= 1:
+            s = f"{what}: dualdiff is {sp:.2f}x faster than {name}{form}"
+        else:
+            s = f"{what}: dualdiff is {1 / sp:.2f}x SLOWER than {name}{form}"
+        if group in ("fastdual", "num-dual"):
+            s += f" (issue 3 target: faster: {'met' if sp > 1 else 'NOT met'})"
+            targets.append(s)
+        lines.append(s)
+    return lines, targets, results
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="dualdiff multivariate benchmark: gradient and Hessian of the "
+                    "loop-form Rosenbrock vs float evaluation, n-pass duals, finite "
+                    "differences, fastdual, num-dual and JAX.")
+    ap.add_argument("--quick", action="store_true",
+                    help="fewer rounds and shorter samples (under ~30 s)")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="round-robin rounds (default 21, 7 with --quick)")
+    ap.add_argument("--sample-ms", type=float, default=None,
+                    help="target duration of one sample (default 20 ms, 6 with --quick)")
+    ap.add_argument("--budget-s", type=float, default=None,
+                    help="time a slow method may take per task before it is sampled in "
+                         "fewer rounds (default 6 s, 1 s with --quick)")
+    ap.add_argument("--max-call-s", type=float, default=None,
+                    help="skip a method one call of which takes longer "
+                         "(default 3 s, 1 s with --quick)")
+    ap.add_argument("--tasks", default=None,
+                    help="comma-separated subset of: " +
+                         ", ".join(f"{k}-{n}" for k, n in TASKS))
+    ap.add_argument("--json", metavar="FILE", help="write all figures to FILE as JSON")
+    ap.add_argument("--allow-pure", action="store_true",
+                    help="run even when dualdiff has no compiled backend")
+    args = ap.parse_args(argv)
+    rounds = args.rounds or (7 if args.quick else 21)
+    sample_ms = args.sample_ms or (6.0 if args.quick else 20.0)
+    budget_s = args.budget_s or (1.0 if args.quick else 6.0)
+    max_call_s = args.max_call_s or (1.0 if args.quick else 3.0)
+    min_rounds = 3 if args.quick else 5
+    if rounds < 1 or sample_ms <= 0 or budget_s <= 0 or max_call_s <= 0:
+        ap.error("--rounds, --sample-ms, --budget-s and --max-call-s must be positive")
+    tasks = TASKS
+    if args.tasks:
+        wanted = [t.strip() for t in args.tasks.split(",") if t.strip()]
+        names = {f"{k}-{n}": (k, n) for k, n in TASKS}
+        bad = [t for t in wanted if t not in names]
+        if bad:
+            ap.error(f"unknown task(s) {', '.join(bad)}; choose from {', '.join(names)}")
+        tasks = [names[t] for t in wanted]
+
+    dd = import_dualdiff("bench_gradient")
+    backend = getattr(dd, "backend", None)
+    if backend != "c" and not args.allow_pure:
+        print(f"bench_gradient: dualdiff.backend is {backend!r}, not 'c': the compiled "
+              f"extension is not loaded (from {os.path.dirname(dd.__file__)}).\n"
+              "Install with a C compiler (pip install .) to benchmark the compiled core, "
+              "or pass --allow-pure to benchmark the pure-Python backend.",
+              file=sys.stderr)
+        return 1
+    tag = backend or "?"
+
+    notes = []
+    if not hasattr(dd, "hessian"):
+        notes.append("dualdiff.hessian does not exist yet: the dualdiff Hessian rows "
+                     "are skipped")
+    peers = load_peers()
+    for name, (ver, mod, why) in peers.items():
+        if mod is None:
+            notes.append(f"{name} skipped: {why}")
+    jax_mod, jax_ver = load_jax()
+    if jax_mod is None:
+        notes.append(f"jax skipped: {jax_ver}")
+    peers_ver = {k: (v[0] if v[1] is not None else None) for k, v in peers.items()}
+    peers_ver["jax"] = (jax_ver or "installed, version unknown") if jax_mod is not None else None
+
+    log = lambda s: (sys.stdout.flush(), sys.stderr.write(s), sys.stderr.flush())
+    print("dualdiff multivariate benchmark: the loop-form Rosenbrock")
+    print("  f(x) = sum(100*(x[i+1]-x[i]**2)**2 + (1-x[i])**2 for i in range(n-1)), "
+          "a Python loop")
+    print(f"  dualdiff {getattr(dd, '__version__', '?')}  backend={backend!r}  "
+          f"from {os.path.dirname(dd.__file__)}")
+    print(f"  Python {platform.python_version()} ({platform.python_implementation()}) "
+          f"on {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs; "
+          f"numpy {np.__version__}")
+    for name, ver in peers_ver.items():
+        print(f"  {name}: {ver or 'not installed'}")
+    print(f"  {rounds} rounds; methods interleaved round-robin, each sample taken between "
+          "two samples of the baseline;")
+    print(f"  a sample = the fastest of {CHUNKS} back-to-back runs of ~{sample_ms / CHUNKS:g} ms "
+          f"(a method slower than that: of as many single calls as fit in ~{sample_ms:g} ms, "
+          "at least one);")
+    print(f"  a method taking more than {budget_s:g} s over all rounds is sampled in fewer "
+          f"rounds (at least {min_rounds}; see the 'rounds' column);")
+    print("  time/call has the empty-loop cost removed; ratio = median over rounds of "
+          "(sample / mean of the two baseline samples around it)")
+    print("  max rel err = max over entries of |v - e| / |e| (|v| / max|e| where e = 0), "
+          "exact e in rational arithmetic")
+
+    report = {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "numpy": np.__version__,
+        "dualdiff": {"version": getattr(dd, "__version__", None), "backend": backend,
+                     "path": os.path.dirname(dd.__file__)},
+        "peers": peers_ver,
+        "rounds": rounds, "sample_ms": sample_ms, "chunks_per_sample": CHUNKS,
+        "budget_s": budget_s, "max_call_s": max_call_s, "min_rounds": min_rounds,
+        "function": "rosen(x) = sum(100*(x[i+1]-x[i]**2)**2 + (1-x[i])**2), a Python loop",
+        "point": "x_i = 0.2 + 1.2 * frac(i * 0.6180339887498949)",
+        "ratio_definition": "per round: (method / mean of the adjacent headline-baseline "
+                            "samples - o) / (1 - o), o = empty loop / baseline; "
+                            "reported: median over rounds",
+        "error_definition": "max over entries of |v - e| / |e|, or |v| / max|e| where e = 0; "
+                            "exact e from the analytic derivatives in rational arithmetic",
+        "tasks": [],
+    }
+    all_targets = []
+    t_start = time.perf_counter()
+    for kind, n in tasks:
+        xl = point(n)
+        xa = np.array(xl)
+        g = exact_gradient(xl)
+        h = exact_hessian(xl) if kind == "hessian" else None
+        how = cross_check(xl, g, h)
+        exact = g if kind == "gradient" else h
+        base = Method("float: f(list)  [baseline]", "F(x)", {"F": rosen, "x": xl}, "baseline")
+        base_arr = Method("float: f(float64 ndarray)  [baseline 2]", "F(x)",
+                          {"F": rosen, "x": xa}, "baseline")
+        baselines = {"float f(list)": base, "float f(ndarray)": base_arr}
+        headline = "float f(list)"
+        build = gradient_methods if kind == "gradient" else hessian_methods
+        task_notes = []
+        meths = check([base, base_arr] + build(dd, tag, peers, jax_mod, xl, xa),
+                      exact, task_notes, max_call_s)
+        log(f"timing {kind} n={n} ({len(meths)} methods) ")
+        overhead = run_task(meths, baselines, headline, rounds, sample_ms, log,
+                            budget_s=budget_s, min_rounds=min_rounds)
+        log("\n")
+        print_table(f"== {kind} of the loop Rosenbrock, n = {n}  (exact: {how})",
+                    meths, baselines, headline)
+        print("   * headline ratio: against f on a list of floats (the strictest); "
+              "'x float f(ndarray)' is against f on a float64 ndarray")
+        print(f"   empty-loop cost removed: {overhead:.1f} ns/call")
+        lines, targets, results = summarize(kind, n, meths, headline)
+        all_targets += targets
+        for ln in lines:
+            print("   " + ln)
+        for note in task_notes:
+            print("   note: " + note)
+        report["tasks"].append({
+            "name": f"{kind}-{n}", "kind": kind, "n": n, "exact_how": how,
+            "headline_baseline": headline, "empty_loop_ns": overhead,
+            "methods": [{
+                "label": m.label, "kind": m.kind,
+                "group": list(m.group) if m.group else None,
+                "stmt": m.stmt, "calls_per_run": m.n, "runs_per_sample": m.chunks,
+                "rounds_sampled": m.rounds_idx,
+                "max_rel_error": m.error, "note": m.note, "check_call_s": m.check_s,
+                "median_ns": statistics.median(m.samples), "min_ns": min(m.samples),
+                "samples_ns": m.samples, "raw_samples_ns": m.raw,
+                "adjacent_baseline_ns": getattr(m, "adjacent", None) or None,
+                "ratio": {k: median_ratio(m, k) for k in baselines},
+                "ratio_samples": m.ratios,
+            } for m in meths],
+            "summary": results, "summary_lines": lines, "notes": task_notes,
+        })
+    print()
+    print("Against issue 3's targets (same run):")
+    if not all_targets:
+        print("   (no targets in the tasks run)")
+    for ln in all_targets:
+        print("   " + ln)
+    for note in notes:
+        print("note: " + note)
+    report["targets"] = all_targets
+    report["notes"] = notes
+    report["seconds"] = time.perf_counter() - t_start
+    print(f"\n(figures from this run only; {report['seconds']:.0f} s in all)")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(report, fh, indent=1)
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
