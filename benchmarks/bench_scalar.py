@@ -33,7 +33,7 @@ import time
 from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import (CHUNKS, Timed, dist_version, fmt_ns, load_peers,  # noqa: E402
+from _timing import (CHUNKS, Timed, fmt_ns, load_peers,  # noqa: E402
                      median_ratio, run_task, table_lines)
 from _timing import import_dualdiff as _import_dualdiff  # noqa: E402
 

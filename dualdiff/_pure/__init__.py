@@ -31,7 +31,7 @@ hessian = _operators["hessian"]
 hvp = _operators["hvp"]
 
 __all__ = [
-    "Dual", "GradientDual", "HessianDual", "HyperDual", "RULE_NAMES", "gradient",
+    "Dual", "GradientDual", "HessianDual", "HyperDual", "NestedDual", "RULE_NAMES", "gradient",
     "hessian", "hvp", "jacobian", "jvp",
     "value_and_gradient", "abs", "arccos", "arccosh", "arcsin",
     "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "ceil", "cos", "cosh",
