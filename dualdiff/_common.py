@@ -91,11 +91,10 @@ def checked_hessian(name, hessian):
             raise TypeError(f"{name}() hessian is keyed by index pairs (i, j), not {key!r}")
         i, j = _index(name, key[0]), _index(name, key[1])
         v = _real(name, v)
-        for pair in ((i, j), (j, i)):
-            if pair in out and out[pair] != v:
-                raise ValueError(f"{name}() hessian gives ({i}, {j}) and ({j}, {i}) "
-                                 "different values; a Hessian is symmetric")
-            out[pair] = v
+        if (j, i) in out and (j, i) != (i, j) and not (out[j, i] == v or (v != v and out[j, i] != out[j, i])):
+            raise ValueError(f"{name}() hessian gives ({i}, {j}) and ({j}, {i}) "
+                             "different values; a Hessian is symmetric")
+        out[i, j] = out[j, i] = v
     return out
 
 

@@ -1031,12 +1031,13 @@ def _gradient_seeds(double[::1] x):
     cdef Py_ssize_t i, n = x.shape[0]
     cdef GradientDual g
     out = _common.np.empty(n, dtype=object)
+    cdef object[::1] view = out
     for i in range(n):
         g = _gnew(x[i], 1)
         g.idx[0] = <int>i
         g.val[0] = 1.0
         g.n = 1
-        out[i] = g
+        view[i] = <object>g
     return out
 
 

@@ -157,7 +157,7 @@ cdef class GradientDual:
 
     def gradient(self, n):
         """gradient(n) -> the partials as a dense float64 ndarray of length n."""
-        return _common.dense_gradient(self.partials, n)
+        return _dense_gradient(self.idx, self.val, self.n, n)
 
     # -- protocol ---------------------------------------------------------
 
@@ -329,3 +329,15 @@ cdef int _grad_real(object o, double *out) except -1:
         out[0] = (<GradientDual>o).re
         return 1
     return _real_part(o, out)
+
+
+cdef object _dense_gradient(const int *idx, const double *val, int m, Py_ssize_t n):
+    """The partials (idx, val) as a dense float64 ndarray of length n."""
+    cdef Py_ssize_t k
+    if m and idx[m - 1] >= n:
+        raise ValueError(f"the number depends on variable {idx[m - 1]}, beyond length {n}")
+    out = _common.np.zeros(n, dtype=_common.np.float64)
+    cdef double[::1] view = out
+    for k in range(m):
+        view[idx[k]] = val[k]
+    return out

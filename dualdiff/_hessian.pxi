@@ -262,11 +262,26 @@ cdef class HessianDual:
 
     def gradient(self, n):
         """gradient(n) -> the first partials as a dense float64 ndarray of length n."""
-        return _common.dense_gradient(self.partials, n)
+        return _dense_gradient(self.gi, self.gv, self.n, n)
 
-    def hessian(self, n):
+    def hessian(self, Py_ssize_t n):
         """hessian(n) -> the second partials as a dense, exactly symmetric (n, n) ndarray."""
-        return _common.dense_hessian(self.hessian_entries, n)
+        cdef Py_ssize_t k
+        cdef int i, j
+        if self.n and self.gi[self.n - 1] >= n:
+            raise ValueError(f"the number depends on variable {self.gi[self.n - 1]}, "
+                             f"beyond length {n}")
+        if self.m and <Py_ssize_t>(self.hk[self.m - 1] >> 32) >= n:   # the largest row index
+            raise ValueError(f"the number depends on variable {self.hk[self.m - 1] >> 32}, "
+                             f"beyond length {n}")
+        out = _common.np.zeros((n, n), dtype=_common.np.float64)
+        cdef double[:, ::1] view = out
+        for k in range(self.m):   # one triangle, mirrored: exactly symmetric
+            i, j = <int>(self.hk[k] >> 32), <int>(self.hk[k] & 0xFFFFFFFF)
+            if i <= j:
+                view[i, j] = self.hv[k]
+                view[j, i] = self.hv[k]
+        return out
 
     # -- protocol ---------------------------------------------------------
 
@@ -441,10 +456,11 @@ def _hessian_seeds(double[::1] x):
     cdef Py_ssize_t i, n = x.shape[0]
     cdef HessianDual h
     out = _common.np.empty(n, dtype=object)
+    cdef object[::1] view = out
     for i in range(n):
         h = _hconst(x[i])
         h.gi[0] = <int>i
         h.gv[0] = 1.0
         h.n = 1
-        out[i] = h
+        view[i] = <object>h
     return out

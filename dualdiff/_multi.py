@@ -21,6 +21,8 @@ from dualdiff import _common
 
 def vector_point(x, op):
     """x as a 1-D float64 ndarray; TypeError or ValueError otherwise."""
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 1:
+        return x   # the common case, without a copy: nothing here writes to x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         raise TypeError(f"{op}() expects x to be a list, tuple or 1-D ndarray of real "
                         f"numbers, not a scalar {type(x).__name__!r}: use derivative() "
@@ -195,7 +197,8 @@ def operators(backend):
         h = _hessian_of(f, x, "hvp")
         if v.shape != (h.shape[0],):
             raise ValueError(f"hvp() expects v of the shape of x ({h.shape[0]},), not {v.shape}")
-        return h @ v
+        used = v != 0.0   # zero stays zero: an infinite entry times a zero component is 0
+        return h[:, used] @ v[used]
 
     return {"gradient": gradient, "value_and_gradient": value_and_gradient,
             "jacobian": jacobian, "jvp": jvp, "hessian": hessian, "hvp": hvp}

@@ -54,6 +54,18 @@ static inline double dd_sgn(double a) {
     return a > 0.0 ? 1.0 : a < 0.0 ? -1.0 : a == 0.0 ? 0.0 : a;
 }
 
+/* 1/x where x >= 0 may be 0: the pole's +inf without the divide-by-zero
+ * flag, which NumPy would report as a warning after a ufunc over objects. */
+static inline double dd_inv(double x) { return x == 0.0 ? INFINITY : 1.0 / x; }
+
+/* pow(a, q) without the divide-by-zero flag at a = 0, q < 0 (see dd_inv). */
+static inline double dd_pow_flagless(double a, double q) {
+    if (a == 0.0 && q < 0.0)
+        return (signbit(a) && isfinite(q) && q == floor(q) && fmod(q, 2.0) != 0.0)
+               ? -INFINITY : INFINITY;   /* -0.0 ** odd negative integer: -inf */
+    return pow(a, q);
+}
+
 /* Zero derivative of a piecewise-constant function, nan for a nan input. */
 static inline double dd_flat(double a) { return a == a ? 0.0 : a; }
 
@@ -139,7 +151,7 @@ static void dd_log1p_rule(double a, double f[3], int order) {
 static void dd_sqrt_rule(double a, double f[3], int order) {
     f[0] = sqrt(a);
     if (order < 1) return;
-    f[1] = 0.5 / fabs(f[0]);          /* fabs: sqrt(-0.0) = -0.0, yet sqrt'(0) = +inf */
+    f[1] = 0.5 * dd_inv(fabs(f[0]));  /* fabs: sqrt(-0.0) = -0.0, yet sqrt'(0) = +inf */
     f[2] = -0.5 * f[1] / fabs(a);
 }
 
@@ -147,7 +159,7 @@ static void dd_cbrt_rule(double a, double f[3], int order) {
     f[0] = cbrt(a);
     if (order < 1) return;
     /* cbrt(a)/(3a) rounds less than 1/(3 cbrt(a)^2); at 0 and inf only the latter has the limit */
-    f[1] = (a == 0.0 || isinf(a)) ? 1.0 / (3.0 * f[0] * f[0]) : f[0] / a / 3.0;
+    f[1] = (a == 0.0 || isinf(a)) ? dd_inv(3.0 * f[0] * f[0]) : f[0] / a / 3.0;
     f[2] = (-2.0 / 3.0) * f[1] / a;
 }
 
@@ -161,15 +173,17 @@ static inline void dd_pow_rule(double a, double p, double f[3], int order) {
     if (p == 2.0) { f[1] = 2.0 * a; f[2] = 2.0; return; }
     /* p (v/a), not p a^(p-1): the rounding of p - 1 would be amplified by
      * |log a|.  The power form stays where v or v/a leaves the normal range. */
-    d1 = p * (v / a);
-    if (isnormal(v) && isnormal(d1)) {
-        f[1] = d1;
-        if (order > 1) f[2] = d1 * (p - 1.0) / a;
-        return;
+    if (isnormal(v)) {                 /* then a is finite and not 0 */
+        d1 = p * (v / a);
+        if (isnormal(d1)) {
+            f[1] = d1;
+            if (order > 1) f[2] = d1 * (p - 1.0) / a;
+            return;
+        }
     }
-    f[1] = p * pow(a, p - 1.0);
+    f[1] = p * dd_pow_flagless(a, p - 1.0);
     if (order < 2) return;
-    f[2] = p * (p - 1.0) * pow(a, p - 2.0);
+    f[2] = p * (p - 1.0) * dd_pow_flagless(a, p - 2.0);
 }
 
 /* Partials of x**y in both arguments (x > 0, or x <= 0 with y an integer).
@@ -184,7 +198,7 @@ static inline void dd_pow2_partials(double x, double y, double v, int order,
     g[1] = v * lx;
     if (order < 2) return;
     h[0] = p[2];
-    h[1] = (x == 0.0 && y > 1.0) ? 0.0 : pow(x, y - 1.0) * (1.0 + y * lx);
+    h[1] = (x == 0.0 && y > 1.0) ? 0.0 : dd_pow_flagless(x, y - 1.0) * (1.0 + y * lx);
     h[2] = g[1] * lx;
 }
 
@@ -217,7 +231,7 @@ static void dd_arcsin_rule(double a, double f[3], int order) {
     double s;
     f[0] = asin(a);
     if (order < 1) return;
-    s = 1.0 / sqrt((1.0 - a) * (1.0 + a));   /* not 1 - a*a: cancels near +-1 */
+    s = dd_inv(sqrt((1.0 - a) * (1.0 + a)));   /* not 1 - a*a: cancels near +-1 */
     f[1] = s;
     f[2] = a * s * s * s;
 }
@@ -226,7 +240,7 @@ static void dd_arccos_rule(double a, double f[3], int order) {
     double s;
     f[0] = acos(a);
     if (order < 1) return;
-    s = 1.0 / sqrt((1.0 - a) * (1.0 + a));
+    s = dd_inv(sqrt((1.0 - a) * (1.0 + a)));
     f[1] = -s;
     f[2] = -a * s * s * s;
 }
@@ -346,7 +360,7 @@ static void dd_arccosh_rule(double a, double f[3], int order) {
     f[0] = acosh(a);
     if (order < 1) return;
     if (a < 2.0) {   /* a - 1 is exact near 1 */
-        double s = 1.0 / (sqrt(a - 1.0) * sqrt(a + 1.0));
+        double s = dd_inv(sqrt(a - 1.0) * sqrt(a + 1.0));
         f[1] = s;
         f[2] = -a * s * s * s;
     } else {         /* in 1/a: no overflow, and a = inf gives 0 */

@@ -32,7 +32,7 @@ def _to_double(o):
 
 
 def _real_part(o):
-    if isinstance(o, (Dual, HyperDual)):
+    if isinstance(o, _Number):
         return o._re
     return _to_double(o)
 

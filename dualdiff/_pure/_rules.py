@@ -45,7 +45,11 @@ def cdiv(x, y):
 
 
 def cpow(a, p):
-    """C's pow(): inf or nan where math.pow raises."""
+    """C's pow(): inf or nan where math.pow raises (0 ** negative without calling
+    the C library, which would leave a divide-by-zero flag for NumPy to report)."""
+    if a == 0.0 and p < 0.0:
+        odd = math.isfinite(p) and p == math.floor(p) and p % 2.0 == 1.0
+        return math.copysign(inf, a) if odd else inf
     try:
         return math.pow(a, p)
     except ValueError:
