@@ -111,6 +111,7 @@ cdef class GradientDual:
     cdef double *val        # their values
     cdef int sidx[2]        # inline room for up to two partials
     cdef double sval[2]
+    cdef long tag           # the gradient call whose variables these partials refer to (0: none)
 
 
 cdef extern from "dd_sparse.h" nogil:
@@ -125,3 +126,4 @@ cdef class HessianDual:
     cdef int m              # second partials, keyed by dd_pair(i, j), both triangles
     cdef dd_key *hk
     cdef double *hv
+    cdef long tag           # the hessian call whose variables these partials refer to (0: none)

@@ -1026,8 +1026,8 @@ def value_and_derivative(f, x=...):
 # Functions of several variables
 # ---------------------------------------------------------------------------
 
-def _gradient_seeds(double[::1] x):
-    """_gradient_seeds(x) -> object ndarray of GradientDual(x[i], {i: 1.0})."""
+def _gradient_seeds(double[::1] x, long tag):
+    """_gradient_seeds(x, tag) -> object ndarray of GradientDual(x[i], {i: 1.0}) of the call `tag`."""
     cdef Py_ssize_t i, n = x.shape[0]
     cdef GradientDual g
     out = _common.np.empty(n, dtype=object)
@@ -1037,6 +1037,7 @@ def _gradient_seeds(double[::1] x):
         g.idx[0] = <int>i
         g.val[0] = 1.0
         g.n = 1
+        g.tag = tag
         view[i] = <object>g
     return out
 
@@ -1063,7 +1064,8 @@ NestedDual = _nested.NestedDual
 
 _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual,
-    gradient_seeds=_gradient_seeds, hessian_seeds=_hessian_seeds))
+    gradient_seeds=lambda x: _gradient_seeds(x, _new_tag()),
+    hessian_seeds=lambda x: _hessian_seeds(x, _new_tag())))
 gradient = _operators["gradient"]
 value_and_gradient = _operators["value_and_gradient"]
 jacobian = _operators["jacobian"]

@@ -35,17 +35,33 @@ cdef inline GradientDual _gnew(double re, Py_ssize_t cap):
     return r
 
 
+cdef long _call_tag(long a, long b) except? -1:
+    """The call whose variables a result's partials refer to.  Partials of
+    two different gradient/jacobian/hessian calls number their variables
+    independently: adding them up would be silently wrong."""
+    if a == b or b == 0:
+        return a
+    if a == 0:
+        return b
+    raise TypeError("numbers of two different gradient, jacobian or hessian calls meet: "
+                    "nesting these calls is not supported (a derivative call inside "
+                    "another derivative call is)")
+
+
 cdef inline GradientDual _gscale(double re, double s, GradientDual x):
     """re + s * (partials of x): the chain rule."""
     cdef GradientDual r = _gnew(re, x.n)
     r.n = dd_sp_scale(s, x.idx, x.val, x.n, r.idx, r.val)
+    r.tag = x.tag
     return r
 
 
 cdef inline GradientDual _gmerge(double re, double s, GradientDual x, double t, GradientDual y):
     """re + s * (partials of x) + t * (partials of y)."""
+    cdef long tag = _call_tag(x.tag, y.tag)
     cdef GradientDual r = _gnew(re, x.n + y.n)
     r.n = dd_sp_axpby(s, x.idx, x.val, x.n, t, y.idx, y.val, y.n, r.idx, r.val)
+    r.tag = tag
     return r
 
 

@@ -90,12 +90,14 @@ cdef HessianDual _hchain(HessianDual x, double f0, double f1, double f2):
         raise
     cdef HessianDual r = _hnew(f0, x.n, &acc)
     r.n = dd_sp_scale(f1, x.gi, x.gv, x.n, r.gi, r.gv)
+    r.tag = x.tag
     return r
 
 
 cdef HessianDual _hchain2(HessianDual x, HessianDual y, double v,
                           const double *g, const double *h):
     """f(x, y) from its value, gradient g and Hessian h = (f_xx, f_xy, f_yy)."""
+    cdef long tag = _call_tag(x.tag, y.tag)
     cdef _hlist acc
     _hl_reserve(&acc, x.m)
     acc.m = dd_sp2_axpby(g[0], x.hk, x.hv, x.m, 0.0, NULL, NULL, 0, acc.k, acc.v)
@@ -110,6 +112,7 @@ cdef HessianDual _hchain2(HessianDual x, HessianDual y, double v,
         raise
     cdef HessianDual r = _hnew(v, x.n + y.n, &acc)
     r.n = dd_sp_axpby(g[0], x.gi, x.gv, x.n, g[1], y.gi, y.gv, y.n, r.gi, r.gv)
+    r.tag = tag
     return r
 
 
@@ -451,8 +454,8 @@ cdef int _hess_real(object o, double *out) except -1:
     return _grad_real(o, out)
 
 
-def _hessian_seeds(double[::1] x):
-    """_hessian_seeds(x) -> object ndarray of HessianDual(x[i], {i: 1.0})."""
+def _hessian_seeds(double[::1] x, long tag):
+    """_hessian_seeds(x, tag) -> object ndarray of HessianDual(x[i], {i: 1.0}) of the call `tag`."""
     cdef Py_ssize_t i, n = x.shape[0]
     cdef HessianDual h
     out = _common.np.empty(n, dtype=object)
@@ -462,5 +465,6 @@ def _hessian_seeds(double[::1] x):
         h.gi[0] = <int>i
         h.gv[0] = 1.0
         h.n = 1
+        h.tag = tag
         view[i] = <object>h
     return out

@@ -112,3 +112,28 @@ def test_plain_calls_after_nesting_are_unaffected(dd):
     before = (dd.derivative(f, 2.0), dd.second_derivative(f, 2.0))
     dd.derivative(lambda x: x * dd.derivative(lambda y: x + y, 1.0), 1.0)
     assert (dd.derivative(f, 2.0), dd.second_derivative(f, 2.0)) == before == (19.0, 16.0)
+
+
+@pytest.mark.parametrize("inner", ["gradient", "jacobian", "hessian", "value_and_gradient"])
+def test_nested_multivariate_calls_refuse_rather_than_mix(dd, inner):
+    # Both calls would number their variables from 0: mixing their partials
+    # gives a wrong gradient ([5.] instead of [3.] here), so it must raise.
+    call = getattr(dd, inner)
+
+    def outer(v):
+        result = call(lambda w: w[0] * v[0], [2.0])
+        return result[0] if inner != "value_and_gradient" else result[1][0]
+
+    same_type = "two different gradient, jacobian or hessian calls"
+    with pytest.raises(TypeError, match=same_type if inner != "hessian" else "unsupported"):
+        dd.gradient(outer, [3.0])
+    with pytest.raises(TypeError, match=same_type if inner == "hessian" else "unsupported"):
+        dd.hessian(outer, [3.0])
+
+
+def test_a_hand_made_gradient_dual_mixes_with_any_call(dd):
+    # Numbers built by hand belong to no call (tag 0): they combine with seeds.
+    c = dd.GradientDual(2.0, {0: 1.0})
+    assert dd.gradient(lambda v: v[0] * c.real + v[1], [1.0, 5.0]).tolist() == [2.0, 1.0]
+    g = dd.gradient(lambda v: (v[0] * c).real + v[1], [1.0, 5.0])
+    assert g.tolist() == [0.0, 1.0]

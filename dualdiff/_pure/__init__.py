@@ -17,12 +17,14 @@ from dualdiff._pure._gradient import GradientDual
 from dualdiff._pure._gradient import gradient_seeds as _gradient_seeds
 from dualdiff._pure._hessian import HessianDual
 from dualdiff._pure._hessian import hessian_seeds as _hessian_seeds
+from dualdiff._pure._numbers import _TAGS
 from dualdiff._pure._rules import RULE_NAMES
 from dualdiff import _multi
 
 _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual,
-    gradient_seeds=_gradient_seeds, hessian_seeds=_hessian_seeds))
+    gradient_seeds=lambda x: _gradient_seeds(x, next(_TAGS)),
+    hessian_seeds=lambda x: _hessian_seeds(x, next(_TAGS))))
 gradient = _operators["gradient"]
 value_and_gradient = _operators["value_and_gradient"]
 jacobian = _operators["jacobian"]

@@ -26,28 +26,41 @@ def _merge(s, g, t, h):
     return r
 
 
-def _new(re, partials):
+def call_tag(a, b):
+    """The call whose variables a result's partials refer to (see _call_tag in C)."""
+    if a == b or b == 0:
+        return a
+    if a == 0:
+        return b
+    raise TypeError("numbers of two different gradient, jacobian or hessian calls meet: "
+                    "nesting these calls is not supported (a derivative call inside "
+                    "another derivative call is)")
+
+
+def _new(re, partials, tag):
     r = object.__new__(GradientDual)
     r._re = re
     r._g = partials
+    r._tag = tag
     return r
 
 
 def _const(c):
-    return _new(c, {})
+    return _new(c, {}, 0)
 
 
 def _div(x, y):
     if y._re == 0.0:
         raise _common.zero_division()
     v = x._re / y._re
-    return _new(v, {i: w / y._re for i, w in _merge(1.0, x._g, -v, y._g).items()})
+    tag = call_tag(x._tag, y._tag)
+    return _new(v, {i: w / y._re for i, w in _merge(1.0, x._g, -v, y._g).items()}, tag)
 
 
 def _pow(x, p):
     f = R.pow_rule(x._re, p, 1)
     N._check_pow(x._re, p, f[0])
-    return _new(f[0], _scale(f[1], x._g))
+    return _new(f[0], _scale(f[1], x._g), x._tag)
 
 
 def _binary(x, y, op):
@@ -63,7 +76,7 @@ def _binary(x, y, op):
     else:
         v = R.chypot(x._re, y._re)
         g, _ = R.hypot_partials(x._re, y._re, v, 1)
-    return _new(v, _merge(g[0], x._g, g[1], y._g))
+    return _new(v, _merge(g[0], x._g, g[1], y._g), call_tag(x._tag, y._tag))
 
 
 def as_gradient(o, op):
@@ -88,12 +101,13 @@ class GradientDual(N._Number):
     {0: 12.0, 1: 9.0}
     """
 
-    __slots__ = ("_re", "_g")
+    __slots__ = ("_re", "_g", "_tag")
 
     def __init__(self, real, partials=None):
         re = N._arg(real, "GradientDual", "a real number")
         self._g = dict(sorted(_common.checked_partials("GradientDual", partials).items()))
         self._re = re
+        self._tag = 0   # not seeded by a gradient call
 
     @property
     def real(self):
@@ -119,40 +133,43 @@ class GradientDual(N._Number):
     _ORDER = 1
 
     def _chain(self, f):
-        return _new(f[0], _scale(f[1], self._g))
+        return _new(f[0], _scale(f[1], self._g), self._tag)
 
     _operand = staticmethod(as_gradient)
     _binary_op = staticmethod(_binary)
 
     def __add__(self, other):
         if type(other) is GradientDual:
-            return _new(self._re + other._re, _merge(1.0, self._g, 1.0, other._g))
+            return _new(self._re + other._re, _merge(1.0, self._g, 1.0, other._g),
+                        call_tag(self._tag, other._tag))
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(self._re + c, _scale(1.0, self._g))
+        return NotImplemented if c is None else _new(self._re + c, _scale(1.0, self._g), self._tag)
 
     def __radd__(self, other):
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(c + self._re, _scale(1.0, self._g))
+        return NotImplemented if c is None else _new(c + self._re, _scale(1.0, self._g), self._tag)
 
     def __sub__(self, other):
         if type(other) is GradientDual:
-            return _new(self._re - other._re, _merge(1.0, self._g, -1.0, other._g))
+            return _new(self._re - other._re, _merge(1.0, self._g, -1.0, other._g),
+                        call_tag(self._tag, other._tag))
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(self._re - c, _scale(1.0, self._g))
+        return NotImplemented if c is None else _new(self._re - c, _scale(1.0, self._g), self._tag)
 
     def __rsub__(self, other):
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(c - self._re, _scale(-1.0, self._g))
+        return NotImplemented if c is None else _new(c - self._re, _scale(-1.0, self._g), self._tag)
 
     def __mul__(self, other):
         if type(other) is GradientDual:
-            return _new(self._re * other._re, _merge(other._re, self._g, self._re, other._g))
+            return _new(self._re * other._re, _merge(other._re, self._g, self._re, other._g),
+                        call_tag(self._tag, other._tag))
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(self._re * c, _scale(c, self._g))
+        return NotImplemented if c is None else _new(self._re * c, _scale(c, self._g), self._tag)
 
     def __rmul__(self, other):
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(c * self._re, _scale(c, self._g))
+        return NotImplemented if c is None else _new(c * self._re, _scale(c, self._g), self._tag)
 
     def __truediv__(self, other):
         if type(other) is GradientDual:
@@ -179,12 +196,12 @@ class GradientDual(N._Number):
         return NotImplemented if c is None else _binary(_const(c), self, N._POW)
 
     def __neg__(self):
-        return _new(-self._re, _scale(-1.0, self._g))
+        return _new(-self._re, _scale(-1.0, self._g), self._tag)
 
 
-def gradient_seeds(x):
+def gradient_seeds(x, tag):
     """An object ndarray of GradientDual(x[i], {i: 1.0}): the variables of f."""
     out = np.empty(len(x), dtype=object)
     for i, v in enumerate(x):
-        out[i] = _new(float(v), {i: 1.0})
+        out[i] = _new(float(v), {i: 1.0}, tag)
     return out

@@ -13,15 +13,16 @@ import numpy as np
 from dualdiff import _common
 from dualdiff._pure import _numbers as N
 from dualdiff._pure import _rules as R
-from dualdiff._pure._gradient import _merge, _scale
+from dualdiff._pure._gradient import _merge, _scale, call_tag
 from dualdiff._pure._rules import tt, tz
 
 
-def _new(re, g, h):
+def _new(re, g, h, tag):
     r = object.__new__(HessianDual)
     r._re = re
     r._g = g
     r._h = h
+    r._tag = tag
     return r
 
 
@@ -40,20 +41,21 @@ def _add_outer(acc, c, a, b):
 def _chain(x, f0, f1, f2):
     """Gradient f' g, Hessian f' H + f'' g g^T."""
     acc = _add_outer(_scale(f1, x._h), f2, x, x)
-    return _new(f0, _scale(f1, x._g), acc)
+    return _new(f0, _scale(f1, x._g), acc, x._tag)
 
 
 def _chain2(x, y, v, g, h):
+    tag = call_tag(x._tag, y._tag)
     acc = _add(_scale(g[0], x._h), g[1], y._h)
     acc = _add_outer(acc, h[0], x, x)
     acc = _add_outer(acc, h[1], x, y)
     acc = _add_outer(acc, h[1], y, x)
     acc = _add_outer(acc, h[2], y, y)
-    return _new(v, _merge(g[0], x._g, g[1], y._g), acc)
+    return _new(v, _merge(g[0], x._g, g[1], y._g), acc, tag)
 
 
 def _const(c):
-    return _new(c, {}, {})
+    return _new(c, {}, {}, 0)
 
 
 _G_ADD, _G_SUB, _H_ZERO = (1.0, 1.0), (1.0, -1.0), (0.0, 0.0, 0.0)
@@ -119,7 +121,7 @@ class HessianDual(N._Number):
            [6., 0.]])
     """
 
-    __slots__ = ("_re", "_g", "_h")
+    __slots__ = ("_re", "_g", "_h", "_tag")
     _ORDER = 2
 
     def __init__(self, real, partials=None, hessian=None):
@@ -127,6 +129,7 @@ class HessianDual(N._Number):
         self._g = dict(sorted(_common.checked_partials("HessianDual", partials).items()))
         self._h = dict(sorted(_common.checked_hessian("HessianDual", hessian).items()))
         self._re = re
+        self._tag = 0   # not seeded by a hessian call
 
     @property
     def real(self):
@@ -221,9 +224,9 @@ class HessianDual(N._Number):
         return _chain(self, -self._re, -1.0, 0.0)
 
 
-def hessian_seeds(x):
+def hessian_seeds(x, tag):
     """An object ndarray of HessianDual(x[i], {i: 1.0}): the variables of f."""
     out = np.empty(len(x), dtype=object)
     for i, v in enumerate(x):
-        out[i] = _new(float(v), {i: 1.0}, {})
+        out[i] = _new(float(v), {i: 1.0}, {}, tag)
     return out
