@@ -39,6 +39,20 @@ def vector_point(x, op):
     return arr.astype(np.float64)
 
 
+def _bind2(op, f):
+    """The function (x, v) -> op(f, x, v), for jvp(f) and hvp(f)."""
+    if not callable(f):
+        raise TypeError(f"{op.__name__}() expects a callable f, not {type(f).__name__!r}")
+
+    def bound(x, v):
+        return op(f, x, v)
+
+    fname = getattr(f, "__name__", type(f).__name__)
+    bound.__name__ = bound.__qualname__ = f"{op.__name__}_of_{fname}"
+    bound.__doc__ = f"{op.__name__}({fname}, x, v) as a function of x and v."
+    return bound
+
+
 def operators(backend):
     """The multivariate derivative operators over `backend`'s number types.
 
@@ -122,18 +136,23 @@ def operators(backend):
             return out
         return _partials(y, n, "jacobian")[1]
 
-    def jvp(f, x, v):
+    def jvp(f, x=..., v=...):
         """jvp(f, x, v) -> the directional derivative J(x) v, in one evaluation of f at Duals.
 
         The result has the shape of f(x): a float for a function with one
-        output, an ndarray for a list, tuple or ndarray of outputs.
+        output, an ndarray for a list, tuple or ndarray of outputs.  Without
+        x and v, returns the function (x, v) -> jvp(f, x, v).
 
         >>> import dualdiff as dd
         >>> dd.jvp(lambda p: p[0]**2 * p[1], [1.0, 2.0], [1.0, 0.0])
         4.0
         """
+        if x is ... and v is ...:   # no point: return the function of (x, v)
+            return _bind2(jvp, f)
         if not callable(f):
             raise TypeError(f"jvp() expects a callable f, not {type(f).__name__!r}")
+        if v is ...:
+            raise TypeError("jvp() expects a direction v with the point x")
         x = vector_point(x, "jvp")
         v = vector_point(v, "jvp")
         if v.shape != x.shape:
@@ -184,15 +203,21 @@ def operators(backend):
             return _common.bind(hessian, f)
         return _hessian_of(f, x, "hessian")
 
-    def hvp(f, x, v):
+    def hvp(f, x=..., v=...):
         """hvp(f, x, v) -> the Hessian-vector product H(x) v, an (n,) ndarray.
 
         Computed from the one-pass Hessian (so it costs what hessian costs).
+        Without x and v, returns the function (x, v) -> hvp(f, x, v), e.g. as
+        scipy.optimize's ``hessp``.
 
         >>> import dualdiff as dd
         >>> dd.hvp(lambda p: p[0]**2 * p[1], [1.0, 2.0], [1.0, 0.0])
         array([4., 2.])
         """
+        if x is ... and v is ...:   # no point: return the function of (x, v)
+            return _bind2(hvp, f)
+        if v is ...:
+            raise TypeError("hvp() expects a direction v with the point x")
         v = vector_point(v, "hvp")
         h = _hessian_of(f, x, "hvp")
         if v.shape != (h.shape[0],):

@@ -1328,3 +1328,17 @@ def test_backends_agree_on_rosenbrock(form, n):
     for x in rosen_points(n):
         assert_apart(C.gradient(ROSEN_FORMS[form], x), PY.gradient(ROSEN_FORMS[form], x), 4,
                      f"{form} n={n}")
+
+
+def test_jvp_and_hvp_without_a_point_return_functions(dd):
+    f = lambda v: v[0] ** 2 * v[1]   # noqa: E731
+    jvp_f, hvp_f = dd.jvp(f), dd.hvp(f)
+    assert callable(jvp_f) and callable(hvp_f)
+    assert jvp_f([1.0, 2.0], [1.0, 0.0]) == dd.jvp(f, [1.0, 2.0], [1.0, 0.0]) == 4.0
+    assert hvp_f([1.0, 2.0], [1.0, 0.0]).tolist() == dd.hvp(f, [1.0, 2.0], [1.0, 0.0]).tolist() == [4.0, 2.0]
+    with pytest.raises(TypeError, match="direction v"):
+        dd.jvp(f, [1.0, 2.0])
+    with pytest.raises(TypeError, match="direction v"):
+        dd.hvp(f, [1.0, 2.0])
+    with pytest.raises(TypeError, match="callable"):
+        dd.hvp(3.0)
