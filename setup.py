@@ -51,7 +51,8 @@ def extensions():
         "dualdiff._core",
         sources=["dualdiff/_core.pyx"],
         include_dirs=["src_c"],
-        depends=["src_c/dd_rules.h", "src_c/dd_types.h", "dualdiff/_core.pxd"],
+        depends=["src_c/dd_rules.h", "src_c/dd_types.h", "src_c/dd_sparse.h",
+                 "dualdiff/_core.pxd", "dualdiff/_gradient.pxi", "dualdiff/_hessian.pxi"],
         extra_compile_args=args,
     )
     return cythonize(
