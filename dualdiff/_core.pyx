@@ -1066,9 +1066,54 @@ _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual,
     gradient_seeds=lambda x: _gradient_seeds(x, _new_tag()),
     hessian_seeds=lambda x: _hessian_seeds(x, _new_tag())))
-gradient = _operators["gradient"]
 value_and_gradient = _operators["value_and_gradient"]
 jacobian = _operators["jacobian"]
 jvp = _operators["jvp"]
-hessian = _operators["hessian"]
 hvp = _operators["hvp"]
+_gradient_generic = _operators["gradient"]
+_hessian_generic = _operators["hessian"]
+_gradient_result = _operators["gradient_result"]
+_hessian_result = _operators["hessian_result"]
+_ndarray = _common.np.ndarray
+_float64 = _common.np.dtype(_common.np.float64)
+
+
+cdef inline bint _plain_vector(object x):
+    """x is a 1-D float64 ndarray: the case the compiled fast paths take."""
+    return type(x) is _ndarray and x.dtype is _float64 and x.ndim == 1
+
+
+def gradient(f, x=...):
+    """gradient(f, x) -> the gradient of f at x, an (n,) float64 ndarray.
+
+    One evaluation of f at GradientDual numbers.  Without x, returns the
+    function x -> gradient(f, x), e.g. as scipy.optimize's ``jac``.
+
+    >>> import dualdiff as dd
+    >>> dd.gradient(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
+    array([8., 5.])
+    """
+    if x is ... or not callable(f) or not _plain_vector(x):
+        return _gradient_generic(f, x)   # binding, checks and their messages
+    y = f(_gradient_seeds(x, _new_tag()))
+    if type(y) is GradientDual:
+        return _dense_gradient((<GradientDual>y).idx, (<GradientDual>y).val,
+                               (<GradientDual>y).n, x.shape[0])
+    return _gradient_result(y, x.shape[0])
+
+
+def hessian(f, x=...):
+    """hessian(f, x) -> the Hessian of f at x, an exactly symmetric (n, n) ndarray.
+
+    One evaluation of f at HessianDual numbers; each operation costs time
+    proportional to the partials its operands carry.  Without x, returns
+    the function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``.
+
+    >>> import dualdiff as dd
+    >>> dd.hessian(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
+    array([[4., 6.],
+           [6., 2.]])
+    """
+    if x is ... or not callable(f) or not _plain_vector(x):
+        return _hessian_generic(f, x)
+    return _hessian_result(f(_hessian_seeds(x, _new_tag())), x.shape[0])

@@ -225,5 +225,19 @@ def operators(backend):
         used = v != 0.0   # zero stays zero: an infinite entry times a zero component is 0
         return h[:, used] @ v[used]
 
+    def gradient_result(y, n):
+        """The gradient from f's result y (for a compiled fast path of gradient)."""
+        return _partials(y, n, "gradient")[1]
+
+    def hessian_result(y, n):
+        """The Hessian from f's result y (for a compiled fast path of hessian)."""
+        y = _scalar(y, "hessian")
+        if type(y) is HessianDual:
+            return y.hessian(n)
+        if isinstance(y, numbers.Real) and not isinstance(y, bool):
+            return np.zeros((n, n))
+        raise _common.result_error("hessian", y)
+
     return {"gradient": gradient, "value_and_gradient": value_and_gradient,
-            "jacobian": jacobian, "jvp": jvp, "hessian": hessian, "hvp": hvp}
+            "jacobian": jacobian, "jvp": jvp, "hessian": hessian, "hvp": hvp,
+            "gradient_result": gradient_result, "hessian_result": hessian_result}
