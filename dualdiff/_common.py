@@ -40,6 +40,21 @@ def zero_division():
     return ZeroDivisionError("float division by zero")
 
 
+class NestedCallError(TypeError):
+    """A GradientDual or HessianDual met a Dual of an enclosing derivative call.
+
+    gradient() and value_and_gradient() catch it and redo the work as one
+    nested derivative call per variable; elsewhere it is a TypeError.
+    """
+
+
+def nested_call_error(x, y):
+    return NestedCallError(
+        f"a {type(x).__name__} and a {type(y).__name__} meet: this gradient, jacobian or "
+        "hessian call runs inside a derivative call; gradient and value_and_gradient "
+        "support that (with one pass per variable), jacobian and hessian do not")
+
+
 def float_error(x):
     return TypeError(
         f"float() of a {type(x).__name__} would drop its derivative part; use .real "

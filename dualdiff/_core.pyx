@@ -1064,6 +1064,7 @@ NestedDual = _nested.NestedDual
 
 _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual,
+    derivative=derivative, NestedDual=NestedDual,
     gradient_seeds=lambda x: _gradient_seeds(x, _new_tag()),
     hessian_seeds=lambda x: _hessian_seeds(x, _new_tag())))
 value_and_gradient = _operators["value_and_gradient"]
@@ -1095,7 +1096,10 @@ def gradient(f, x=...):
     """
     if x is ... or not callable(f) or not _plain_vector(x):
         return _gradient_generic(f, x)   # binding, checks and their messages
-    y = f(_gradient_seeds(x, _new_tag()))
+    try:
+        y = f(_gradient_seeds(x, _new_tag()))
+    except _common.NestedCallError:      # inside a derivative call: the generic path
+        return _gradient_generic(f, x)
     if type(y) is GradientDual:
         return _dense_gradient((<GradientDual>y).idx, (<GradientDual>y).val,
                                (<GradientDual>y).n, x.shape[0])

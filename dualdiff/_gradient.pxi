@@ -118,6 +118,15 @@ cdef GradientDual _grad_binary(GradientDual x, GradientDual y, int op):
     return _gmerge(v, g[0], x, g[1], y)
 
 
+cdef object _mixed_types(object x, object y):
+    """The answer of a multivariate type's operator to an operand it cannot
+    take: NotImplemented, or the error that lets gradient() go nested."""
+    for o in (x, y):
+        if type(o) is Dual or type(o) is NestedDual:
+            raise _common.nested_call_error(x, y)
+    return NotImplemented
+
+
 cdef GradientDual _as_grad(object o, int op):
     if type(o) is GradientDual:
         return <GradientDual>o
@@ -236,7 +245,7 @@ cdef class GradientDual:
                 return _gscale((<GradientDual>x).re + c, 1.0, <GradientDual>x)
         elif _to_double(x, &c):
             return _gscale(c + (<GradientDual>y).re, 1.0, <GradientDual>y)
-        return NotImplemented
+        return _mixed_types(x, y)
 
     def __sub__(x, y):
         cdef double c
@@ -248,7 +257,7 @@ cdef class GradientDual:
                 return _gscale((<GradientDual>x).re - c, 1.0, <GradientDual>x)
         elif _to_double(x, &c):
             return _gscale(c - (<GradientDual>y).re, -1.0, <GradientDual>y)
-        return NotImplemented
+        return _mixed_types(x, y)
 
     def __mul__(x, y):
         cdef double c
@@ -261,7 +270,7 @@ cdef class GradientDual:
                 return _gscale((<GradientDual>x).re * c, c, <GradientDual>x)
         elif _to_double(x, &c):
             return _gscale(c * (<GradientDual>y).re, c, <GradientDual>y)
-        return NotImplemented
+        return _mixed_types(x, y)
 
     def __truediv__(x, y):
         cdef double c
@@ -272,7 +281,7 @@ cdef class GradientDual:
                 return _grad_div(<GradientDual>x, _gconst(c))
         elif _to_double(x, &c):
             return _grad_div(_gconst(c), <GradientDual>y)
-        return NotImplemented
+        return _mixed_types(x, y)
 
     def __pow__(x, y, mod):
         cdef double c
@@ -285,7 +294,7 @@ cdef class GradientDual:
                 return _grad_pow(<GradientDual>x, c)
         elif _to_double(x, &c):
             return _grad_binary(_gconst(c), <GradientDual>y, _POW)
-        return NotImplemented
+        return _mixed_types(x, y)
 
     def __neg__(self):
         return _gscale(-self.re, -1.0, self)

@@ -345,7 +345,7 @@ cdef class HessianDual:
                 return _hchain(<HessianDual>x, (<HessianDual>x).re + c, 1.0, 0.0)
         elif _to_double(x, &c):
             return _hchain(<HessianDual>y, c + (<HessianDual>y).re, 1.0, 0.0)
-        return NotImplemented
+        return _mixed_types(x, y)
 
     def __sub__(x, y):
         cdef double c
@@ -357,7 +357,7 @@ cdef class HessianDual:
                 return _hchain(<HessianDual>x, (<HessianDual>x).re - c, 1.0, 0.0)
         elif _to_double(x, &c):
             return _hchain(<HessianDual>y, c - (<HessianDual>y).re, -1.0, 0.0)
-        return NotImplemented
+        return _mixed_types(x, y)
 
     def __mul__(x, y):
         cdef double c
@@ -368,7 +368,7 @@ cdef class HessianDual:
                 return _hchain(<HessianDual>x, (<HessianDual>x).re * c, c, 0.0)
         elif _to_double(x, &c):
             return _hchain(<HessianDual>y, c * (<HessianDual>y).re, c, 0.0)
-        return NotImplemented
+        return _mixed_types(x, y)
 
     def __truediv__(x, y):
         cdef double c
@@ -379,7 +379,7 @@ cdef class HessianDual:
                 return _hdiv(<HessianDual>x, _hconst(c))
         elif _to_double(x, &c):
             return _hdiv(_hconst(c), <HessianDual>y)
-        return NotImplemented
+        return _mixed_types(x, y)
 
     def __pow__(x, y, mod):
         cdef double c
@@ -392,7 +392,7 @@ cdef class HessianDual:
                 return _hess_pow(<HessianDual>x, c)
         elif _to_double(x, &c):
             return _hess_binary(_hconst(c), <HessianDual>y, _POW)
-        return NotImplemented
+        return _mixed_types(x, y)
 
     def __neg__(self):
         return _hchain(self, -self.re, -1.0, 0.0)

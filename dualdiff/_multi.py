@@ -61,6 +61,35 @@ def operators(backend):
     """
     GradientDual, Dual, seeds = backend.GradientDual, backend.Dual, backend.gradient_seeds
     HessianDual, hessian_seeds = backend.HessianDual, backend.hessian_seeds
+    derivative, NestedDual = backend.derivative, backend.NestedDual
+
+    def _perturbed(x):
+        """x holds numbers of an enclosing derivative call (it is nested)."""
+        if isinstance(x, np.ndarray) and x.dtype != object:
+            return False
+        if not isinstance(x, (list, tuple, np.ndarray)):
+            return False
+        return any(type(e) is Dual or type(e) is NestedDual for e in np.ravel(np.asarray(x, dtype=object)))
+
+    def _nested_gradient(f, x, op):
+        """The partials of f at x, a point carrying an enclosing derivative
+        call's perturbation: n derivative calls, each nested in that call, so
+        each partial is a Dual of it.  Only nesting pays for the n passes."""
+        xs = np.asarray(x, dtype=object)
+        if xs.ndim != 1:
+            raise ValueError(f"{op}() expects a 1-D x, not an array of shape {xs.shape}")
+        if not callable(f):
+            raise TypeError(f"{op}() expects a callable f, not {type(f).__name__!r}")
+        out = np.empty(xs.size, dtype=object)
+        for i in range(xs.size):
+            def along(t, i=i):
+                v = xs.copy()
+                v[i] = t
+                return f(v)
+            out[i] = derivative(along, xs[i])
+        if any(type(e) is Dual or type(e) is NestedDual for e in out):
+            return out   # Duals of the enclosing call
+        return out.astype(np.float64)
 
     def _scalar(y, op):
         """The one number f returned (a 0-d array counts, as np.sum returns)."""
@@ -94,7 +123,12 @@ def operators(backend):
         """
         if x is ...:   # no point: return the gradient function
             return _common.bind(gradient, f)
-        y, n = _evaluate(f, x, "gradient")
+        if _perturbed(x):   # inside a derivative call
+            return _nested_gradient(f, x, "gradient")
+        try:
+            y, n = _evaluate(f, x, "gradient")
+        except _common.NestedCallError:   # inside a derivative call, through a closure
+            return _nested_gradient(f, x, "gradient")
         return _partials(y, n, "gradient")[1]
 
     def value_and_gradient(f, x=...):
@@ -106,7 +140,13 @@ def operators(backend):
         """
         if x is ...:   # no point: return the function
             return _common.bind(value_and_gradient, f)
-        y, n = _evaluate(f, x, "value_and_gradient")
+        if _perturbed(x):   # inside a derivative call
+            return f(np.asarray(x, dtype=object)), _nested_gradient(f, x, "value_and_gradient")
+        try:
+            y, n = _evaluate(f, x, "value_and_gradient")
+        except _common.NestedCallError:   # inside a derivative call, through a closure
+            return (f(np.asarray(vector_point(x, "value_and_gradient"), dtype=object)),
+                    _nested_gradient(f, x, "value_and_gradient"))
         return _partials(y, n, "value_and_gradient")
 
     def jacobian(f, x=...):

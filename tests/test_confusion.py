@@ -7,6 +7,7 @@ case is checked against its closed form.
 import math
 
 import mpmath
+import numpy as np
 import pytest
 
 
@@ -137,3 +138,29 @@ def test_a_hand_made_gradient_dual_mixes_with_any_call(dd):
     assert dd.gradient(lambda v: v[0] * c.real + v[1], [1.0, 5.0]).tolist() == [2.0, 1.0]
     g = dd.gradient(lambda v: (v[0] * c).real + v[1], [1.0, 5.0])
     assert g.tolist() == [0.0, 1.0]
+
+
+def test_gradient_inside_derivative(dd):
+    # d/dt of the first partial of f(v) = v0^2 v1 + sin(v0 v1) at v = (t, 2):
+    # d/dt [2 t 2 + 2 cos(2 t)] = 4 - 4 sin(2t)
+    f = lambda v: v[0] ** 2 * v[1] + dd.sin(v[0] * v[1])   # noqa: E731
+    t0 = 0.7
+    got = dd.derivative(lambda t: dd.gradient(f, [t, 2.0])[0], t0)
+    assert abs(got - (4 - 4 * math.sin(2 * t0))) <= 4 * math.ulp(4.0)
+    # the outer variable reaching f through a closure only
+    assert dd.derivative(lambda s: dd.gradient(lambda v: s * v[0] ** 2, [3.0])[0], 5.0) == 6.0
+    # value_and_gradient nested: d/ds of the value s * s^2
+    assert dd.derivative(lambda s: dd.value_and_gradient(lambda v: v[0] * v[1], [s, s * s])[0], 2.0) == 12.0
+
+
+def test_derivative_inside_gradient(dd):
+    # d/dv [ d/dt (v0 t^2 + v1 t) at t = 1 ] = d/dv [2 v0 + v1] = (2, 1)
+    g = dd.gradient(lambda v: dd.derivative(lambda t: v[0] * t ** 2 + v[1] * t, 1.0), [3.0, 4.0])
+    assert g.dtype == np.float64 and g.tolist() == [2.0, 1.0]
+
+
+def test_jacobian_and_hessian_inside_derivative_refuse(dd):
+    with pytest.raises(TypeError, match="inside a derivative call"):
+        dd.derivative(lambda s: dd.hessian(lambda v: s * v[0] ** 2, [3.0])[0, 0], 5.0)
+    with pytest.raises(TypeError, match="inside a derivative call"):
+        dd.derivative(lambda s: dd.jacobian(lambda v: [s * v[0]], [3.0])[0, 0], 5.0)

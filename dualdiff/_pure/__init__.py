@@ -23,6 +23,7 @@ from dualdiff import _multi
 
 _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual,
+    derivative=derivative, NestedDual=NestedDual,
     gradient_seeds=lambda x: _gradient_seeds(x, next(_TAGS)),
     hessian_seeds=lambda x: _hessian_seeds(x, next(_TAGS))))
 gradient = _operators["gradient"]

@@ -79,6 +79,13 @@ def _binary(x, y, op):
     return _new(v, _merge(g[0], x._g, g[1], y._g), call_tag(x._tag, y._tag))
 
 
+def _mixed(self, other):
+    """NotImplemented, or the error that lets gradient() go nested (see C)."""
+    if isinstance(other, (N.Dual, N.NestedDual)):
+        raise _common.nested_call_error(self, other)
+    return NotImplemented
+
+
 def as_gradient(o, op):
     if type(o) is GradientDual:
         return o
@@ -143,43 +150,43 @@ class GradientDual(N._Number):
             return _new(self._re + other._re, _merge(1.0, self._g, 1.0, other._g),
                         call_tag(self._tag, other._tag))
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(self._re + c, _scale(1.0, self._g), self._tag)
+        return _mixed(self, other) if c is None else _new(self._re + c, _scale(1.0, self._g), self._tag)
 
     def __radd__(self, other):
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(c + self._re, _scale(1.0, self._g), self._tag)
+        return _mixed(self, other) if c is None else _new(c + self._re, _scale(1.0, self._g), self._tag)
 
     def __sub__(self, other):
         if type(other) is GradientDual:
             return _new(self._re - other._re, _merge(1.0, self._g, -1.0, other._g),
                         call_tag(self._tag, other._tag))
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(self._re - c, _scale(1.0, self._g), self._tag)
+        return _mixed(self, other) if c is None else _new(self._re - c, _scale(1.0, self._g), self._tag)
 
     def __rsub__(self, other):
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(c - self._re, _scale(-1.0, self._g), self._tag)
+        return _mixed(self, other) if c is None else _new(c - self._re, _scale(-1.0, self._g), self._tag)
 
     def __mul__(self, other):
         if type(other) is GradientDual:
             return _new(self._re * other._re, _merge(other._re, self._g, self._re, other._g),
                         call_tag(self._tag, other._tag))
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(self._re * c, _scale(c, self._g), self._tag)
+        return _mixed(self, other) if c is None else _new(self._re * c, _scale(c, self._g), self._tag)
 
     def __rmul__(self, other):
         c = N._to_double(other)
-        return NotImplemented if c is None else _new(c * self._re, _scale(c, self._g), self._tag)
+        return _mixed(self, other) if c is None else _new(c * self._re, _scale(c, self._g), self._tag)
 
     def __truediv__(self, other):
         if type(other) is GradientDual:
             return _div(self, other)
         c = N._to_double(other)
-        return NotImplemented if c is None else _div(self, _const(c))
+        return _mixed(self, other) if c is None else _div(self, _const(c))
 
     def __rtruediv__(self, other):
         c = N._to_double(other)
-        return NotImplemented if c is None else _div(_const(c), self)
+        return _mixed(self, other) if c is None else _div(_const(c), self)
 
     def __pow__(self, other, mod=None):
         if mod is not None:
@@ -187,13 +194,13 @@ class GradientDual(N._Number):
         if type(other) is GradientDual:
             return _binary(self, other, N._POW)
         p = N._to_double(other)
-        return NotImplemented if p is None else _pow(self, p)
+        return _mixed(self, other) if p is None else _pow(self, p)
 
     def __rpow__(self, other, mod=None):
         if mod is not None:
             raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
         c = N._to_double(other)
-        return NotImplemented if c is None else _binary(_const(c), self, N._POW)
+        return _mixed(self, other) if c is None else _binary(_const(c), self, N._POW)
 
     def __neg__(self):
         return _new(-self._re, _scale(-1.0, self._g), self._tag)

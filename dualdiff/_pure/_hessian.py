@@ -13,7 +13,7 @@ import numpy as np
 from dualdiff import _common
 from dualdiff._pure import _numbers as N
 from dualdiff._pure import _rules as R
-from dualdiff._pure._gradient import _merge, _scale, call_tag
+from dualdiff._pure._gradient import _merge, _mixed, _scale, call_tag
 from dualdiff._pure._rules import tt, tz
 
 
@@ -170,41 +170,41 @@ class HessianDual(N._Number):
         if type(other) is HessianDual:
             return _chain2(self, other, self._re + other._re, _G_ADD, _H_ZERO)
         c = N._to_double(other)
-        return NotImplemented if c is None else _chain(self, self._re + c, 1.0, 0.0)
+        return _mixed(self, other) if c is None else _chain(self, self._re + c, 1.0, 0.0)
 
     def __radd__(self, other):
         c = N._to_double(other)
-        return NotImplemented if c is None else _chain(self, c + self._re, 1.0, 0.0)
+        return _mixed(self, other) if c is None else _chain(self, c + self._re, 1.0, 0.0)
 
     def __sub__(self, other):
         if type(other) is HessianDual:
             return _chain2(self, other, self._re - other._re, _G_SUB, _H_ZERO)
         c = N._to_double(other)
-        return NotImplemented if c is None else _chain(self, self._re - c, 1.0, 0.0)
+        return _mixed(self, other) if c is None else _chain(self, self._re - c, 1.0, 0.0)
 
     def __rsub__(self, other):
         c = N._to_double(other)
-        return NotImplemented if c is None else _chain(self, c - self._re, -1.0, 0.0)
+        return _mixed(self, other) if c is None else _chain(self, c - self._re, -1.0, 0.0)
 
     def __mul__(self, other):
         if type(other) is HessianDual:
             return _mul(self, other)
         c = N._to_double(other)
-        return NotImplemented if c is None else _chain(self, self._re * c, c, 0.0)
+        return _mixed(self, other) if c is None else _chain(self, self._re * c, c, 0.0)
 
     def __rmul__(self, other):
         c = N._to_double(other)
-        return NotImplemented if c is None else _chain(self, c * self._re, c, 0.0)
+        return _mixed(self, other) if c is None else _chain(self, c * self._re, c, 0.0)
 
     def __truediv__(self, other):
         if type(other) is HessianDual:
             return _div(self, other)
         c = N._to_double(other)
-        return NotImplemented if c is None else _div(self, _const(c))
+        return _mixed(self, other) if c is None else _div(self, _const(c))
 
     def __rtruediv__(self, other):
         c = N._to_double(other)
-        return NotImplemented if c is None else _div(_const(c), self)
+        return _mixed(self, other) if c is None else _div(_const(c), self)
 
     def __pow__(self, other, mod=None):
         if mod is not None:
@@ -212,13 +212,13 @@ class HessianDual(N._Number):
         if type(other) is HessianDual:
             return _binary(self, other, N._POW)
         p = N._to_double(other)
-        return NotImplemented if p is None else _pow(self, p)
+        return _mixed(self, other) if p is None else _pow(self, p)
 
     def __rpow__(self, other, mod=None):
         if mod is not None:
             raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
         c = N._to_double(other)
-        return NotImplemented if c is None else _binary(_const(c), self, N._POW)
+        return _mixed(self, other) if c is None else _binary(_const(c), self, N._POW)
 
     def __neg__(self):
         return _chain(self, -self._re, -1.0, 0.0)
