@@ -9,6 +9,7 @@ quietly mean pure Python twice.
 """
 
 import os
+import sys
 import warnings
 
 import pytest
@@ -16,6 +17,9 @@ from hypothesis import HealthCheck, settings
 
 import dualdiff
 from dualdiff._public import namespace
+
+# The suite's helper modules (tests/_*.py) import as top-level modules.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 PURE_ONLY = os.environ.get("DUALDIFF_PURE_PYTHON", "") not in ("", "0")
 EXPECTED_BACKEND = "python" if PURE_ONLY else "c"

@@ -21,7 +21,6 @@ import copy
 import math
 import operator
 import pickle
-import struct
 
 import mpmath
 import numpy as np
@@ -31,7 +30,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import rosen, rosen_der, rosen_hess
 
-from dualdiff._public import UNARY_FUNCTIONS, namespace
+from dualdiff._public import UNARY_FUNCTIONS
+from _expressions import both_backends, evaluate, outcome
+from _multihelp import (_call_by_name, assert_apart, eq, mp, points, rosen_loop,
+                        rosen_points, same, seed_f, ulps_apart)
+from _expressions import expressions as make_expressions
 
 DIGITS = 50
 EPS = 2.0 ** -52
@@ -48,10 +51,6 @@ floats = st.floats
 # Measuring error
 # --------------------------------------------------------------------------
 
-def mp(x):
-    return mpmath.mpf(float(x))
-
-
 def ulps_of_max(got, true):
     """max |got - true| over all entries, in ulps of max |true| (true: mpmath numbers)."""
     got = np.asarray(got, dtype=np.float64)
@@ -67,42 +66,6 @@ def ulps_of_max(got, true):
     return float(worst / math.ulp(scale))
 
 
-def _ordered(x):
-    i = struct.unpack("<q", struct.pack("<d", x))[0]
-    return i if i >= 0 else -(i & 0x7FFFFFFFFFFFFFFF)
-
-
-def ulps_apart(a, b):
-    """Floats between a and b; nan matches nan only, inf matches itself only."""
-    a, b = float(a), float(b)
-    if math.isnan(a) or math.isnan(b):
-        return 0 if math.isnan(a) and math.isnan(b) else math.inf
-    if a == b:
-        return 0
-    if math.isinf(a) or math.isinf(b):
-        return math.inf
-    return abs(_ordered(a) - _ordered(b))
-
-
-def assert_apart(got, expected, ulps, what):
-    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
-    assert got.shape == expected.shape, f"{what}: shape {got.shape} != {expected.shape}"
-    apart = [ulps_apart(a, b) for a, b in zip(got.ravel(), expected.ravel())]
-    assert max(apart, default=0) <= ulps, (
-        f"{what}: {got.tolist()} vs {expected.tolist()} ({apart} ulps apart)")
-
-
-def same(a, b):
-    """a and b are the same float: nan matches nan, 0.0 does not match -0.0."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-
-
-def eq(a, b):
-    return a == b or (math.isnan(a) and math.isnan(b))
-
-
 def same_entries(p, q):
     return sorted(p) == sorted(q) and all(eq(p[k], q[k]) for k in p)
 
@@ -110,10 +73,6 @@ def same_entries(p, q):
 def exactly_symmetric(h):
     """h == h.T bit for bit (nan where nan, the sign of zero included)."""
     return h.shape == h.T.shape and h.tobytes() == np.ascontiguousarray(h.T).tobytes()
-
-
-def points(n, seed, lo=-2.0, hi=2.0):
-    return np.random.default_rng(seed).uniform(lo, hi, n)
 
 
 def mp_hessian(f, x):
@@ -135,11 +94,6 @@ def mp_hessian(f, x):
 # --------------------------------------------------------------------------
 # The seed's partial derivatives, second order
 # --------------------------------------------------------------------------
-
-def seed_f(v):
-    x, y = v[0], v[1]
-    return x**2 * y + 3 * x * y**2 + y**3
-
 
 def test_seed_example_torch_hessian(dd):
     # f(x, y) = x²y + xy²: f_xx = 2y, f_xy = 2x + 2y, f_yy = 2x; at (1, 2)
@@ -179,14 +133,6 @@ def test_seed_example_second_partials_against_mpmath(dd, x, y):
 # Rosenbrock: loop form and scipy's vectorised rosen, n = 2, 10, 30
 # --------------------------------------------------------------------------
 
-def rosen_loop(x):
-    """The Rosenbrock function written with a Python loop and indexing."""
-    total = 0.0
-    for i in range(len(x) - 1):
-        total = total + 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-    return total
-
-
 def rosen_hess_mp(x):
     """Rosenbrock's Hessian at x, in mpmath at 50 digits."""
     with mpmath.workdps(DIGITS):
@@ -202,11 +148,6 @@ def rosen_hess_mp(x):
 
 
 ROSEN_FORMS = {"loop": rosen_loop, "scipy": rosen}
-
-
-def rosen_points(n):
-    return [points(n, seed) for seed in range(3)] + [
-        np.linspace(-1.5, 2.0, n), np.full(n, 0.5), np.array([1.3, 0.7, 0.8, 1.9, 1.2] * n)[:n]]
 
 
 @pytest.mark.parametrize("n", [2, 10, 30])
@@ -714,10 +655,6 @@ def _assert_like_hyperduals(dd, got, call, args):
                 (i, j), got.hessian_entries, e)
 
 
-def _call_by_name(name):
-    return lambda dd, x: getattr(dd, name)(x)
-
-
 UNARY_CALLS = {name: _call_by_name(name) for name in UNARY_FUNCTIONS}
 UNARY_CALLS.update({
     "abs": lambda dd, x: dd.abs(x), "log": lambda dd, x: dd.log(x),
@@ -792,59 +729,9 @@ def test_softmax_and_logsumexp_of_hessian_duals(dd):
 # The compiled and pure-Python backends agree
 # --------------------------------------------------------------------------
 
-EXPR_UNARY = ("sin", "cos", "exp", "log", "sqrt", "tanh", "arctan", "sigmoid", "abs", "expm1",
-              "log1p", "softplus", "cbrt", "erf", "arcsinh", "gelu")
-EXPR_BINARY = ("+", "-", "*", "/", "hypot", "arctan2")
 NVARS = 3
-
-leaves = st.one_of(
-    st.tuples(st.just("x"), st.integers(0, NVARS - 1)),
-    st.tuples(st.just("x"), st.integers(0, NVARS - 1)),
-    st.tuples(st.just("const"), st.floats(-5.0, 5.0, allow_subnormal=False)),
-    st.tuples(st.just("const"), st.integers(-3, 3)),
-)
-
-
-def _extend(children):
-    return st.one_of(
-        st.tuples(st.just("fn"), st.sampled_from(EXPR_UNARY), children),
-        st.tuples(st.just("op"), st.sampled_from(EXPR_BINARY), children, children),
-        st.tuples(st.just("pow"), children, st.sampled_from([2, 3, -1, 0.5, 2.5])),
-    )
-
-
-expressions = st.recursive(leaves, _extend, max_leaves=10)
-OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
-
-
-def evaluate(tree, ns, x):
-    kind = tree[0]
-    if kind == "x":
-        return x[tree[1]]
-    if kind == "const":
-        return tree[1]
-    if kind == "op":
-        a, b = evaluate(tree[2], ns, x), evaluate(tree[3], ns, x)
-        return OPS[tree[1]](a, b) if tree[1] in OPS else getattr(ns, tree[1])(a, b)
-    if kind == "pow":
-        return evaluate(tree[1], ns, x) ** tree[2]
-    return getattr(ns, tree[1])(evaluate(tree[2], ns, x))
-
-
-def _outcome(call):
-    """call()'s result, or the type of the exception it raised (TypeError included:
-    a constant (-1.0) ** 0.5 is complex in Python, rejected by both backends alike)."""
-    try:
-        return call()
-    except (ArithmeticError, ValueError, TypeError) as exc:
-        return type(exc)
-
-
-def _both_backends():
-    try:
-        return namespace("c"), namespace("python")
-    except ImportError:
-        pytest.skip("the compiled backend is not built: parity needs both backends")
+expressions = make_expressions(NVARS, max_leaves=10)
+_outcome, _both_backends = outcome, both_backends
 
 
 @settings(max_examples=100)

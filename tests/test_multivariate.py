@@ -25,7 +25,6 @@ import copy
 import math
 import operator
 import pickle
-import struct
 
 import mpmath
 import numpy as np
@@ -35,7 +34,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import rosen, rosen_der
 
-from dualdiff._public import UNARY_FUNCTIONS, namespace
+from dualdiff._public import UNARY_FUNCTIONS
+from _expressions import both_backends, evaluate, outcome
+from _multihelp import (_call_by_name, assert_apart, eq, mp, points, rosen_loop,
+                        rosen_points, same, seed_f, ulps_apart)
+from _expressions import expressions as make_expressions
 
 DIGITS = 50
 EPS = 2.0 ** -52
@@ -51,10 +54,6 @@ floats = st.floats
 # --------------------------------------------------------------------------
 # Measuring error
 # --------------------------------------------------------------------------
-
-def mp(x):
-    return mpmath.mpf(float(x))
-
 
 def ulps_of_max(got, true):
     """max_i |got_i - true_i| in ulps of max_i |true_i| (true: mpmath numbers)."""
@@ -84,48 +83,8 @@ def ulp_error(got, true, scale=None):
         return float(abs(mp(got) - true) / math.ulp(ref))
 
 
-def _ordered(x):
-    i = struct.unpack("<q", struct.pack("<d", x))[0]
-    return i if i >= 0 else -(i & 0x7FFFFFFFFFFFFFFF)
-
-
-def ulps_apart(a, b):
-    """Floats between a and b; nan matches nan only, inf matches itself only."""
-    a, b = float(a), float(b)
-    if math.isnan(a) or math.isnan(b):
-        return 0 if math.isnan(a) and math.isnan(b) else math.inf
-    if a == b:
-        return 0
-    if math.isinf(a) or math.isinf(b):
-        return math.inf
-    return abs(_ordered(a) - _ordered(b))
-
-
-def assert_apart(got, expected, ulps, what):
-    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
-    assert got.shape == expected.shape, f"{what}: shape {got.shape} != {expected.shape}"
-    apart = [ulps_apart(a, b) for a, b in zip(got.ravel(), expected.ravel())]
-    assert max(apart, default=0) <= ulps, (
-        f"{what}: {got.tolist()} vs {expected.tolist()} ({apart} ulps apart)")
-
-
-def same(a, b):
-    """a and b are the same float: nan matches nan, 0.0 does not match -0.0."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-
-
-def eq(a, b):
-    return a == b or (math.isnan(a) and math.isnan(b))
-
-
 def same_partials(p, q):
     return list(p) == list(q) and all(eq(p[i], q[i]) for i in p)
-
-
-def points(n, seed, lo=-2.0, hi=2.0):
-    return np.random.default_rng(seed).uniform(lo, hi, n)
 
 
 def mp_gradient(f, x):
@@ -144,11 +103,6 @@ def mp_gradient(f, x):
 # --------------------------------------------------------------------------
 # The seed's partial derivatives (seed/derivatives.md, section 5 and its code)
 # --------------------------------------------------------------------------
-
-def seed_f(v):
-    x, y = v[0], v[1]
-    return x**2 * y + 3 * x * y**2 + y**3
-
 
 def test_seed_example_torch_partials(dd):
     # "f(x, y) = x²y + xy² at (1, 2): ∂f/∂x = 2xy + y² = 8, ∂f/∂y = x² + 2xy = 5"
@@ -190,14 +144,6 @@ def test_seed_example_partials_against_mpmath(dd, x, y):
 # Rosenbrock: loop form and scipy's vectorised rosen, n = 2, 10, 100
 # --------------------------------------------------------------------------
 
-def rosen_loop(x):
-    """The Rosenbrock function written with a Python loop and indexing."""
-    total = 0.0
-    for i in range(len(x) - 1):
-        total = total + 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-    return total
-
-
 def rosen_mp(x):
     """Value and gradient of Rosenbrock at x, in mpmath at 50 digits."""
     with mpmath.workdps(DIGITS):
@@ -213,11 +159,6 @@ def rosen_mp(x):
 
 
 ROSEN_FORMS = {"loop": rosen_loop, "scipy": rosen}
-
-
-def rosen_points(n):
-    return [points(n, seed) for seed in range(3)] + [
-        np.linspace(-1.5, 2.0, n), np.full(n, 0.5), np.array([1.3, 0.7, 0.8, 1.9, 1.2] * n)[:n]]
 
 
 @pytest.mark.parametrize("n", [2, 10, 100])
@@ -1094,10 +1035,6 @@ def _expect_from_duals(dd, call, a, partials):
     return call(dd.Dual(a, 0.0)).real, expected
 
 
-def _call_by_name(name):
-    return lambda dd, x: getattr(dd, name)(x)
-
-
 UNARY_CALLS = {name: _call_by_name(name) for name in UNARY_FUNCTIONS}
 UNARY_CALLS.update({
     "abs": lambda dd, x: dd.abs(x),
@@ -1236,63 +1173,9 @@ def test_gradient_dual_subgradients(dd):
 # The compiled and pure-Python backends agree
 # --------------------------------------------------------------------------
 
-EXPR_UNARY = ("sin", "cos", "exp", "log", "sqrt", "tanh", "arctan", "sigmoid", "abs", "expm1",
-              "log1p", "softplus", "cbrt", "erf", "arcsinh", "gelu")
-EXPR_BINARY = ("+", "-", "*", "/", "hypot", "arctan2")
 NVARS = 4
-
-leaves = st.one_of(
-    st.tuples(st.just("x"), st.integers(0, NVARS - 1)),
-    st.tuples(st.just("x"), st.integers(0, NVARS - 1)),
-    st.tuples(st.just("const"), st.floats(-5.0, 5.0, allow_subnormal=False)),
-    st.tuples(st.just("const"), st.integers(-3, 3)),
-)
-
-
-def _extend(children):
-    return st.one_of(
-        st.tuples(st.just("fn"), st.sampled_from(EXPR_UNARY), children),
-        st.tuples(st.just("op"), st.sampled_from(EXPR_BINARY), children, children),
-        st.tuples(st.just("pow"), children, st.sampled_from([2, 3, -1, 0.5, 2.5])),
-    )
-
-
-expressions = st.recursive(leaves, _extend, max_leaves=12)
-
-OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
-
-
-def evaluate(tree, ns, x):
-    kind = tree[0]
-    if kind == "x":
-        return x[tree[1]]
-    if kind == "const":
-        return tree[1]
-    if kind == "op":
-        a, b = evaluate(tree[2], ns, x), evaluate(tree[3], ns, x)
-        return OPS[tree[1]](a, b) if tree[1] in OPS else getattr(ns, tree[1])(a, b)
-    if kind == "pow":
-        return evaluate(tree[1], ns, x) ** tree[2]
-    return getattr(ns, tree[1])(evaluate(tree[2], ns, x))
-
-
-def _outcome(call):
-    """call()'s result, or the type of the exception it raised.
-
-    TypeError included: a constant subexpression such as (-1.0) ** 0.5 is a
-    complex number in Python, which both backends must reject alike.
-    """
-    try:
-        return call()
-    except (ArithmeticError, ValueError, TypeError) as exc:
-        return type(exc)
-
-
-def _both_backends():
-    try:
-        return namespace("c"), namespace("python")
-    except ImportError:
-        pytest.skip("the compiled backend is not built: parity needs both backends")
+expressions = make_expressions(NVARS, max_leaves=12)
+_outcome, _both_backends = outcome, both_backends
 
 
 def _gradient_of(ns, tree, x):
