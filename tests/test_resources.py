@@ -14,6 +14,7 @@ import math
 import os
 import sys
 import threading
+import tracemalloc
 
 import numpy as np
 
@@ -241,3 +242,50 @@ def test_threads_give_the_single_threaded_results(dd):
         for r in range(ROUNDS):
             want = expected[k] if r % 2 == 0 else [expected[k][i] for i in range(r, n, ROUNDS)]
             assert results[(k, r)] == want, f"function {k}, round {r} differs under threads"
+
+
+MULTI_CALLS = {"c": 300, "python": 30}
+
+
+def _multivariate_work(dd, calls):
+    """gradient/hessian/jacobian calls (buffers past the inline room) and their error paths."""
+    x = np.linspace(0.3, 1.7, 30)
+
+    def rosen(v):
+        s = 0.0
+        for i in range(len(v) - 1):
+            s = s + 100.0 * (v[i + 1] - v[i] ** 2) ** 2 + (1.0 - v[i]) ** 2
+        return s
+
+    total = 0.0
+    for _ in range(calls):
+        total += float(dd.gradient(rosen, x)[3]) + float(dd.hessian(rosen, x)[2, 3])
+        total += float(dd.jacobian(lambda v: [v[0] * v[1], dd.sin(v[2]) / v[3]], x)[1, 3])
+        for bad in (lambda v: v[0] / (v[1] - v[1]), lambda v: dd.log(-v[0]),
+                    lambda v: dd.gradient(lambda w: w[0] * v[0], [1.0])):
+            for op in (dd.gradient, dd.hessian):
+                try:
+                    op(bad, x)
+                except (ZeroDivisionError, ValueError, TypeError):
+                    total += 1.0
+    return total
+
+
+def test_no_growth_in_gradient_and_hessian_numbers(dd):
+    """GradientDual and HessianDual own C buffers (PyMem, seen by tracemalloc)."""
+    n = MULTI_CALLS[dd.backend]
+    _multivariate_work(dd, n // 10)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        _multivariate_work(dd, n // 10)
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        first = _multivariate_work(dd, n)
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert math.isfinite(first)
+    # a leak of one partials buffer per call would grow by tens of kB per call
+    assert after - before < 64 * 1024, f"traced memory grew by {after - before} bytes over {n} rounds"
