@@ -92,7 +92,38 @@ def as_gradient(o, op):
     return _const(N._arg(o, op, "a real number or a GradientDual"))
 
 
-class GradientDual(N._Number):
+class _SparseNumber(N._Number):
+    """Division and powers, as GradientDual and HessianDual share them: each
+    type supplies its module's _div, _const, _pow and _binary as _k_* hooks."""
+
+    __slots__ = ()
+
+    def __truediv__(self, other):
+        if type(other) is type(self):
+            return self._k_div(self, other)
+        c = N._to_double(other)
+        return _mixed(self, other) if c is None else self._k_div(self, self._k_const(c))
+
+    def __rtruediv__(self, other):
+        c = N._to_double(other)
+        return _mixed(self, other) if c is None else self._k_div(self._k_const(c), self)
+
+    def __pow__(self, other, mod=None):
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        if type(other) is type(self):
+            return self._k_binary(self, other, N._POW)
+        p = N._to_double(other)
+        return _mixed(self, other) if p is None else self._k_pow(self, p)
+
+    def __rpow__(self, other, mod=None):
+        if mod is not None:
+            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
+        c = N._to_double(other)
+        return _mixed(self, other) if c is None else self._k_binary(self._k_const(c), self, N._POW)
+
+
+class GradientDual(_SparseNumber):
     """GradientDual(real, partials=None)
 
     A value with its gradient: ``real + sum(partials[i] * e_i)`` with
@@ -144,6 +175,8 @@ class GradientDual(N._Number):
 
     _operand = staticmethod(as_gradient)
     _binary_op = staticmethod(_binary)
+    _k_div, _k_const, _k_pow, _k_binary = (
+        staticmethod(_div), staticmethod(_const), staticmethod(_pow), staticmethod(_binary))
 
     def __add__(self, other):
         if type(other) is GradientDual:
@@ -177,30 +210,6 @@ class GradientDual(N._Number):
     def __rmul__(self, other):
         c = N._to_double(other)
         return _mixed(self, other) if c is None else _new(c * self._re, _scale(c, self._g), self._tag)
-
-    def __truediv__(self, other):
-        if type(other) is GradientDual:
-            return _div(self, other)
-        c = N._to_double(other)
-        return _mixed(self, other) if c is None else _div(self, _const(c))
-
-    def __rtruediv__(self, other):
-        c = N._to_double(other)
-        return _mixed(self, other) if c is None else _div(_const(c), self)
-
-    def __pow__(self, other, mod=None):
-        if mod is not None:
-            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
-        if type(other) is GradientDual:
-            return _binary(self, other, N._POW)
-        p = N._to_double(other)
-        return _mixed(self, other) if p is None else _pow(self, p)
-
-    def __rpow__(self, other, mod=None):
-        if mod is not None:
-            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
-        c = N._to_double(other)
-        return _mixed(self, other) if c is None else _binary(_const(c), self, N._POW)
 
     def __neg__(self):
         return _new(-self._re, _scale(-1.0, self._g), self._tag)

@@ -13,7 +13,7 @@ import numpy as np
 from dualdiff import _common
 from dualdiff._pure import _numbers as N
 from dualdiff._pure import _rules as R
-from dualdiff._pure._gradient import _merge, _mixed, _scale, call_tag
+from dualdiff._pure._gradient import _merge, _mixed, _scale, _SparseNumber, call_tag
 from dualdiff._pure._rules import tt, tz
 
 
@@ -103,7 +103,7 @@ def as_hessian(o, op):
     return _const(N._arg(o, op, "a real number or a HessianDual"))
 
 
-class HessianDual(N._Number):
+class HessianDual(_SparseNumber):
     """HessianDual(real, partials=None, hessian=None)
 
     A value with its gradient and Hessian, for second derivatives of
@@ -165,6 +165,8 @@ class HessianDual(N._Number):
 
     _operand = staticmethod(as_hessian)
     _binary_op = staticmethod(_binary)
+    _k_div, _k_const, _k_pow, _k_binary = (
+        staticmethod(_div), staticmethod(_const), staticmethod(_pow), staticmethod(_binary))
 
     def __add__(self, other):
         if type(other) is HessianDual:
@@ -195,30 +197,6 @@ class HessianDual(N._Number):
     def __rmul__(self, other):
         c = N._to_double(other)
         return _mixed(self, other) if c is None else _chain(self, c * self._re, c, 0.0)
-
-    def __truediv__(self, other):
-        if type(other) is HessianDual:
-            return _div(self, other)
-        c = N._to_double(other)
-        return _mixed(self, other) if c is None else _div(self, _const(c))
-
-    def __rtruediv__(self, other):
-        c = N._to_double(other)
-        return _mixed(self, other) if c is None else _div(_const(c), self)
-
-    def __pow__(self, other, mod=None):
-        if mod is not None:
-            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
-        if type(other) is HessianDual:
-            return _binary(self, other, N._POW)
-        p = N._to_double(other)
-        return _mixed(self, other) if p is None else _pow(self, p)
-
-    def __rpow__(self, other, mod=None):
-        if mod is not None:
-            raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
-        c = N._to_double(other)
-        return _mixed(self, other) if c is None else _binary(_const(c), self, N._POW)
 
     def __neg__(self):
         return _chain(self, -self._re, -1.0, 0.0)
