@@ -7,6 +7,8 @@ import struct
 import mpmath
 import numpy as np
 
+DIGITS = 50
+
 
 def mp(x):
     return mpmath.mpf(float(x))
@@ -72,3 +74,19 @@ def rosen_points(n):
 
 def _call_by_name(name):
     return lambda dd, x: getattr(dd, name)(x)
+
+
+def ulps_of_max(got, true):
+    """max |got - true| over all entries, in ulps of max |true| (true: mpmath numbers,
+    any shape: a gradient, a Jacobian row, a Hessian)."""
+    got = np.asarray(got, dtype=np.float64)
+    true = np.asarray(true, dtype=object)
+    assert got.shape == true.shape, f"shape {got.shape}, expected {true.shape}"
+    scale = float(max(abs(t) for t in true.ravel()))
+    if scale == 0.0:
+        return 0.0 if np.all(got == 0.0) else math.inf
+    if not np.all(np.isfinite(got)):
+        return math.inf
+    with mpmath.workdps(DIGITS):
+        worst = max(abs(mp(g) - t) for g, t in zip(got.ravel(), true.ravel()))
+    return float(worst / math.ulp(scale))

@@ -33,7 +33,7 @@ from scipy.optimize import rosen, rosen_der, rosen_hess
 from dualdiff._public import UNARY_FUNCTIONS
 from _expressions import both_backends, evaluate, outcome
 from _multihelp import (_call_by_name, assert_apart, eq, mp, points, rosen_loop,
-                        rosen_points, same, seed_f, ulps_apart)
+                        rosen_points, same, seed_f, ulps_apart, ulps_of_max)
 from _expressions import expressions as make_expressions
 
 DIGITS = 50
@@ -50,21 +50,6 @@ floats = st.floats
 # --------------------------------------------------------------------------
 # Measuring error
 # --------------------------------------------------------------------------
-
-def ulps_of_max(got, true):
-    """max |got - true| over all entries, in ulps of max |true| (true: mpmath numbers)."""
-    got = np.asarray(got, dtype=np.float64)
-    true = np.asarray(true, dtype=object)
-    assert got.shape == true.shape, f"shape {got.shape}, expected {true.shape}"
-    scale = float(max(abs(t) for t in true.ravel()))
-    if scale == 0.0:
-        return 0.0 if np.all(got == 0.0) else math.inf
-    if not np.all(np.isfinite(got)):
-        return math.inf
-    with mpmath.workdps(DIGITS):
-        worst = max(abs(mp(g) - t) for g, t in zip(got.ravel(), true.ravel()))
-    return float(worst / math.ulp(scale))
-
 
 def same_entries(p, q):
     return sorted(p) == sorted(q) and all(eq(p[k], q[k]) for k in p)

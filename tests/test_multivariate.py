@@ -37,7 +37,7 @@ from scipy.optimize import rosen, rosen_der
 from dualdiff._public import UNARY_FUNCTIONS
 from _expressions import both_backends, evaluate, outcome
 from _multihelp import (_call_by_name, assert_apart, eq, mp, points, rosen_loop,
-                        rosen_points, same, seed_f, ulps_apart)
+                        rosen_points, same, seed_f, ulps_apart, ulps_of_max)
 from _expressions import expressions as make_expressions
 
 DIGITS = 50
@@ -54,20 +54,6 @@ floats = st.floats
 # --------------------------------------------------------------------------
 # Measuring error
 # --------------------------------------------------------------------------
-
-def ulps_of_max(got, true):
-    """max_i |got_i - true_i| in ulps of max_i |true_i| (true: mpmath numbers)."""
-    got = np.asarray(got, dtype=np.float64)
-    assert got.shape == (len(true),), f"shape {got.shape}, expected ({len(true)},)"
-    scale = float(max(abs(t) for t in true))
-    if scale == 0.0:
-        return 0.0 if np.all(got == 0.0) else math.inf
-    if not np.all(np.isfinite(got)):
-        return math.inf
-    with mpmath.workdps(DIGITS):
-        worst = max(abs(mp(g) - t) for g, t in zip(got, true))
-    return float(worst / math.ulp(scale))
-
 
 def ulp_error(got, true, scale=None):
     """|got - true| in ulps of |true| (or of `scale`, the size of cancelling terms)."""
