@@ -5,7 +5,6 @@ src_c/dd_sparse.h (a scaled copy and a merge of two scaled tangents) are
 written with the same formulas, so both backends agree to the ulp.
 """
 
-import math
 
 import numpy as np
 
@@ -64,18 +63,9 @@ def _pow(x, p):
 
 
 def _binary(x, y, op):
-    if op == N._POW:
-        if not y._g:   # constant exponent: negative bases work
-            return _pow(x, y._re)
-        v = R.cpow(x._re, y._re)
-        N._check_pow(x._re, y._re, v)
-        g, _ = R.pow2_partials(x._re, y._re, v, 1)
-    elif op == N._ATAN2:
-        v = math.atan2(x._re, y._re)
-        g, _ = R.atan2_partials(x._re, y._re, 1)
-    else:
-        v = R.chypot(x._re, y._re)
-        g, _ = R.hypot_partials(x._re, y._re, v, 1)
+    if op == N._POW and not y._g:   # constant exponent: negative bases work
+        return _pow(x, y._re)
+    v, g, h = N.binary_coefficients(x._re, y._re, op, 1)
     return _new(v, _merge(g[0], x._g, g[1], y._g), call_tag(x._tag, y._tag))
 
 

@@ -6,7 +6,6 @@ order of the compiled version (scaled Hessians first, then the outer
 products), through the same merge, so both backends agree to the ulp.
 """
 
-import math
 
 import numpy as np
 
@@ -82,18 +81,9 @@ def _pow(x, p):
 
 
 def _binary(x, y, op):
-    if op == N._POW:
-        if not y._g:   # constant exponent: negative bases work
-            return _pow(x, y._re)
-        v = R.cpow(x._re, y._re)
-        N._check_pow(x._re, y._re, v)
-        g, h = R.pow2_partials(x._re, y._re, v, 2)
-    elif op == N._ATAN2:
-        v = math.atan2(x._re, y._re)
-        g, h = R.atan2_partials(x._re, y._re, 2)
-    else:
-        v = R.chypot(x._re, y._re)
-        g, h = R.hypot_partials(x._re, y._re, v, 2)
+    if op == N._POW and not y._g:   # constant exponent: negative bases work
+        return _pow(x, y._re)
+    v, g, h = N.binary_coefficients(x._re, y._re, op, 2)
     return _chain2(x, y, v, g, h)
 
 

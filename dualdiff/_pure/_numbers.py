@@ -173,35 +173,33 @@ def _hyper_pow(x, p):
 _POW, _ATAN2, _HYPOT = "power", "arctan2", "hypot"
 
 
-def _dual_binary(x, y, op):
+def binary_coefficients(a, b, op, order):
+    """(value, gradient, Hessian) of x**y, atan2 or hypot at (a, b), for every
+    number type's two-argument chain rule (a power's exponent not constant)."""
     if op == _POW:
-        if y._du == 0.0:   # constant exponent: negative bases work
-            return _dual_pow(x, y._re)
-        v = R.cpow(x._re, y._re)
-        _check_pow(x._re, y._re, v)
-        g, _ = R.pow2_partials(x._re, y._re, v, 1)
-        return _dual_chain2(x, y, v, g)
-    if op == _ATAN2:
-        g, _ = R.atan2_partials(x._re, y._re, 1)
-        return _dual_chain2(x, y, math.atan2(x._re, y._re), g)
-    v = R.chypot(x._re, y._re)
-    g, _ = R.hypot_partials(x._re, y._re, v, 1)
+        v = R.cpow(a, b)
+        _check_pow(a, b, v)
+        g, h = R.pow2_partials(a, b, v, order)
+    elif op == _ATAN2:
+        v = math.atan2(a, b)
+        g, h = R.atan2_partials(a, b, order)
+    else:
+        v = R.chypot(a, b)
+        g, h = R.hypot_partials(a, b, v, order)
+    return v, g, h
+
+
+def _dual_binary(x, y, op):
+    if op == _POW and y._du == 0.0:   # constant exponent: negative bases work
+        return _dual_pow(x, y._re)
+    v, g, _ = binary_coefficients(x._re, y._re, op, 1)
     return _dual_chain2(x, y, v, g)
 
 
 def _hyper_binary(x, y, op):
-    if op == _POW:
-        if y._e1 == 0.0 and y._e2 == 0.0 and y._e12 == 0.0:
-            return _hyper_pow(x, y._re)
-        v = R.cpow(x._re, y._re)
-        _check_pow(x._re, y._re, v)
-        g, h = R.pow2_partials(x._re, y._re, v, 2)
-        return _hyper_chain2(x, y, v, g, h)
-    if op == _ATAN2:
-        g, h = R.atan2_partials(x._re, y._re, 2)
-        return _hyper_chain2(x, y, math.atan2(x._re, y._re), g, h)
-    v = R.chypot(x._re, y._re)
-    g, h = R.hypot_partials(x._re, y._re, v, 2)
+    if op == _POW and y._e1 == 0.0 and y._e2 == 0.0 and y._e12 == 0.0:
+        return _hyper_pow(x, y._re)
+    v, g, h = binary_coefficients(x._re, y._re, op, 2)
     return _hyper_chain2(x, y, v, g, h)
 
 
