@@ -361,8 +361,10 @@ cdef object _dense_gradient(const int *idx, const double *val, int m, Py_ssize_t
     cdef Py_ssize_t k
     if m and idx[m - 1] >= n:
         raise ValueError(f"the number depends on variable {idx[m - 1]}, beyond length {n}")
-    out = _common.np.zeros(n, dtype=_common.np.float64)
-    cdef double[::1] view = out
+    out = _np_zeros(n)
+    cdef Py_buffer ob
+    PyObject_GetBuffer(out, &ob, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
     for k in range(m):
-        view[idx[k]] = val[k]
+        (<double *>ob.buf)[idx[k]] = val[k]
+    PyBuffer_Release(&ob)
     return out

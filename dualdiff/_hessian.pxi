@@ -277,13 +277,17 @@ cdef class HessianDual:
         if self.m and <Py_ssize_t>(self.hk[self.m - 1] >> 32) >= n:   # the largest row index
             raise ValueError(f"the number depends on variable {self.hk[self.m - 1] >> 32}, "
                              f"beyond length {n}")
-        out = _common.np.zeros((n, n), dtype=_common.np.float64)
-        cdef double[:, ::1] view = out
+        out = _np_zeros((n, n))
+        cdef Py_buffer ob
+        cdef double *view
+        PyObject_GetBuffer(out, &ob, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+        view = <double *>ob.buf
         for k in range(self.m):   # one triangle, mirrored: exactly symmetric
             i, j = <int>(self.hk[k] >> 32), <int>(self.hk[k] & 0xFFFFFFFF)
             if i <= j:
-                view[i, j] = self.hv[k]
-                view[j, i] = self.hv[k]
+                view[i * n + j] = self.hv[k]
+                view[j * n + i] = self.hv[k]
+        PyBuffer_Release(&ob)
         return out
 
     # -- protocol ---------------------------------------------------------
@@ -454,17 +458,10 @@ cdef int _hess_real(object o, double *out) except -1:
     return _grad_real(o, out)
 
 
-def _hessian_seeds(double[::1] x, long tag):
-    """_hessian_seeds(x, tag) -> object ndarray of HessianDual(x[i], {i: 1.0}) of the call `tag`."""
-    cdef Py_ssize_t i, n = x.shape[0]
-    cdef HessianDual h
-    out = _common.np.empty(n, dtype=object)
-    cdef object[::1] view = out
-    for i in range(n):
-        h = _hconst(x[i])
-        h.gi[0] = <int>i
-        h.gv[0] = 1.0
-        h.n = 1
-        h.tag = tag
-        view[i] = <object>h
-    return out
+cdef inline HessianDual _hessian_seed(double re, Py_ssize_t i, long tag):
+    cdef HessianDual h = _hconst(re)
+    h.gi[0] = <int>i
+    h.gv[0] = 1.0
+    h.n = 1
+    h.tag = tag
+    return h

@@ -618,6 +618,23 @@ def test_point_types(dd):
         assert dd.jvp(f, x, x) == 3 * 4.0 + 2 * 12.0
 
 
+def test_strided_and_read_only_points(dd):
+    """A float64 view with strides (x[::2], a column) or a read-only array is a valid point."""
+    f = lambda v: v[0] * v[1] ** 2 + v[2]
+    base = np.arange(12.0).reshape(6, 2) + 1.0
+    for x in (base[::2, 0], base[:3, 1], base.ravel()[::-4][:3]):
+        assert not x.flags.c_contiguous or x.base is not None
+        exact = [x[1] ** 2, 2 * x[0] * x[1], 1.0]
+        assert dd.gradient(f, x).tolist() == exact
+        assert dd.value_and_gradient(f, x)[1].tolist() == exact
+        h = dd.hessian(f, x)
+        assert h.tolist() == [[0.0, 2 * x[1], 0.0], [2 * x[1], 2 * x[0], 0.0], [0.0, 0.0, 0.0]]
+    frozen = np.array([1.0, 2.0, 3.0])
+    frozen.flags.writeable = False
+    assert dd.gradient(f, frozen).tolist() == [4.0, 4.0, 1.0]
+    assert dd.hessian(f, frozen)[0, 1] == 4.0
+
+
 def test_f_receives_an_object_array(dd):
     seen = {}
 
