@@ -43,16 +43,18 @@ def zero_division():
 class NestedCallError(TypeError):
     """A GradientDual or HessianDual met a Dual of an enclosing derivative call.
 
-    gradient() and value_and_gradient() catch it and redo the work as one
-    nested derivative call per variable; elsewhere it is a TypeError.
+    gradient(), value_and_gradient() and jacobian() catch it and redo the
+    work as nested derivative calls, one per variable (and output); elsewhere
+    it is a TypeError.
     """
 
 
 def nested_call_error(x, y):
     return NestedCallError(
         f"a {type(x).__name__} and a {type(y).__name__} meet: this gradient, jacobian or "
-        "hessian call runs inside a derivative call; gradient and value_and_gradient "
-        "support that (with one pass per variable), jacobian and hessian do not")
+        "hessian call runs inside a derivative call; gradient, value_and_gradient and "
+        "jacobian support that (with one pass per variable), hessian does not: its "
+        "derivative would be a third derivative, beyond what dualdiff nests")
 
 
 def float_error(x):

@@ -91,6 +91,25 @@ def operators(backend):
             return out   # Duals of the enclosing call
         return out.astype(np.float64)
 
+    def _nested_jacobian(f, x):
+        """The Jacobian inside a derivative call: one nested gradient per
+        output (so m * n derivative calls), whose entries are Duals of the
+        enclosing call where they depend on its perturbation."""
+        if not callable(f):
+            raise TypeError(f"jacobian() expects a callable f, not {type(f).__name__!r}")
+        xs = np.asarray(x, dtype=object) if _perturbed(x) else vector_point(x, "jacobian")
+        y = f(np.asarray(xs, dtype=object))
+        if not (isinstance(y, (list, tuple)) or (isinstance(y, np.ndarray) and y.ndim > 0)):
+            return _nested_gradient(f, x, "jacobian")
+        shape = np.shape(np.asarray(y, dtype=object))
+        rows = [_nested_gradient(lambda v, k=k: np.asarray(f(v), dtype=object)[k], x, "jacobian")
+                for k in np.ndindex(*shape)]
+        dtype = object if any(r.dtype == object for r in rows) else np.float64
+        out = np.empty(shape + (len(xs),), dtype=dtype)
+        for k, row in zip(np.ndindex(*shape), rows):
+            out[k] = row
+        return out
+
     def _scalar(y, op):
         """The one number f returned (a 0-d array counts, as np.sum returns)."""
         if isinstance(y, np.ndarray) and y.ndim == 0:
@@ -162,7 +181,12 @@ def operators(backend):
         """
         if x is ...:   # no point: return the Jacobian function
             return _common.bind(jacobian, f)
-        y, n = _evaluate(f, x, "jacobian")
+        if _perturbed(x):   # inside a derivative call
+            return _nested_jacobian(f, x)
+        try:
+            y, n = _evaluate(f, x, "jacobian")
+        except _common.NestedCallError:   # inside a derivative call, through a closure
+            return _nested_jacobian(f, x)
         if isinstance(y, (list, tuple)) or (isinstance(y, np.ndarray) and y.ndim > 0):
             outputs = np.empty(len(y) if not isinstance(y, np.ndarray) else y.shape,
                                dtype=object)

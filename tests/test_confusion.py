@@ -159,8 +159,35 @@ def test_derivative_inside_gradient(dd):
     assert g.dtype == np.float64 and g.tolist() == [2.0, 1.0]
 
 
-def test_jacobian_and_hessian_inside_derivative_refuse(dd):
-    with pytest.raises(TypeError, match="inside a derivative call"):
+def test_hessian_inside_derivative_refuses(dd):
+    # its derivative is a third derivative: refused, never wrong
+    with pytest.raises(TypeError, match="inside a derivative call.*third derivative"):
         dd.derivative(lambda s: dd.hessian(lambda v: s * v[0] ** 2, [3.0])[0, 0], 5.0)
-    with pytest.raises(TypeError, match="inside a derivative call"):
-        dd.derivative(lambda s: dd.jacobian(lambda v: [s * v[0]], [3.0])[0, 0], 5.0)
+
+
+def test_jacobian_inside_derivative(dd):
+    # J of F(v) = (s v0 v1, sin(s v0), v1^2) at (3, 2), then d/ds of its entries
+    def F(s):
+        return lambda v: [s * v[0] * v[1], dd.sin(s * v[0]), v[1] ** 2]
+
+    s0, v0 = 0.5, [3.0, 2.0]
+    exact = {  # d/ds J[k, i]
+        (0, 0): v0[1], (0, 1): v0[0],
+        (1, 0): math.cos(s0 * v0[0]) - s0 * v0[0] * math.sin(s0 * v0[0]), (1, 1): 0.0,
+        (2, 0): 0.0, (2, 1): 0.0,
+    }
+    for (k, i), true in exact.items():
+        # the outer variable through a closure only
+        got = dd.derivative(lambda s: dd.jacobian(F(s), v0)[k, i], s0)
+        assert abs(got - true) <= 4 * math.ulp(max(1.0, abs(true))), (k, i)
+    # the outer variable in the point: d/dt J(t, 2) of G(v) = (v0^2 v1, v0 + v1)
+    G = lambda v: (v[0] ** 2 * v[1], v[0] + v[1])   # noqa: E731
+    got = dd.derivative(lambda t: dd.jacobian(G, [t, 2.0])[0, 0], 1.5)
+    assert got == 4.0   # d/dt (2 t * 2)
+    # a scalar-valued f gives a gradient, as outside derivative calls
+    assert dd.derivative(lambda s: dd.jacobian(lambda v: s * v[0] ** 2, [3.0])[0], 5.0) == 6.0
+    # entries that do not depend on the outer variable stay float64
+    inner = []
+    dd.derivative(lambda s: inner.append(dd.jacobian(F(s), v0)) or s, s0)
+    assert inner[0].shape == (3, 2)
+    assert inner[0][2, 1].real == 4.0 if inner[0].dtype == object else inner[0][2, 1] == 4.0
