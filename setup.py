@@ -52,7 +52,8 @@ def extensions():
         sources=["dualdiff/_core.pyx"],
         include_dirs=["src_c"],
         depends=["src_c/dd_rules.h", "src_c/dd_types.h", "src_c/dd_sparse.h",
-                 "dualdiff/_core.pxd", "dualdiff/_gradient.pxi", "dualdiff/_hessian.pxi"],
+                 "src_c/dd_array.h", "dualdiff/_core.pxd", "dualdiff/_gradient.pxi",
+                 "dualdiff/_hessian.pxi", "dualdiff/_array.pxi"],
         extra_compile_args=args,
     )
     return cythonize(

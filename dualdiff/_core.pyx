@@ -703,6 +703,7 @@ cdef class HyperDual:
 
 include "_gradient.pxi"
 include "_hessian.pxi"
+include "_array.pxi"
 
 # ---------------------------------------------------------------------------
 # Public functions
@@ -968,7 +969,7 @@ def derivative(f, x=...):
     elif type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
         return _nested.derivative(f, x, _new_tag())
     elif not _point(x, &a, "derivative"):
-        return _common.elementwise(derivative, f, x)
+        return _array_module.elementwise_derivative(derivative, _ARRAY_TYPES, f, x)
     tag = _new_tag()
     y = f(_dual(dd_dual_make(a, 1.0), tag))
     if type(y) is Dual:   # of another tag: y does not depend on this call's variable
@@ -992,7 +993,7 @@ def second_derivative(f, x=...):
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
     elif not _point(x, &a, "second_derivative"):
-        return _common.elementwise(second_derivative, f, x)
+        return _array_module.elementwise_derivative(second_derivative, _ARRAY_TYPES, f, x)
     y = f(_hyper(dd_hyper_make(a, 1.0, 1.0, 0.0)))
     if type(y) is HyperDual:
         return (<HyperDual>y).v.e12
@@ -1016,7 +1017,7 @@ def value_and_derivative(f, x=...):
     elif type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
         return _nested.value_and_derivative(f, x, _new_tag())
     elif not _point(x, &a, "value_and_derivative"):
-        return _common.elementwise(value_and_derivative, f, x)
+        return _array_module.elementwise_derivative(value_and_derivative, _ARRAY_TYPES, f, x)
     tag = _new_tag()
     y = f(_dual(dd_dual_make(a, 1.0), tag))
     if type(y) is Dual:
@@ -1091,6 +1092,11 @@ def _hessian_seeds(x, long tag):
 from types import SimpleNamespace as _SimpleNamespace
 
 from dualdiff import _multi
+from dualdiff import _array as _array_module
+
+DualArray, HyperDualArray = _array_module.array_types(
+    _SimpleNamespace(chain=_array_chain, partials=_array_partials), Dual, HyperDual)
+_ARRAY_TYPES = (DualArray, HyperDualArray)
 
 def _tagged_dual(re, du, long tag):
     """Dual(re, du) as a perturbation of the derivative call with this tag."""

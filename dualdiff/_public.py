@@ -20,7 +20,7 @@ UNARY_FUNCTIONS = (
 
 #: Everything each backend module exports.
 BACKEND_NAMES = (
-    ("Dual", "HyperDual", "GradientDual", "HessianDual")
+    ("Dual", "HyperDual", "GradientDual", "HessianDual", "DualArray", "HyperDualArray")
     + UNARY_FUNCTIONS
     + ("log", "abs", "leaky_relu", "gelu", "power", "arctan2", "hypot",
        "softmax", "logsumexp",

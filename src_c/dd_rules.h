@@ -190,7 +190,7 @@ static inline void dd_pow_rule(double a, double p, double f[3], int order) {
  * g[0] = d/dx, g[1] = d/dy; h[0] = d2/dx2, h[1] = d2/dxdy, h[2] = d2/dy2. */
 static inline void dd_pow2_partials(double x, double y, double v, int order,
                                     double g[2], double h[3]) {
-    double p[3];
+    double p[3] = {0.0, 0.0, 0.0};
     /* d/dy x**y = x**y log x; where x**y is 0 (x = 0, y > 0) the limit is 0 */
     double lx = v == 0.0 ? 0.0 : log(x);
     dd_pow_rule(x, y, p, order);

@@ -7,7 +7,7 @@ and as the oracle the compiled backend is tested against.
 from types import SimpleNamespace as _SimpleNamespace
 
 from dualdiff._pure._numbers import (
-    Dual, HyperDual, NestedDual, abs, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
+    Dual, DualArray, HyperDual, HyperDualArray, NestedDual, abs, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
     arctanh, cbrt, ceil, cos, cosh, derivative, erf, erfc, exp, exp2, expm1,
     floor, gelu, hypot, leaky_relu, log, log1p, log2, log10, logsumexp, power,
     relu, second_derivative, sigmoid, sign, sin, sinh, softmax, softplus, sqrt,
@@ -34,7 +34,7 @@ hessian = _operators["hessian"]
 hvp = _operators["hvp"]
 
 __all__ = [
-    "Dual", "GradientDual", "HessianDual", "HyperDual", "NestedDual", "RULE_NAMES", "gradient",
+    "Dual", "DualArray", "GradientDual", "HyperDualArray", "HessianDual", "HyperDual", "NestedDual", "RULE_NAMES", "gradient",
     "hessian", "hvp", "jacobian", "jvp",
     "value_and_gradient", "abs", "arccos", "arccosh", "arcsin",
     "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "ceil", "cos", "cosh",

@@ -11,7 +11,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from dualdiff import _array as _array_module
 from dualdiff import _common, _nested
+from dualdiff._pure import _arrays
 from dualdiff._pure import _rules as R
 from dualdiff._pure._rules import tt, tz
 
@@ -760,7 +762,7 @@ def derivative(f, x=...):
         return _nesting.derivative(f, x, next(_TAGS))
     a = _point(x, "derivative")
     if a is None:
-        return _common.elementwise(derivative, f, x)
+        return _array_module.elementwise_derivative(derivative, _ARRAY_TYPES, f, x)
     tag = next(_TAGS)
     y = f(_dual(a, 1.0, tag))
     if type(y) is Dual:   # of another tag: y does not depend on this call's variable
@@ -782,7 +784,7 @@ def second_derivative(f, x=...):
         return _common.bind(second_derivative, f)
     a = _point(x, "second_derivative")
     if a is None:
-        return _common.elementwise(second_derivative, f, x)
+        return _array_module.elementwise_derivative(second_derivative, _ARRAY_TYPES, f, x)
     y = f(_hyper(a, 1.0, 1.0, 0.0))
     if type(y) is HyperDual:
         return y._e12
@@ -803,7 +805,7 @@ def value_and_derivative(f, x=...):
         return _nesting.value_and_derivative(f, x, next(_TAGS))
     a = _point(x, "value_and_derivative")
     if a is None:
-        return _common.elementwise(value_and_derivative, f, x)
+        return _array_module.elementwise_derivative(value_and_derivative, _ARRAY_TYPES, f, x)
     tag = next(_TAGS)
     y = f(_dual(a, 1.0, tag))
     if type(y) is Dual:
@@ -828,3 +830,6 @@ _nesting = _nested.Nesting(SimpleNamespace(
     dual_tag=lambda d: d._tag,
     functions={name: globals()[name] for name in _nested.FUNCTIONS}))
 NestedDual = _nesting.NestedDual
+
+DualArray, HyperDualArray = _array_module.array_types(_arrays, Dual, HyperDual)
+_ARRAY_TYPES = (DualArray, HyperDualArray)

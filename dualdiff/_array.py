@@ -1,0 +1,1108 @@
+"""DualArray and HyperDualArray: arrays of dual numbers stored as NumPy arrays of their parts.
+
+One class per order, shared by both backends.  A backend supplies the
+kernels (``chain`` for the rule table applied elementwise, ``partials`` for
+the two-argument functions) and its scalar types; ``array_types(backend)``
+builds the classes over them.
+
+Storage: the real parts ``re`` (float64, any shape s) and the tangent rows
+``t`` of shape (k,) + s.  A DualArray has k directions (one for a plain
+derivative; more let one pass carry several); a HyperDualArray has the
+three rows e1, e2, e12.  Every operation that is linear (sums, indexing,
+reshaping, concatenation, ...) applies the same NumPy operation to ``re``
+and to every row of ``t``; the others apply the chain rule.
+
+Values come from NumPy itself wherever NumPy has the function, so a real
+part equals NumPy's own result to the bit, and out-of-domain points give nan
+with NumPy's RuntimeWarning, under ``np.errstate``.  Tangent parts never
+warn: an out-of-domain point gets nan tangents quietly.  A tangent
+component that is exactly zero stays zero through every rule and every
+product, even where a coefficient is infinite.
+
+The arrays are immutable: ``.real``, ``.dual`` and friends are read-only
+views, and item assignment raises TypeError.
+"""
+
+import numbers
+import operator
+
+import numpy as np
+
+from dualdiff import _common
+
+#: NumPy's ufuncs that are a unary rule of the table (value from NumPy).
+UNARY_UFUNCS = {
+    np.exp: "exp", np.exp2: "exp2", np.expm1: "expm1", np.log: "log", np.log2: "log2",
+    np.log10: "log10", np.log1p: "log1p", np.sqrt: "sqrt", np.cbrt: "cbrt",
+    np.sin: "sin", np.cos: "cos", np.tan: "tan", np.arcsin: "arcsin",
+    np.arccos: "arccos", np.arctan: "arctan", np.sinh: "sinh", np.cosh: "cosh",
+    np.tanh: "tanh", np.arcsinh: "arcsinh", np.arccosh: "arccosh",
+    np.arctanh: "arctanh", np.absolute: "abs", np.fabs: "abs", np.sign: "sign",
+    np.floor: "floor", np.ceil: "ceil",
+}
+_VALUE_UFUNCS = {name: ufunc for ufunc, name in UNARY_UFUNCS.items() if ufunc is not np.fabs}
+
+#: Rules NumPy has no ufunc for: the value comes from the rule table.
+TABLE_ONLY = ("erf", "erfc", "sigmoid", "relu", "softplus", "gelu", "gelu_tanh")
+
+_COMPARISONS = {np.less: operator.lt, np.less_equal: operator.le, np.greater: operator.gt,
+                np.greater_equal: operator.ge, np.equal: operator.eq,
+                np.not_equal: operator.ne}
+_PREDICATES = (np.isfinite, np.isinf, np.isnan, np.signbit)
+
+
+def _real_operand(x):
+    """A constant operand as a float64 ndarray or Python float; None if it is not one."""
+    if isinstance(x, float):
+        return x
+    if isinstance(x, numbers.Real):   # int, bool, NumPy scalars, fractions
+        return float(x)
+    if isinstance(x, np.ndarray) and (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+        if np.issubdtype(x.dtype, np.complexfloating):
+            return None
+        return x.astype(np.float64, copy=False)
+    return None
+
+
+def _nan_product(r):
+    """True if a product r may have met 0 * inf: then zero-safe forms recompute it."""
+    return bool(np.isnan(r).any()) if isinstance(r, np.ndarray) else r != r
+
+
+def tz(t, c):
+    """t * c, zero where t is zero (even where c is infinite or nan)."""
+    with np.errstate(all="ignore"):
+        r = t * c
+    if _nan_product(r):
+        r = np.where(t == 0.0, 0.0, r)
+    return r
+
+
+def tt(s, t):
+    """s * t, zero where either is zero."""
+    with np.errstate(all="ignore"):
+        r = s * t
+    if _nan_product(r):
+        r = np.where((s == 0.0) | (t == 0.0), 0.0, r)
+    return r
+
+
+def _axis_of_rows(axis, ndim):
+    """The axis of the tangent rows that corresponds to `axis` of the values."""
+    if axis is None:
+        return tuple(range(1, ndim + 1))
+    if isinstance(axis, tuple):
+        return tuple(_axis_of_rows(a, ndim) for a in axis)
+    axis = operator.index(axis)
+    if not -ndim <= axis < ndim:
+        raise np.exceptions.AxisError(axis, ndim)
+    return axis % ndim + 1
+
+
+class ArrayBase:
+    """What DualArray and HyperDualArray share: storage, NumPy protocol, linear operations."""
+
+    __slots__ = ("_re", "_t")
+    __array_priority__ = 20.0
+    _order = 1
+    _rows = None       # HyperDualArray: always 3
+    _kernels = None    # set by array_types
+    _scalar = None     # the scalar type an element is returned as
+
+    # -- construction -----------------------------------------------------
+
+    @classmethod
+    def _new(cls, re, t):
+        self = object.__new__(cls)
+        self._re = np.asarray(re, dtype=np.float64)
+        self._t = np.asarray(t, dtype=np.float64)
+        return self
+
+    def _lift(self, other):
+        """(real parts, tangent rows or None) of an operand; None if it cannot be one."""
+        if type(other) is type(self):
+            return other._re, other._t
+        if isinstance(other, ArrayBase):
+            raise TypeError(f"cannot combine a {type(self).__name__} with a "
+                            f"{type(other).__name__} (of another order or backend)")
+        scalar = self._scalar_parts(other)
+        if scalar is not None:
+            return scalar
+        c = _real_operand(other)
+        if c is None:
+            return None
+        return c, None
+
+    def _scalar_parts(self, other):
+        return None
+
+    def _rows_for(self, t, shape):
+        """Tangent rows t broadcast to values of `shape` (a view where possible)."""
+        extra = len(shape) - (t.ndim - 1)
+        if extra > 0:
+            t = t.reshape((t.shape[0],) + (1,) * extra + t.shape[1:])
+        return np.broadcast_to(t, (t.shape[0],) + tuple(shape))
+
+    def _check_rows(self, tx, ty):
+        if tx is not None and ty is not None and tx.shape[0] != ty.shape[0]:
+            raise ValueError(f"cannot combine arrays of {tx.shape[0]} and {ty.shape[0]} "
+                             "tangent directions")
+
+    # -- the array protocol ------------------------------------------------
+
+    @property
+    def real(self):
+        """The real parts, a read-only float64 ndarray."""
+        return self._view(self._re)
+
+    @staticmethod
+    def _view(a):
+        v = a.view()
+        v.flags.writeable = False
+        return v
+
+    @property
+    def shape(self):
+        return self._re.shape
+
+    @property
+    def ndim(self):
+        return self._re.ndim
+
+    @property
+    def size(self):
+        return self._re.size
+
+    @property
+    def dtype(self):
+        return np.dtype(object)
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    def __len__(self):
+        if self._re.ndim == 0:
+            raise TypeError(f"len() of a 0-d {type(self).__name__}")
+        return len(self._re)
+
+    def __iter__(self):
+        if self._re.ndim == 0:
+            raise TypeError(f"iteration over a 0-d {type(self).__name__}")
+        for i in range(len(self._re)):
+            yield self[i]
+
+    def __getitem__(self, index):
+        if isinstance(index, ArrayBase):
+            raise IndexError(f"a {type(self).__name__} cannot index an array")
+        rows = (slice(None),) + (index if isinstance(index, tuple) else (index,))
+        re = self._re[index]
+        return self._element(re, self._t[rows])
+
+    def __setitem__(self, index, value):
+        raise TypeError(f"{type(self).__name__} is immutable; build a new one, e.g. with "
+                        "numpy.where or numpy.concatenate")
+
+    def _element(self, re, t):
+        if np.ndim(re) == 0:
+            return self._to_scalar(float(re), t.reshape(t.shape[0]))
+        return self._new(re, t)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"converting a {type(self).__name__} to an ndarray would drop its "
+                        "derivative parts; use .real for the values")
+
+    def __float__(self):
+        raise _common.float_error(self)
+
+    def __bool__(self):
+        if self._re.size != 1:
+            raise ValueError(f"the truth value of a {type(self).__name__} with more than one "
+                             "element is ambiguous; compare .real")
+        return bool(self._re.reshape(()))
+
+    def __hash__(self):
+        raise TypeError(f"unhashable type: {type(self).__name__!r}")
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return (self._rebuild, (np.array(self._re), np.array(self._t)))
+
+    @classmethod
+    def _rebuild(cls, re, t):
+        return cls._new(re, t)
+
+    # -- NumPy dispatch ----------------------------------------------------
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if kwargs.get("out") is not None or kwargs.get("where", True) is not True:
+            raise TypeError(f"numpy.{ufunc.__name__} with out= or where= is not supported "
+                            f"for {type(self).__name__}")
+        kwargs.pop("out", None)
+        kwargs.pop("where", None)
+        if method == "reduce" and ufunc is np.add:
+            return _sum(inputs[0], **kwargs)
+        if method == "reduce" and ufunc is np.multiply:
+            return _prod(inputs[0], **kwargs)
+        if method == "accumulate" and ufunc is np.add:
+            return _cumsum(inputs[0], **kwargs)
+        if method != "__call__" or kwargs:
+            raise TypeError(f"numpy.{ufunc.__name__}.{method} is not supported for "
+                            f"{type(self).__name__}" + (f" with {sorted(kwargs)}" if kwargs else ""))
+        handler = _UFUNC_HANDLERS.get(ufunc)
+        if handler is not None:
+            return handler(*inputs)
+        name = UNARY_UFUNCS.get(ufunc)
+        if name is not None and len(inputs) == 1:
+            return inputs[0]._unary(name)
+        if ufunc in _COMPARISONS:
+            x, y = inputs
+            return _COMPARISONS[ufunc](_values(x), _values(y))
+        if ufunc in _PREDICATES:
+            return ufunc(inputs[0]._re)
+        raise TypeError(f"numpy.{ufunc.__name__} is not supported for {type(self).__name__} "
+                        "(dualdiff has no derivative rule for it)")
+
+    def __array_function__(self, func, types, args, kwargs):
+        handler = _FUNCTION_HANDLERS.get(func)
+        if handler is None:
+            raise TypeError(f"numpy.{getattr(func, '__name__', func)} is not supported for "
+                            f"{types[0].__name__ if types else 'DualArray'}: its derivative "
+                            "would be lost")
+        return handler(*args, **kwargs)
+
+    # -- elementwise functions ---------------------------------------------
+
+    def _unary(self, name, param=None):
+        """f(self) for rule `name` of the table (or "pow"/"leaky_relu" with param)."""
+        ufunc = _VALUE_UFUNCS.get(name)
+        re = self._re
+        if name == "pow":
+            value = np.power(re, param)
+        elif ufunc is not None:
+            value = ufunc(re)
+        else:
+            value = None
+        v, t = self._kernels.chain(name, re, self._t, self._order, value is None,
+                                   0.0 if param is None else float(param))
+        if value is None:
+            value = v
+        return self._new(value, t.reshape(self._t.shape))
+
+    def _binary_partials(self, op, x, y):
+        """op(x, y) for power (with an array exponent), arctan2 or hypot."""
+        (xr, tx), (yr, ty) = x, y
+        shape = np.broadcast_shapes(np.shape(xr), np.shape(yr))
+        value = {"power": np.power, "arctan2": np.arctan2, "hypot": np.hypot}[op](xr, yr)
+        xb, yb = np.broadcast_to(xr, shape), np.broadcast_to(yr, shape)
+        coeffs = self._kernels.partials(op, xb, yb, np.broadcast_to(value, shape), self._order)
+        tx = None if tx is None else self._rows_for(tx, shape)
+        ty = None if ty is None else self._rows_for(ty, shape)
+        return self._new(value, self._chain2(tx, ty, coeffs))
+
+    # -- linear operations: every part alike ---------------------------------
+
+    def _linear(self, values, rows):
+        """Apply `values(a)` to the real parts and `rows(t)` to the tangent rows."""
+        return self._element(values(self._re), rows(self._t))
+
+    def reshape(self, *shape, order="C"):
+        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+            shape = tuple(shape[0])
+        re = self._re.reshape(shape, order=order)
+        if order != "C":
+            t = np.stack([row.reshape(shape, order=order) for row in self._t])
+        else:
+            t = self._t.reshape((self._t.shape[0],) + re.shape)
+        return self._new(re, t)
+
+    def ravel(self):
+        return self.reshape(-1)
+
+    flatten = ravel
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], numbers.Integral)):
+            axes = axes[0]
+        if not axes:
+            axes = tuple(range(self.ndim))[::-1]
+        axes = tuple(operator.index(a) % max(self.ndim, 1) for a in axes)
+        return self._new(self._re.transpose(axes),
+                         self._t.transpose((0,) + tuple(a + 1 for a in axes)))
+
+    def copy(self):
+        return self._new(self._re.copy(), self._t.copy())
+
+    def sum(self, axis=None, keepdims=False):
+        return _sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _mean(self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis=None, keepdims=False):
+        return _prod(self, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, axis=None):
+        return _cumsum(self, axis=axis)
+
+    def dot(self, other):
+        return _dot(self, other)
+
+    def clip(self, a_min=None, a_max=None):
+        return _clip(self, a_min, a_max)
+
+    def max(self, axis=None, keepdims=False):
+        return _extreme(self, np.argmax, axis, keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return _extreme(self, np.argmin, axis, keepdims)
+
+    # -- operators ------------------------------------------------------------
+
+    def _pair(self, other):
+        lifted = self._lift(other)
+        if lifted is None:
+            return None
+        return (self._re, self._t), lifted
+
+    def __add__(self, other):
+        p = self._pair(other)
+        return NotImplemented if p is None else self._add(*p)
+
+    def __radd__(self, other):
+        p = self._pair(other)
+        return NotImplemented if p is None else self._add(p[1], p[0])
+
+    def __sub__(self, other):
+        p = self._pair(other)
+        return NotImplemented if p is None else self._add(p[0], p[1], -1.0)
+
+    def __rsub__(self, other):
+        p = self._pair(other)
+        return NotImplemented if p is None else self._add(p[1], p[0], -1.0)
+
+    def __mul__(self, other):
+        p = self._pair(other)
+        return NotImplemented if p is None else self._mul(*p)
+
+    def __rmul__(self, other):
+        p = self._pair(other)
+        return NotImplemented if p is None else self._mul(p[1], p[0])
+
+    def __truediv__(self, other):
+        p = self._pair(other)
+        return NotImplemented if p is None else self._div(*p)
+
+    def __rtruediv__(self, other):
+        p = self._pair(other)
+        return NotImplemented if p is None else self._div(p[1], p[0])
+
+    def __pow__(self, other, modulo=None):
+        if modulo is not None:
+            return NotImplemented
+        if isinstance(other, numbers.Real) and not isinstance(other, ArrayBase):
+            return self._unary("pow", float(other))
+        p = self._pair(other)
+        return NotImplemented if p is None else self._binary_partials("power", *p)
+
+    def __rpow__(self, other):
+        p = self._pair(other)
+        return NotImplemented if p is None else self._binary_partials("power", p[1], p[0])
+
+    def __matmul__(self, other):
+        return _matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _matmul(other, self)
+
+    def __neg__(self):
+        return self._new(-self._re, -self._t)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self._unary("abs")
+
+    def _compare(self, other, op):
+        lifted = self._lift(other)
+        if lifted is None:
+            return NotImplemented
+        return op(self._re, lifted[0])
+
+    def __lt__(self, other):
+        return self._compare(other, operator.lt)
+
+    def __le__(self, other):
+        return self._compare(other, operator.le)
+
+    def __gt__(self, other):
+        return self._compare(other, operator.gt)
+
+    def __ge__(self, other):
+        return self._compare(other, operator.ge)
+
+    def __eq__(self, other):
+        return self._compare(other, operator.eq)
+
+    def __ne__(self, other):
+        return self._compare(other, operator.ne)
+
+    def _add(self, x, y, sign=1.0):
+        (xr, tx), (yr, ty) = x, y
+        self._check_rows(tx, ty)
+        value = xr + yr if sign > 0 else xr - yr
+        shape = np.shape(value)
+        if ty is None:
+            t = self._rows_for(tx, shape)
+        elif tx is None:
+            t = self._rows_for(ty if sign > 0 else -ty, shape)
+        else:
+            t = tx + ty if sign > 0 else tx - self._rows_for(ty, np.shape(yr))
+            t = self._rows_for(t, shape)
+        return self._new(value, t)
+
+    # -- activations and the functions of dualdiff's namespace ------------------
+
+    def log(self, base=None):
+        if base is None:
+            return self._unary("log")
+        return self._unary("log") / _log_of(base, self)
+
+    def leaky_relu(self, alpha=0.01):
+        return self._unary("leaky_relu", float(alpha))
+
+    def gelu(self, approximate=False):
+        return self._unary("gelu_tanh" if approximate else "gelu")
+
+    def power(self, p):
+        return self ** p
+
+    def logsumexp(self, axis=None, keepdims=False):
+        """log(sum(exp(x), axis)) without overflow; its gradient is softmax."""
+        if self.size == 0:
+            raise ValueError("logsumexp() arg is an empty array")
+        m = np.max(self._re, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0.0)   # a constant shift: no derivative
+        out = np.log(np.exp(self - m).sum(axis=axis, keepdims=True)) + m
+        return out if keepdims else _squeeze(out, axis)
+
+    def softmax(self, axis=None):
+        """exp(x) / sum(exp(x), axis); its Jacobian is p_i (delta_ij - p_j)."""
+        if self.size == 0:
+            return self
+        m = np.max(self._re, axis=axis, keepdims=True)
+        e = np.exp(self - np.where(np.isfinite(m), m, 0.0))
+        return e / e.sum(axis=axis, keepdims=True)
+
+    def __repr__(self):
+        parts = ", ".join(f"{name}={np.array2string(np.asarray(getattr(self, name)), separator=', ')}"
+                          for name in self._part_names)
+        return f"{type(self).__name__}({parts})"
+
+
+def _log_of(base, like):
+    return like._lift_value(base).log() if isinstance(base, ArrayBase) else np.log(base)
+
+
+def _squeeze(x, axis):
+    if axis is None:
+        return x.reshape(())
+    return x.reshape(tuple(n for i, n in enumerate(x.shape)
+                           if i not in {a % x.ndim for a in
+                                        (axis if isinstance(axis, tuple) else (axis,))}))
+
+
+for _name in ("exp", "exp2", "expm1", "log2", "log10", "log1p", "sqrt", "cbrt", "sin", "cos",
+              "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh",
+              "arccosh", "arctanh", "erf", "erfc", "abs", "sign", "floor", "ceil",
+              "sigmoid", "relu", "softplus"):
+    def _method(self, _name=_name):
+        return self._unary(_name)
+    _method.__name__ = _name
+    _method.__doc__ = f"{_name}(x) elementwise, with its derivative parts."
+    setattr(ArrayBase, _name, _method)
+
+
+class DualArrayBase(ArrayBase):
+    """DualArray(real, dual=None) -> an array of dual numbers real + dual*eps.
+
+    ``real`` and ``dual`` are array-likes of real numbers that broadcast to
+    one shape (``dual`` defaults to zeros).  NumPy's ufuncs and the common
+    array functions apply to it with their derivative parts, one C loop per
+    elementwise rule; ``.real`` and ``.dual`` are read-only float64 views.
+
+    >>> import numpy as np, dualdiff as dd
+    >>> x = dd.DualArray([0.0, 1.0], [1.0, 1.0])
+    >>> y = np.sin(x) * x
+    >>> y.dual   # d/dx x sin(x) = sin(x) + x cos(x)
+    array([0.        , 1.38177329])
+    """
+
+    __slots__ = ()
+    _part_names = ("real", "dual")
+
+    def __new__(cls, real, dual=None):
+        re = np.array(real, dtype=np.float64)
+        if dual is None:
+            du = np.zeros_like(re)
+        else:
+            du = np.asarray(dual, dtype=np.float64)
+            shape = np.broadcast_shapes(re.shape, du.shape)
+            re = np.broadcast_to(re, shape).copy()
+            du = np.broadcast_to(du, shape)
+        return cls._new(re, du.reshape((1,) + re.shape).copy())
+
+    @classmethod
+    def _directions(cls, real, rows):
+        """A DualArray carrying k directions at once: rows of shape (k,) + real.shape."""
+        return cls._new(np.array(real, dtype=np.float64), np.array(rows, dtype=np.float64))
+
+    @property
+    def dual(self):
+        """The derivative parts, a read-only float64 ndarray (one direction only)."""
+        if self._t.shape[0] != 1:
+            raise ValueError(f"this DualArray carries {self._t.shape[0]} directions; "
+                             "use .tangents")
+        return self._view(self._t[0])
+
+    @property
+    def tangents(self):
+        """All tangent directions, of shape (k,) + shape."""
+        return self._view(self._t)
+
+    def _scalar_parts(self, other):
+        if type(other) is self._scalar:
+            if self._t.shape[0] != 1:
+                raise TypeError("a Dual cannot join a DualArray of several directions")
+            return np.float64(other.real), np.array([other.dual])
+        return None
+
+    def _to_scalar(self, re, t):
+        if t.shape[0] == 1:
+            return self._scalar(re, float(t[0]))
+        return self._new(np.float64(re), t)
+
+    def _lift_value(self, x):
+        return x
+
+    def _mul(self, x, y):
+        (xr, tx), (yr, ty) = x, y
+        self._check_rows(tx, ty)
+        value = xr * yr
+        shape = np.shape(value)
+        t = None
+        if tx is not None:
+            t = tz(self._rows_for(tx, shape), yr)
+        if ty is not None:
+            u = tz(self._rows_for(ty, shape), xr)
+            t = u if t is None else t + u
+        return self._new(value, t)
+
+    def _div(self, x, y):
+        (xr, tx), (yr, ty) = x, y
+        self._check_rows(tx, ty)
+        value = xr / yr
+        shape = np.shape(value)
+        with np.errstate(all="ignore"):
+            if ty is None:
+                t = self._rows_for(tx, shape) / yr
+            else:
+                u = tz(self._rows_for(ty, shape), value)
+                t = ((self._rows_for(tx, shape) - u) if tx is not None else -u) / yr
+        return self._new(value, t)
+
+    def _chain2(self, tx, ty, coeffs):
+        g0, g1 = coeffs[:2]
+        t = None
+        if tx is not None:
+            t = tz(tx, g0)
+        if ty is not None:
+            u = tz(ty, g1)
+            t = u if t is None else t + u
+        return t
+
+    def _bilinear(self, op, x, y):
+        (xr, tx), (yr, ty) = x, y
+        self._check_rows(tx, ty)
+        value = op(xr, yr)
+        t = None
+        if tx is not None:
+            t = op(tx, yr)
+        if ty is not None:
+            u = op(xr, ty)
+            t = u if t is None else t + u
+        return value, t
+
+
+class HyperDualArrayBase(ArrayBase):
+    """HyperDualArray(real, e1=0, e2=0, e12=0) -> an array of hyper-dual numbers.
+
+    Second derivatives elementwise: with e1 = e2 = 1 and e12 = 0, f(x).e12 is
+    f''(x).  Parts broadcast to one shape; NumPy's ufuncs and array
+    functions apply as for DualArray.
+
+    >>> import numpy as np, dualdiff as dd
+    >>> x = dd.HyperDualArray([1.0, 2.0], 1.0, 1.0)
+    >>> (x ** 3).e12   # 6x
+    array([ 6., 12.])
+    """
+
+    __slots__ = ()
+    _order = 2
+    _part_names = ("real", "e1", "e2", "e12")
+
+    def __new__(cls, real, e1=0.0, e2=0.0, e12=0.0):
+        parts = np.broadcast_arrays(*(np.asarray(p, dtype=np.float64)
+                                      for p in (real, e1, e2, e12)))
+        return cls._new(parts[0].copy(), np.stack(parts[1:]))
+
+    e1 = property(lambda self: self._view(self._t[0]), doc="The e1 parts (read-only).")
+    e2 = property(lambda self: self._view(self._t[1]), doc="The e2 parts (read-only).")
+    e12 = property(lambda self: self._view(self._t[2]), doc="The e1e2 parts (read-only).")
+
+    def _scalar_parts(self, other):
+        if type(other) is self._scalar:
+            return np.float64(other.real), np.array([other.e1, other.e2, other.e12])
+        return None
+
+    def _to_scalar(self, re, t):
+        return self._scalar(re, float(t[0]), float(t[1]), float(t[2]))
+
+    def _lift_value(self, x):
+        return x
+
+    def _mul(self, x, y):
+        (xr, tx), (yr, ty) = x, y
+        value = xr * yr
+        shape = np.shape(value)
+        if tx is None or ty is None:
+            rows, c = (tx, yr) if ty is None else (ty, xr)
+            return self._new(value, tz(self._rows_for(rows, shape), c))
+        tx, ty = self._rows_for(tx, shape), self._rows_for(ty, shape)
+        e1 = tz(tx[0], yr) + tz(ty[0], xr)
+        e2 = tz(tx[1], yr) + tz(ty[1], xr)
+        e12 = tz(tx[2], yr) + tz(ty[2], xr) + tt(tx[0], ty[1]) + tt(tx[1], ty[0])
+        return self._new(value, np.stack([e1, e2, e12]))
+
+    def _div(self, x, y):
+        (xr, tx), (yr, ty) = x, y
+        value = xr / yr
+        shape = np.shape(value)
+        with np.errstate(all="ignore"):
+            if ty is None:
+                return self._new(value, self._rows_for(tx, shape) / yr)
+            ty = self._rows_for(ty, shape)
+            tx = np.zeros_like(ty) if tx is None else self._rows_for(tx, shape)
+            r1 = (tx[0] - tz(ty[0], value)) / yr
+            r2 = (tx[1] - tz(ty[1], value)) / yr
+            r12 = (tx[2] - tz(ty[2], value) - tt(r1, ty[1]) - tt(r2, ty[0])) / yr
+        return self._new(value, np.stack([r1, r2, r12]))
+
+    def _chain2(self, tx, ty, coeffs):
+        g0, g1, h0, h1, h2 = coeffs
+        zero = np.zeros_like(g0)
+        x1, x2, x12 = (zero, zero, zero) if tx is None else tx
+        y1, y2, y12 = (zero, zero, zero) if ty is None else ty
+        e1 = tz(x1, g0) + tz(y1, g1)
+        e2 = tz(x2, g0) + tz(y2, g1)
+        e12 = (tz(x12, g0) + tz(y12, g1) + tz(tt(x1, x2), h0)
+               + tz(tt(x1, y2) + tt(x2, y1), h1) + tz(tt(y1, y2), h2))
+        return np.stack([e1, e2, e12])
+
+    def _bilinear(self, op, x, y):
+        (xr, tx), (yr, ty) = x, y
+        value = op(xr, yr)
+        if tx is None or ty is None:
+            return value, (np.stack([op(r, yr) for r in tx]) if ty is None
+                           else np.stack([op(xr, r) for r in ty]))
+        e1 = op(tx[0], yr) + op(xr, ty[0])
+        e2 = op(tx[1], yr) + op(xr, ty[1])
+        e12 = op(tx[2], yr) + op(xr, ty[2]) + op(tx[0], ty[1]) + op(tx[1], ty[0])
+        return value, np.stack([e1, e2, e12])
+
+
+# ---------------------------------------------------------------------------
+# NumPy functions
+# ---------------------------------------------------------------------------
+
+def _lead(arrays):
+    """The first DualArray/HyperDualArray among `arrays`."""
+    for a in arrays:
+        if isinstance(a, ArrayBase):
+            return a
+    raise TypeError("no dualdiff array among the arguments")
+
+
+def _parts(like, x, shape=None):
+    """(real parts, tangent rows) of x, constants given zero rows."""
+    lifted = like._lift(x)
+    if lifted is None:
+        raise _common.operand_error(type(like).__name__, x, "a real number, an ndarray or "
+                                    f"a {type(like).__name__}")
+    re, t = lifted
+    re = np.asarray(re, dtype=np.float64)
+    if t is None:
+        t = np.zeros((like._t.shape[0],) + re.shape)
+    return re, t
+
+
+def _values(x):
+    return x._re if isinstance(x, ArrayBase) else x
+
+
+def _sum(x, axis=None, keepdims=False, dtype=None, out=None, **kwargs):
+    _no_extras("sum", dtype=dtype, out=out, **kwargs)
+    rows = _axis_of_rows(axis, x.ndim)
+    return x._element(np.sum(x._re, axis=axis, keepdims=keepdims),
+                      np.sum(x._t, axis=rows, keepdims=keepdims))
+
+
+def _mean(x, axis=None, keepdims=False, dtype=None, out=None, **kwargs):
+    _no_extras("mean", dtype=dtype, out=out, **kwargs)
+    rows = _axis_of_rows(axis, x.ndim)
+    return x._element(np.mean(x._re, axis=axis, keepdims=keepdims),
+                      np.mean(x._t, axis=rows, keepdims=keepdims))
+
+
+def _cumsum(x, axis=None, dtype=None, out=None):
+    _no_extras("cumsum", dtype=dtype, out=out)
+    if axis is None:
+        x, axis = x.ravel(), 0
+    return x._new(np.cumsum(x._re, axis=axis), np.cumsum(x._t, axis=_axis_of_rows(axis, x.ndim)))
+
+
+def _diff(x, n=1, axis=-1, **kwargs):
+    _no_extras("diff", **kwargs)
+    return x._new(np.diff(x._re, n=n, axis=axis),
+                  np.diff(x._t, n=n, axis=_axis_of_rows(axis, x.ndim)))
+
+
+def _prod(x, axis=None, keepdims=False, dtype=None, out=None, **kwargs):
+    """Products by a tree of pairwise products (log2(m) vectorised steps, no division)."""
+    _no_extras("prod", dtype=dtype, out=out, **kwargs)
+    if axis is None:
+        y = _prod(x.ravel(), axis=0)
+        return y.reshape((1,) * x.ndim) if keepdims else y
+    if isinstance(axis, tuple):
+        raise TypeError("prod over several axes at once is not supported for dualdiff arrays; "
+                        "take one axis at a time")
+    axis = operator.index(axis) % max(x.ndim, 1)
+    y = moveaxis(x, axis, 0)
+    if y.shape[0] == 0:
+        out = x._new(np.ones(y.shape[1:]), np.zeros((x._t.shape[0],) + y.shape[1:]))
+    else:
+        while y.shape[0] > 1:
+            half = y.shape[0] // 2
+            paired = y[0:2 * half:2] * y[1:2 * half:2]
+            y = concatenate([paired, y[2 * half:]]) if y.shape[0] % 2 else paired
+        out = y[0] if y.ndim > 1 else y.reshape(())
+        if not isinstance(out, ArrayBase):
+            out = x._new(np.float64(out.real), _scalar_rows_of(type(x), out))
+    if keepdims:
+        out = expand_dims(out, axis)
+    return out if out.ndim else x._element(out._re, out._t)
+
+
+def _no_extras(name, **kwargs):
+    extras = sorted(k for k, v in kwargs.items() if v is not None and v is not np._NoValue)
+    if extras:
+        raise TypeError(f"numpy.{name} with {', '.join(extras)}= is not supported for dualdiff arrays")
+
+
+def moveaxis(x, source, destination):
+    axes = list(range(x.ndim))
+    axes.insert(destination % x.ndim, axes.pop(source % x.ndim))
+    return x.transpose(axes)
+
+
+def expand_dims(x, axis):
+    return x.reshape(np.expand_dims(x._re, axis).shape)
+
+
+def _reshape(x, shape, order="C", **kwargs):
+    _no_extras("reshape", **kwargs)
+    return _as_array(x).reshape(shape, order=order)
+
+
+def _transpose(x, axes=None):
+    return _as_array(x).transpose(axes)
+
+
+def _as_array(x):
+    if not isinstance(x, ArrayBase):
+        raise TypeError(f"expected a dualdiff array, not {type(x).__name__!r}")
+    return x
+
+
+def concatenate(arrays, axis=0, out=None, **kwargs):
+    _no_extras("concatenate", out=out, **kwargs)
+    arrays = list(arrays)
+    like = _lead(arrays)
+    parts = [_parts(like, a) for a in arrays]
+    if axis is None:
+        parts = [(re.ravel(), t.reshape(t.shape[0], -1)) for re, t in parts]
+        axis = 0
+    re = np.concatenate([p[0] for p in parts], axis=axis)
+    rows = _axis_of_rows(axis, re.ndim)
+    return like._new(re, np.concatenate([p[1] for p in parts], axis=rows))
+
+
+def _stack(arrays, axis=0, out=None, **kwargs):
+    _no_extras("stack", out=out, **kwargs)
+    arrays = list(arrays)
+    like = _lead(arrays)
+    parts = [_parts(like, a) for a in arrays]
+    re = np.stack([p[0] for p in parts], axis=axis)
+    rows = _axis_of_rows(axis, re.ndim)
+    return like._new(re, np.stack([p[1] for p in parts], axis=rows))
+
+
+def _where(condition, x=None, y=None):
+    if x is None or y is None:
+        raise TypeError("numpy.where with one argument is not supported for dualdiff arrays")
+    cond = _values(condition)
+    if isinstance(condition, ArrayBase):
+        raise TypeError("numpy.where needs a boolean condition, not a dualdiff array; "
+                        "compare the values, e.g. x > 0")
+    like = _lead([x, y])
+    xr, tx = _parts(like, x)
+    yr, ty = _parts(like, y)
+    value = np.where(cond, xr, yr)
+    rows = np.where(cond, like._rows_for(tx, value.shape), like._rows_for(ty, value.shape))
+    return like._element(value, rows)
+
+
+def _extreme(x, arg, axis=None, keepdims=False):
+    """max or min: the chosen element's parts (the first of equal ones)."""
+    if axis is None:
+        flat = x.ravel()
+        y = flat[int(arg(flat._re))]
+        return expand_dims_all(x, y) if keepdims else y
+    index = np.expand_dims(arg(x._re, axis=axis), axis)
+    re = np.take_along_axis(x._re, index, axis)
+    t = np.take_along_axis(x._t, index[None].repeat(x._t.shape[0], 0), _axis_of_rows(axis, x.ndim))
+    out = x._new(re, t)
+    return out if keepdims else _squeeze(out, axis)
+
+
+def expand_dims_all(x, y):
+    if not isinstance(y, ArrayBase):
+        y = x._new(np.float64(y.real), _scalar_rows_of(type(x), y))
+    return y.reshape((1,) * x.ndim)
+
+
+def _maximum(x, y, pick=np.greater_equal, value_of=np.maximum):
+    like = _lead([x, y])
+    xr, tx = _parts(like, x)
+    yr, ty = _parts(like, y)
+    value = value_of(xr, yr)
+    shape = value.shape
+    choose_x = pick(xr, yr) | np.isnan(xr)
+    rows = np.where(choose_x, like._rows_for(tx, shape), like._rows_for(ty, shape))
+    return like._element(value, rows)
+
+
+def _minimum(x, y):
+    return _maximum(x, y, np.less_equal, np.minimum)
+
+
+def _clip(x, a_min=None, a_max=None, out=None, **kwargs):
+    _no_extras("clip", out=out, **kwargs)
+    y = x
+    if a_min is not None:
+        y = _maximum(y, a_min)
+    if a_max is not None:
+        y = _minimum(y, a_max)
+    return y
+
+
+def _matmul(x, y, out=None, **kwargs):
+    _no_extras("matmul", out=out, **kwargs)
+    like = _lead([x, y])
+    xr, tx = like._lift(x) if like._lift(x) is not None else (None, None)
+    yr, ty = like._lift(y) if like._lift(y) is not None else (None, None)
+    if xr is None or yr is None:
+        return NotImplemented
+    xr, yr = np.asarray(xr, dtype=np.float64), np.asarray(yr, dtype=np.float64)
+    if xr.ndim == 0 or yr.ndim == 0:
+        raise ValueError("matmul: an operand is 0-d (use *)")
+    squeeze = []
+    if xr.ndim == 1:   # a row vector, and its rows (k, n) -> (k, 1, n)
+        xr = xr[None, :]
+        tx = None if tx is None else tx[:, None, :]
+        squeeze.append(-2)
+    if yr.ndim == 1:   # a column vector, and its rows (k, n) -> (k, n, 1)
+        yr = yr[:, None]
+        ty = None if ty is None else ty[..., None]
+        squeeze.append(-1)
+
+    def op(a, b):
+        return np.matmul(a, b)
+
+    value, t = like._bilinear(op, (xr, tx), (yr, ty))
+    for ax in squeeze:
+        value = np.squeeze(value, ax)
+        t = np.squeeze(t, ax)
+    if value.ndim + 1 != t.ndim:   # rows broadcast against stacked matrices
+        t = like._rows_for(t, value.shape)
+    return like._element(value, t)
+
+
+def _dot(x, y, out=None):
+    _no_extras("dot", out=out)
+    nx, ny = np.ndim(_values(x)), np.ndim(_values(y))
+    if nx == 0 or ny == 0:
+        return x * y
+    if nx > 2 or ny > 2:
+        raise TypeError("numpy.dot of arrays with more than 2 dimensions is not supported "
+                        "for dualdiff arrays; use matmul or einsum-free reshapes")
+    return _matmul(x, y)
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):
+    if ord not in (None, 2, "fro") or (ord == 2 and (axis is None and x.ndim > 1
+                                                      or isinstance(axis, tuple))):
+        raise TypeError(f"numpy.linalg.norm with ord={ord!r} is not supported for dualdiff "
+                        "arrays (only the 2-norm of vectors and the Frobenius norm)")
+    return np.sqrt((x * x).sum(axis=axis, keepdims=keepdims))
+
+
+def _shape(x):
+    return x.shape
+
+
+def _ndim(x):
+    return x.ndim
+
+
+def _size(x, axis=None):
+    return x.size if axis is None else x.shape[axis]
+
+
+def _arctan2(y, x):
+    like = _lead([y, x])
+    return like._binary_partials("arctan2", _parts(like, y), _parts(like, x))
+
+
+def _hypot(x, y):
+    like = _lead([x, y])
+    return like._binary_partials("hypot", _parts(like, x), _parts(like, y))
+
+
+def _power(x, y):
+    like = _lead([x, y])
+    if isinstance(x, ArrayBase) and isinstance(y, numbers.Real):
+        return x ** y
+    return like._binary_partials("power", _parts(like, x), _parts(like, y))
+
+
+def _ufunc_binary(method):
+    def handler(x, y):
+        like = _lead([x, y])
+        if like is x:
+            return getattr(x, method)(y)
+        return getattr(y, "__r" + method[2:])(x)
+    return handler
+
+
+_UFUNC_HANDLERS = {
+    np.add: _ufunc_binary("__add__"), np.subtract: _ufunc_binary("__sub__"),
+    np.multiply: _ufunc_binary("__mul__"), np.divide: _ufunc_binary("__truediv__"),
+    np.power: _power, np.float_power: _power, np.arctan2: _arctan2, np.hypot: _hypot,
+    np.negative: lambda x: -x, np.positive: lambda x: x,
+    np.square: lambda x: x * x, np.reciprocal: lambda x: 1.0 / x,
+    np.maximum: _maximum, np.minimum: _minimum, np.fmax: _maximum, np.fmin: _minimum,
+    np.matmul: _matmul,
+}
+
+_FUNCTION_HANDLERS = {
+    np.sum: _sum, np.mean: _mean, np.prod: _prod, np.cumsum: _cumsum, np.diff: _diff,
+    np.dot: _dot, np.matmul: _matmul, np.where: _where, np.clip: _clip,
+    np.concatenate: concatenate, np.stack: _stack, np.reshape: _reshape,
+    np.transpose: _transpose, np.linalg.norm: _norm, np.shape: _shape, np.ndim: _ndim,
+    np.size: _size, np.max: lambda x, axis=None, keepdims=False: x.max(axis, keepdims),
+    np.min: lambda x, axis=None, keepdims=False: x.min(axis, keepdims),
+    np.amax: lambda x, axis=None, keepdims=False: x.max(axis, keepdims),
+    np.amin: lambda x, axis=None, keepdims=False: x.min(axis, keepdims),
+    np.maximum: _maximum, np.minimum: _minimum, np.moveaxis: moveaxis,
+    np.expand_dims: expand_dims, np.ravel: lambda x, order="C": x.ravel(),
+}
+
+
+# ---------------------------------------------------------------------------
+# The classes of one backend, and derivatives over arrays
+# ---------------------------------------------------------------------------
+
+def array_types(kernels, Dual, HyperDual):
+    """DualArray and HyperDualArray over a backend's kernels and scalar types."""
+    dual_array = type("DualArray", (DualArrayBase,),
+                      {"__slots__": (), "_kernels": kernels, "_scalar": Dual,
+                       "__module__": "dualdiff", "__doc__": DualArrayBase.__doc__})
+    hyper_array = type("HyperDualArray", (HyperDualArrayBase,),
+                       {"__slots__": (), "_kernels": kernels, "_scalar": HyperDual,
+                        "__module__": "dualdiff", "__doc__": HyperDualArrayBase.__doc__})
+    return dual_array, hyper_array
+
+
+def array_point(x, op):
+    """x as a float64 ndarray for an elementwise derivative; TypeError otherwise."""
+    x = np.asarray(x)
+    if x.dtype == object or not (np.issubdtype(x.dtype, np.integer)
+                                 or np.issubdtype(x.dtype, np.floating) or x.dtype == bool):
+        raise _common.operand_error(op, x, "a real number or an ndarray of real numbers")
+    return x.astype(np.float64)
+
+
+def result_parts(y, op, cls, shape):
+    """(values, tangent rows) of f's result: a dualdiff array, scalar, or constant."""
+    if isinstance(y, cls):
+        return y._re, y._t
+    if isinstance(y, ArrayBase):
+        raise _common.result_error(op, y)
+    if type(y) is cls._scalar:
+        return np.float64(y.real), _scalar_rows_of(cls, y)
+    c = _real_operand(y)
+    if c is None:
+        raise _common.result_error(op, y)
+    rows = 3 if cls._order == 2 else 1
+    c = np.asarray(c, dtype=np.float64)
+    return c, np.zeros((rows,) + c.shape)
+
+
+def _scalar_rows_of(cls, s):
+    if cls._order == 2:
+        return np.array([s.e1, s.e2, s.e12])
+    return np.array([s.dual])
+
+
+def elementwise_derivative(op, types, f, x):
+    """op(f, x) for an ndarray x: one evaluation of f at a DualArray (HyperDualArray
+    for second_derivative), each element its own variable, as
+    scipy.differentiate.derivative does.
+
+    An f that cannot take an array (it raises TypeError or ValueError, e.g.
+    math.sin or ``if x > 0``) is evaluated point by point instead.
+    """
+    name = op.__name__
+    points = array_point(x, name)
+    dual_array, hyper_array = types
+    cls = hyper_array if name == "second_derivative" else dual_array
+    seed = cls(points, 1.0, 1.0) if cls is hyper_array else cls(points, 1.0)
+    try:
+        y = f(seed)
+    except (TypeError, ValueError):
+        return _common.elementwise(op, f, x)
+    values, rows = result_parts(y, name, cls, points.shape)
+    slope = rows[2] if cls is hyper_array else rows[0]
+    shape = np.broadcast_shapes(np.shape(values), points.shape) if np.ndim(values) == 0 \
+        else np.shape(values)
+    slope = np.broadcast_to(slope, shape).copy()
+    if name == "value_and_derivative":
+        return np.broadcast_to(values, shape).copy(), slope
+    return slope

@@ -1,0 +1,108 @@
+"""The pure-Python kernels of DualArray and HyperDualArray (see src_c/dd_array.h).
+
+The scalar rule table (_rules.py) is applied point by point, and the chain
+rule with the same zero-safe products as the scalar types, so both backends
+agree to the ulp.  This is the fallback: a Python call per point, fine for
+tests and small arrays, slow for millions of points.
+"""
+
+import numpy as np
+
+from dualdiff._pure import _rules as R
+
+_PARTIALS = {
+    "power": lambda x, y, v, order: R.pow2_partials(x, y, v, order),
+    "arctan2": lambda x, y, v, order: R.atan2_partials(x, y, order),
+    "hypot": lambda x, y, v, order: R.hypot_partials(x, y, v, order),
+}
+
+
+def _coefficients(name, a, order, param):
+    """The rule's (f, f', f'') at every point of a, as three arrays."""
+    if name == "pow":
+        def rule(v):
+            return R.pow_rule(v, param, order)
+    elif name == "leaky_relu":
+        def rule(v):
+            return R.leaky_relu_rule(v, param, order)
+    else:
+        fn = R.RULES[name][0]
+
+        def rule(v):
+            return fn(v, order)
+    out = np.zeros((3, a.size))
+    with np.errstate(all="ignore"):
+        for i, v in enumerate(a.ravel().tolist()):
+            try:
+                f = rule(v)
+            except ValueError:      # a pole, or outside the domain (C: nan)
+                f = _pole(name, v)
+            except OverflowError:   # C: the infinities of the overflowing function
+                f = _overflow(name, v)
+            for j in range(order + 1):
+                out[j, i] = f[j]
+    return out.reshape((3,) + a.shape)
+
+
+def _pole(name, a):
+    """C's coefficients at a pole, where Python's math raises ValueError; nan elsewhere."""
+    inf = np.inf
+    if name in ("log", "log2", "log10") and a == 0.0:
+        return (-inf, np.copysign(inf, a), -inf)
+    if name == "log1p" and a == -1.0:
+        return (-inf, inf, -inf)
+    if name == "arctanh" and abs(a) == 1.0:
+        return (np.copysign(inf, a), inf, np.copysign(inf, a))
+    return (np.nan, np.nan, np.nan)
+
+
+def _overflow(name, a):
+    """(f, f', f'') where C's rule overflows and Python's math raises instead."""
+    inf, s = np.inf, np.copysign(1.0, a)
+    if name == "sinh":
+        return (s * inf, inf, s * inf)
+    if name == "cosh":
+        return (inf, s * inf, inf)
+    return (inf, inf, inf)   # exp, exp2, expm1
+
+
+def chain(name, a, t, order, want_value, param=0.0):
+    """(value or None, tangent rows) of rule `name` at points a: see _array_chain."""
+    a = np.asarray(a, dtype=np.float64)
+    t = np.asarray(t, dtype=np.float64).reshape((-1,) + a.shape)
+    f = _coefficients(name, a, order, param)
+    domain = np.isnan(f[0]) & ~np.isnan(a)   # outside the domain: nan tangents
+    d = np.empty(t.shape)
+    flat_t = t.reshape(t.shape[0], -1)
+    flat_d = d.reshape(t.shape[0], -1)
+    flat_f = f.reshape(3, -1)
+    for i, out_of_domain in enumerate(domain.ravel().tolist()):
+        c = flat_f[:, i].tolist()
+        if out_of_domain:
+            flat_d[:, i] = np.nan
+        elif order == 1:
+            for j in range(t.shape[0]):
+                flat_d[j, i] = R.tz(float(flat_t[j, i]), c[1])
+        else:
+            x1, x2, x12 = flat_t[:, i].tolist()
+            e1, e2, e12 = x1 * c[1], x2 * c[1], x12 * c[1] + x1 * x2 * c[2]
+            if e1 != e1 or e2 != e2 or e12 != e12:
+                e1, e2 = R.tz(x1, c[1]), R.tz(x2, c[1])
+                e12 = R.tz(x12, c[1]) + R.tz(R.tt(x1, x2), c[2])
+            flat_d[:, i] = (e1, e2, e12)
+    return (f[0] if want_value else None), d
+
+
+def partials(op, x, y, v, order):
+    """(g0, g1) or (g0, g1, h0, h1, h2) of power, arctan2 or hypot at each point."""
+    x, y, v = (np.asarray(a, dtype=np.float64) for a in (x, y, v))
+    fn = _PARTIALS[op]
+    out = np.zeros((5, x.size))
+    for i, (a, b, c) in enumerate(zip(x.ravel().tolist(), y.ravel().tolist(),
+                                      v.ravel().tolist())):
+        g, h = fn(a, b, c, order)
+        out[0, i], out[1, i] = g[0], g[1]
+        if order >= 2:
+            out[2, i], out[3, i], out[4, i] = h[0], h[1], h[2]
+    out = out.reshape((5,) + x.shape)
+    return tuple(out[:5 if order == 2 else 2])
