@@ -5,16 +5,15 @@
 
 cdef extern from "dd_array.h" nogil:
     enum:
-        DD_ARRAY_RULE
-        DD_ARRAY_POW
-        DD_ARRAY_LEAKY
+        DD_ARRAY_POW_INDEX
+        DD_ARRAY_LEAKY_INDEX
         DD_PARTIALS_POW
         DD_PARTIALS_ATAN2
         DD_PARTIALS_HYPOT
-    void dd_array_dual(int kind, int rule, double param, size_t n, size_t k,
-                       const double *a, const double *t, double *v, double *d)
-    void dd_array_hyper(int kind, int rule, double param, size_t n,
-                        const double *a, const double *t, double *v, double *d)
+    void dd_array_dual(int index, double param, size_t n, size_t k, const double *a,
+                       const double *vin, const double *t, double *v, double *d)
+    void dd_array_hyper(int index, double param, size_t n, const double *a,
+                        const double *vin, const double *t, double *v, double *d)
     void dd_array_partials(int op, int order, size_t n, const double *x, const double *y,
                            const double *v, double *g0, double *g1,
                            double *h0, double *h1, double *h2)
@@ -43,23 +42,26 @@ cdef class _Buffers:
             PyBuffer_Release(&self.b[i])
 
 
-def _array_chain(str name, a, t, int order, bint want_value, double param=0.0):
-    """_array_chain(name, a, t, order, want_value, param=0.0) -> (value or None, tangent)
+def _array_chain(str name, a, t, int order, value, double param=0.0):
+    """_array_chain(name, a, t, order, value, param=0.0) -> (value, tangent)
 
     The chain rule of rule `name` ("pow" takes the exponent as param,
     "leaky_relu" alpha) at the points a (float64 ndarray) for the tangent
     rows t, of shape (k,) + a.shape: the k directions of a DualArray
     (order 1) or the rows e1, e2, e12 of a HyperDualArray (order 2).
+    `value` is f(a) as the caller computed it (with NumPy), or None: then
+    the rule's value is computed and returned.
     """
-    cdef int kind = DD_ARRAY_RULE, rule = 0
+    cdef int index
     cdef size_t n, k
     cdef double *pv = NULL
+    cdef const double *pvin = NULL
     if name == "pow":
-        kind = DD_ARRAY_POW
+        index = DD_ARRAY_POW_INDEX
     elif name == "leaky_relu":
-        kind = DD_ARRAY_LEAKY
+        index = DD_ARRAY_LEAKY_INDEX
     else:
-        rule = _RULE_IDS[name]
+        index = _RULE_IDS[name]
     a = _np_ascontiguous(a, dtype=_float64)
     t = _np_ascontiguous(t, dtype=_float64)
     n = a.size
@@ -67,19 +69,24 @@ def _array_chain(str name, a, t, int order, bint want_value, double param=0.0):
     if t.size != n * k or (order == 2 and k != 3):
         raise ValueError("tangent rows do not match the points")
     d = _np_empty(t.shape)
-    v = _np_empty(a.shape) if want_value else None
     buffers = _Buffers()
+    if value is None:
+        value = _np_empty(a.shape)
+        pv = buffers.get(value, True)
+    else:
+        value = _np_ascontiguous(value, dtype=_float64)
+        if value.size != n:
+            raise ValueError("values do not match the points")
+        pvin = buffers.get(value, False)
     cdef const double *pa = buffers.get(a, False)
     cdef const double *pt = buffers.get(t, False)
     cdef double *pd = buffers.get(d, True)
-    if want_value:
-        pv = buffers.get(v, True)
     with nogil:
         if order == 2:
-            dd_array_hyper(kind, rule, param, n, pa, pt, pv, pd)
+            dd_array_hyper(index, param, n, pa, pvin, pt, pv, pd)
         else:
-            dd_array_dual(kind, rule, param, n, k, pa, pt, pv, pd)
-    return v, d
+            dd_array_dual(index, param, n, k, pa, pvin, pt, pv, pd)
+    return value, d
 
 
 def _array_partials(str op, x, y, v, int order):

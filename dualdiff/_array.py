@@ -282,16 +282,17 @@ class ArrayBase:
         """f(self) for rule `name` of the table (or "pow"/"leaky_relu" with param)."""
         ufunc = _VALUE_UFUNCS.get(name)
         re = self._re
+        if name == "pow" and param == 2.0 and self._order == 1:
+            # the rule's own coefficient 2a, without a libm pow per point
+            return self._new(np.power(re, 2.0), tz(self._t, 2.0 * re))
         if name == "pow":
             value = np.power(re, param)
         elif ufunc is not None:
             value = ufunc(re)
         else:
             value = None
-        v, t = self._kernels.chain(name, re, self._t, self._order, value is None,
-                                   0.0 if param is None else float(param))
-        if value is None:
-            value = v
+        value, t = self._kernels.chain(name, re, self._t, self._order, value,
+                                       0.0 if param is None else float(param))
         return self._new(value, t.reshape(self._t.shape))
 
     def _binary_partials(self, op, x, y):

@@ -195,22 +195,43 @@ def apply_binary_arrays(name, x, y):
     return UFUNCS[name](x, y)
 
 
-def array_logsumexp(x):
+def array_logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x), axis)) of a float array, without overflow (scipy.special's result)."""
     x = np.asarray(x, dtype=np.float64)
     if x.size == 0:
         raise ValueError("logsumexp() arg is an empty array")
-    m = np.max(x)
-    if not np.isfinite(m):
-        return m
-    return m + np.log(np.sum(np.exp(x - m)))
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore"):   # log(0) = -inf where every term is -inf
+        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    if not keepdims:
+        out = np.squeeze(out, axis=axis)
+    return out[()] if out.ndim == 0 else out
 
 
-def array_softmax(x):
+def array_softmax(x, axis=None):
+    """exp(x) / sum(exp(x), axis) of a float array, without overflow."""
     x = np.asarray(x, dtype=np.float64)
     if x.size == 0:
         return x.copy()
-    e = np.exp(x - np.max(x))
-    return e / np.sum(e)
+    m = np.max(x, axis=axis, keepdims=True)
+    e = np.exp(x - np.where(np.isfinite(m), m, 0.0))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def array_of_duals(x):
+    """x is a DualArray or HyperDualArray (of either backend)."""
+    return isinstance(x, _array_base())
+
+
+def _array_base():
+    from dualdiff._array import ArrayBase
+    return ArrayBase
+
+
+def axis_error(func):
+    return TypeError(f"{func}() takes axis= only for an ndarray or a dualdiff array, "
+                     "not for a sequence of numbers")
 
 
 # ---------------------------------------------------------------------------

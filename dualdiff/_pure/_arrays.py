@@ -66,12 +66,14 @@ def _overflow(name, a):
     return (inf, inf, inf)   # exp, exp2, expm1
 
 
-def chain(name, a, t, order, want_value, param=0.0):
-    """(value or None, tangent rows) of rule `name` at points a: see _array_chain."""
+def chain(name, a, t, order, value, param=0.0):
+    """(value, tangent rows) of rule `name` at points a: see _array_chain."""
     a = np.asarray(a, dtype=np.float64)
     t = np.asarray(t, dtype=np.float64).reshape((-1,) + a.shape)
     f = _coefficients(name, a, order, param)
-    domain = np.isnan(f[0]) & ~np.isnan(a)   # outside the domain: nan tangents
+    if value is None:
+        value = f[0]
+    domain = np.isnan(value) & ~np.isnan(a)   # outside the domain: nan tangents
     d = np.empty(t.shape)
     flat_t = t.reshape(t.shape[0], -1)
     flat_d = d.reshape(t.shape[0], -1)
@@ -90,7 +92,7 @@ def chain(name, a, t, order, want_value, param=0.0):
                 e1, e2 = R.tz(x1, c[1]), R.tz(x2, c[1])
                 e12 = R.tz(x12, c[1]) + R.tz(R.tt(x1, x2), c[2])
             flat_d[:, i] = (e1, e2, e12)
-    return (f[0] if want_value else None), d
+    return value, d
 
 
 def partials(op, x, y, v, order):

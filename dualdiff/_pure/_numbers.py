@@ -697,10 +697,21 @@ def _floats(items):
     return out
 
 
-def logsumexp(xs):
-    """logsumexp(xs) -> log(sum(exp(x) for x in xs)), without overflow.  Gradient: softmax(xs)."""
+def logsumexp(xs, axis=None):
+    """logsumexp(xs, axis=None) -> log(sum(exp(x) for x in xs)), without overflow.  Gradient: softmax(xs).
+
+    An ndarray or a DualArray is reduced along `axis` (all of it by default).
+
+    >>> import dualdiff as dd
+    >>> round(dd.logsumexp([1.0, 2.0, 3.0]), 12)
+    3.407605964444
+    """
+    if _common.array_of_duals(xs):
+        return xs.logsumexp(axis)
     if _common.is_array(xs) and xs.dtype != object:
-        return _common.array_logsumexp(xs)
+        return _common.array_logsumexp(xs, axis)
+    if axis is not None:
+        raise _common.axis_error("logsumexp")
     items = _common.sequence(xs, "logsumexp")
     if not items:
         raise ValueError("logsumexp() arg is an empty sequence")
@@ -711,10 +722,21 @@ def logsumexp(xs):
     return _common.compose_logsumexp(items, exp, log)
 
 
-def softmax(xs):
-    """softmax(xs) -> exp(x_i) / sum_j exp(x_j).  Jacobian p_i (delta_ij - p_j)."""
+def softmax(xs, axis=None):
+    """softmax(xs, axis=None) -> exp(x_i) / sum_j exp(x_j).  Jacobian p_i (delta_ij - p_j).
+
+    An ndarray or a DualArray is normalised along `axis` (all of it by default).
+
+    >>> import dualdiff as dd
+    >>> [round(p, 6) for p in dd.softmax([0.0, 0.0, 0.0, 0.0])]
+    [0.25, 0.25, 0.25, 0.25]
+    """
+    if _common.array_of_duals(xs):
+        return xs.softmax(axis)
     if _common.is_array(xs) and xs.dtype != object:
-        return _common.array_softmax(xs)
+        return _common.array_softmax(xs, axis)
+    if axis is not None:
+        raise _common.axis_error("softmax")
     items = _common.sequence(xs, "softmax")
     floats = _floats(items)
     if floats is not None:
