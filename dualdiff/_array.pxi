@@ -18,7 +18,7 @@ cdef extern from "dd_array.h" nogil:
                            const double *v, double *g0, double *g1,
                            double *h0, double *h1, double *h2)
 
-_np_ascontiguous = _common.np.ascontiguousarray
+_np_asarray = _common.np.asarray
 _RULE_IDS = {name: i for i, name in enumerate(RULE_NAMES)}
 _PARTIAL_OPS = {"power": DD_PARTIALS_POW, "arctan2": DD_PARTIALS_ATAN2, "hypot": DD_PARTIALS_HYPOT}
 
@@ -62,8 +62,8 @@ def _array_chain(str name, a, t, int order, value, double param=0.0):
         index = DD_ARRAY_LEAKY_INDEX
     else:
         index = _RULE_IDS[name]
-    a = _np_ascontiguous(a, dtype=_float64)
-    t = _np_ascontiguous(t, dtype=_float64)
+    a = _np_asarray(a, dtype=_float64, order="C")
+    t = _np_asarray(t, dtype=_float64, order="C")
     n = a.size
     k = t.shape[0]
     if t.size != n * k or (order == 2 and k != 3):
@@ -74,7 +74,7 @@ def _array_chain(str name, a, t, int order, value, double param=0.0):
         value = _np_empty(a.shape)
         pv = buffers.get(value, True)
     else:
-        value = _np_ascontiguous(value, dtype=_float64)
+        value = _np_asarray(value, dtype=_float64, order="C")
         if value.size != n:
             raise ValueError("values do not match the points")
         pvin = buffers.get(value, False)
@@ -98,9 +98,9 @@ def _array_partials(str op, x, y, v, int order):
     cdef int code = _PARTIAL_OPS[op]
     cdef size_t n
     cdef double *ph[3]
-    x = _np_ascontiguous(x, dtype=_float64)
-    y = _np_ascontiguous(y, dtype=_float64)
-    v = _np_ascontiguous(v, dtype=_float64)
+    x = _np_asarray(x, dtype=_float64, order="C")
+    y = _np_asarray(y, dtype=_float64, order="C")
+    v = _np_asarray(v, dtype=_float64, order="C")
     n = x.size
     if y.size != n or v.size != n:
         raise ValueError("the arguments must have one shape")

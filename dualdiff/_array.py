@@ -157,7 +157,7 @@ class ArrayBase:
 
     @staticmethod
     def _view(a):
-        v = a.view()
+        v = np.asarray(a).view()   # a 0-d array, not a NumPy scalar
         v.flags.writeable = False
         return v
 
@@ -278,15 +278,16 @@ class ArrayBase:
 
     # -- elementwise functions ---------------------------------------------
 
-    def _unary(self, name, param=None):
-        """f(self) for rule `name` of the table (or "pow"/"leaky_relu" with param)."""
+    def _unary(self, name, param=None, power=np.power):
+        """f(self) for rule `name` of the table (or "pow"/"leaky_relu" with param;
+        `power` gives the value of "pow": np.power or np.float_power)."""
         ufunc = _VALUE_UFUNCS.get(name)
         re = self._re
         if name == "pow" and param == 2.0 and self._order == 1:
             # the rule's own coefficient 2a, without a libm pow per point
-            return self._new(np.power(re, 2.0), tz(self._t, 2.0 * re))
+            return self._new(power(re, 2.0), tz(self._t, 2.0 * re))
         if name == "pow":
-            value = np.power(re, param)
+            value = power(re, param)
         elif ufunc is not None:
             value = ufunc(re)
         else:
@@ -295,11 +296,13 @@ class ArrayBase:
                                        0.0 if param is None else float(param))
         return self._new(value, t.reshape(self._t.shape))
 
-    def _binary_partials(self, op, x, y):
-        """op(x, y) for power (with an array exponent), arctan2 or hypot."""
+    def _binary_partials(self, op, x, y, value_of=None):
+        """op(x, y) for power (with an array exponent), arctan2 or hypot; the
+        value is value_of(x, y) (NumPy's function of the name by default)."""
         (xr, tx), (yr, ty) = x, y
         shape = np.broadcast_shapes(np.shape(xr), np.shape(yr))
-        value = {"power": np.power, "arctan2": np.arctan2, "hypot": np.hypot}[op](xr, yr)
+        value_of = value_of or {"power": np.power, "arctan2": np.arctan2, "hypot": np.hypot}[op]
+        value = value_of(xr, yr)
         xb, yb = np.broadcast_to(xr, shape), np.broadcast_to(yr, shape)
         coeffs = self._kernels.partials(op, xb, yb, np.broadcast_to(value, shape), self._order)
         tx = None if tx is None else self._rows_for(tx, shape)
@@ -464,8 +467,8 @@ class ArrayBase:
         elif tx is None:
             t = self._rows_for(ty if sign > 0 else -ty, shape)
         else:
-            t = tx + ty if sign > 0 else tx - self._rows_for(ty, np.shape(yr))
-            t = self._rows_for(t, shape)
+            tx, ty = self._rows_for(tx, shape), self._rows_for(ty, shape)
+            t = tx + ty if sign > 0 else tx - ty
         return self._new(value, t)
 
     # -- activations and the functions of dualdiff's namespace ------------------
@@ -996,11 +999,15 @@ def _hypot(x, y):
     return like._binary_partials("hypot", _parts(like, x), _parts(like, y))
 
 
-def _power(x, y):
+def _power(x, y, value_of=np.power):
     like = _lead([x, y])
     if isinstance(x, ArrayBase) and isinstance(y, numbers.Real):
-        return x ** y
-    return like._binary_partials("power", _parts(like, x), _parts(like, y))
+        return x._unary("pow", float(y), value_of)
+    return like._binary_partials("power", _parts(like, x), _parts(like, y), value_of)
+
+
+def _float_power(x, y):
+    return _power(x, y, np.float_power)
 
 
 def _ufunc_binary(method):
@@ -1015,7 +1022,7 @@ def _ufunc_binary(method):
 _UFUNC_HANDLERS = {
     np.add: _ufunc_binary("__add__"), np.subtract: _ufunc_binary("__sub__"),
     np.multiply: _ufunc_binary("__mul__"), np.divide: _ufunc_binary("__truediv__"),
-    np.power: _power, np.float_power: _power, np.arctan2: _arctan2, np.hypot: _hypot,
+    np.power: _power, np.float_power: _float_power, np.arctan2: _arctan2, np.hypot: _hypot,
     np.negative: lambda x: -x, np.positive: lambda x: x,
     np.square: lambda x: x * x, np.reciprocal: lambda x: 1.0 / x,
     np.maximum: _maximum, np.minimum: _minimum, np.fmax: _maximum, np.fmin: _minimum,
@@ -1040,14 +1047,15 @@ _FUNCTION_HANDLERS = {
 # The classes of one backend, and derivatives over arrays
 # ---------------------------------------------------------------------------
 
-def array_types(kernels, Dual, HyperDual):
-    """DualArray and HyperDualArray over a backend's kernels and scalar types."""
+def array_types(kernels, Dual, HyperDual, module):
+    """DualArray and HyperDualArray over a backend's kernels and scalar types,
+    as attributes of `module` (so that they pickle by reference)."""
     dual_array = type("DualArray", (DualArrayBase,),
                       {"__slots__": (), "_kernels": kernels, "_scalar": Dual,
-                       "__module__": "dualdiff", "__doc__": DualArrayBase.__doc__})
+                       "__module__": module, "__doc__": DualArrayBase.__doc__})
     hyper_array = type("HyperDualArray", (HyperDualArrayBase,),
                        {"__slots__": (), "_kernels": kernels, "_scalar": HyperDual,
-                        "__module__": "dualdiff", "__doc__": HyperDualArrayBase.__doc__})
+                        "__module__": module, "__doc__": HyperDualArrayBase.__doc__})
     return dual_array, hyper_array
 
 
@@ -1107,3 +1115,6 @@ def elementwise_derivative(op, types, f, x):
     if name == "value_and_derivative":
         return np.broadcast_to(values, shape).copy(), slope
     return slope
+
+
+_common.ARRAY_BASE = ArrayBase

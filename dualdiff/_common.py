@@ -154,7 +154,7 @@ UFUNCS = {
     "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "arcsinh": np.arcsinh,
     "arccosh": np.arccosh, "arctanh": np.arctanh, "abs": np.abs,
     "sign": np.sign, "floor": np.floor, "ceil": np.ceil,
-    "arctan2": np.arctan2, "hypot": np.hypot,
+    "arctan2": np.arctan2, "hypot": np.hypot, "power": np.power,
 }
 
 
@@ -219,14 +219,13 @@ def array_softmax(x, axis=None):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
+#: dualdiff._array.ArrayBase, set when that module loads (it imports this one).
+ARRAY_BASE = ()
+
+
 def array_of_duals(x):
     """x is a DualArray or HyperDualArray (of either backend)."""
-    return isinstance(x, _array_base())
-
-
-def _array_base():
-    from dualdiff._array import ArrayBase
-    return ArrayBase
+    return isinstance(x, ARRAY_BASE)
 
 
 def axis_error(func):

@@ -237,6 +237,8 @@ cdef dd_hyper _as_hyper(object o, int op) except *:
 
 cdef object _binary(object x, object y, int op):
     cdef double a, b, v
+    if _common.array_of_duals(x) or _common.array_of_duals(y):
+        return _common.UFUNCS[_BINARY_NAMES[op]](x, y)   # the arrays' own __array_ufunc__
     if type(x) is NestedDual or type(y) is NestedDual or _tags_differ(x, y):
         return _nested.binary(_BINARY_NAMES[op], x, y)
     if isinstance(x, Dual) or isinstance(y, Dual):
@@ -1117,7 +1119,8 @@ from dualdiff import _multi
 from dualdiff import _array as _array_module
 
 DualArray, HyperDualArray = _array_module.array_types(
-    _SimpleNamespace(chain=_array_chain, partials=_array_partials), Dual, HyperDual)
+    _SimpleNamespace(chain=_array_chain, partials=_array_partials), Dual, HyperDual,
+    "dualdiff._core")
 _ARRAY_TYPES = (DualArray, HyperDualArray)
 
 def _tagged_dual(re, du, long tag):

@@ -69,7 +69,8 @@ def _overflow(name, a):
 def chain(name, a, t, order, value, param=0.0):
     """(value, tangent rows) of rule `name` at points a: see _array_chain."""
     a = np.asarray(a, dtype=np.float64)
-    t = np.asarray(t, dtype=np.float64).reshape((-1,) + a.shape)
+    t = np.asarray(t, dtype=np.float64)
+    t = t.reshape((t.shape[0],) + a.shape)
     f = _coefficients(name, a, order, param)
     if value is None:
         value = f[0]

@@ -218,6 +218,8 @@ def _as_hyper(o, op):
 
 
 def _binary(x, y, op):
+    if _common.array_of_duals(x) or _common.array_of_duals(y):
+        return _common.UFUNCS[op](x, y)   # the arrays' own __array_ufunc__
     if (type(x) is NestedDual or type(y) is NestedDual
             or (type(x) is Dual and type(y) is Dual and x._tag != y._tag)):
         return _nesting.binary(op, x, y)
@@ -853,5 +855,5 @@ _nesting = _nested.Nesting(SimpleNamespace(
     functions={name: globals()[name] for name in _nested.FUNCTIONS}))
 NestedDual = _nesting.NestedDual
 
-DualArray, HyperDualArray = _array_module.array_types(_arrays, Dual, HyperDual)
+DualArray, HyperDualArray = _array_module.array_types(_arrays, Dual, HyperDual, __name__)
 _ARRAY_TYPES = (DualArray, HyperDualArray)
