@@ -42,9 +42,6 @@ UNARY_UFUNCS = {
 }
 _VALUE_UFUNCS = {name: ufunc for ufunc, name in UNARY_UFUNCS.items() if ufunc is not np.fabs}
 
-#: Rules NumPy has no ufunc for: the value comes from the rule table.
-TABLE_ONLY = ("erf", "erfc", "sigmoid", "relu", "softplus", "gelu", "gelu_tanh")
-
 _COMPARISONS = {np.less: operator.lt, np.less_equal: operator.le, np.greater: operator.gt,
                 np.greater_equal: operator.ge, np.equal: operator.eq,
                 np.not_equal: operator.ne}
@@ -105,7 +102,6 @@ class ArrayBase:
     __slots__ = ("_re", "_t")
     __array_priority__ = 20.0
     _order = 1
-    _rows = None       # HyperDualArray: always 3
     _kernels = None    # set by array_types
     _scalar = None     # the scalar type an element is returned as
 
@@ -476,7 +472,7 @@ class ArrayBase:
     def log(self, base=None):
         if base is None:
             return self._unary("log")
-        return self._unary("log") / _log_of(base, self)
+        return self._unary("log") / (base.log() if isinstance(base, ArrayBase) else np.log(base))
 
     def leaky_relu(self, alpha=0.01):
         return self._unary("leaky_relu", float(alpha))
@@ -508,10 +504,6 @@ class ArrayBase:
         parts = ", ".join(f"{name}={np.array2string(np.asarray(getattr(self, name)), separator=', ')}"
                           for name in self._part_names)
         return f"{type(self).__name__}({parts})"
-
-
-def _log_of(base, like):
-    return like._lift_value(base).log() if isinstance(base, ArrayBase) else np.log(base)
 
 
 def _squeeze(x, axis):
@@ -591,9 +583,6 @@ class DualArrayBase(ArrayBase):
         if t.shape[0] == 1:
             return self._scalar(re, float(t[0]))
         return self._new(np.float64(re), t)
-
-    def _lift_value(self, x):
-        return x
 
     def _mul(self, x, y):
         (xr, tx), (yr, ty) = x, y
@@ -677,9 +666,6 @@ class HyperDualArrayBase(ArrayBase):
 
     def _to_scalar(self, re, t):
         return self._scalar(re, float(t[0]), float(t[1]), float(t[2]))
-
-    def _lift_value(self, x):
-        return x
 
     def _mul(self, x, y):
         (xr, tx), (yr, ty) = x, y
@@ -929,10 +915,10 @@ def _clip(x, a_min=None, a_max=None, out=None, **kwargs):
 def _matmul(x, y, out=None, **kwargs):
     _no_extras("matmul", out=out, **kwargs)
     like = _lead([x, y])
-    xr, tx = like._lift(x) if like._lift(x) is not None else (None, None)
-    yr, ty = like._lift(y) if like._lift(y) is not None else (None, None)
-    if xr is None or yr is None:
+    lx, ly = like._lift(x), like._lift(y)
+    if lx is None or ly is None:
         return NotImplemented
+    (xr, tx), (yr, ty) = lx, ly
     xr, yr = np.asarray(xr, dtype=np.float64), np.asarray(yr, dtype=np.float64)
     if xr.ndim == 0 or yr.ndim == 0:
         raise ValueError("matmul: an operand is 0-d (use *)")

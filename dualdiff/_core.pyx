@@ -25,6 +25,7 @@ cdef object _np_zeros = _common.np.zeros
 cdef object _object_dtype = _common.np.dtype(object)
 
 cdef object _Real = numbers.Real
+cdef object _ArrayBase = ()   # dualdiff._array.ArrayBase, set below once _array is imported
 
 #: Names of the unary rules in the C table, in table order.
 RULE_NAMES = tuple(dd_rules[i].name.decode() for i in range(DD_N_RULES))
@@ -237,7 +238,7 @@ cdef dd_hyper _as_hyper(object o, int op) except *:
 
 cdef object _binary(object x, object y, int op):
     cdef double a, b, v
-    if _common.array_of_duals(x) or _common.array_of_duals(y):
+    if isinstance(x, _ArrayBase) or isinstance(y, _ArrayBase):
         return _common.UFUNCS[_BINARY_NAMES[op]](x, y)   # the arrays' own __array_ufunc__
     if type(x) is NestedDual or type(y) is NestedDual or _tags_differ(x, y):
         return _nested.binary(_BINARY_NAMES[op], x, y)
@@ -1118,6 +1119,7 @@ from types import SimpleNamespace as _SimpleNamespace
 from dualdiff import _multi
 from dualdiff import _array as _array_module
 
+_ArrayBase = _array_module.ArrayBase
 DualArray, HyperDualArray = _array_module.array_types(
     _SimpleNamespace(chain=_array_chain, partials=_array_partials), Dual, HyperDual,
     "dualdiff._core")
