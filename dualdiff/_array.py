@@ -25,6 +25,7 @@ views, and item assignment raises TypeError.
 
 import numbers
 import operator
+import os
 
 import numpy as np
 
@@ -46,6 +47,12 @@ _COMPARISONS = {np.less: operator.lt, np.less_equal: operator.le, np.greater: op
                 np.greater_equal: operator.ge, np.equal: operator.eq,
                 np.not_equal: operator.ne}
 _PREDICATES = (np.isfinite, np.isinf, np.isnan, np.signbit)
+
+
+class ArrayUnsupported(TypeError, ValueError):
+    """f did something a dualdiff array cannot do (float(), a truth test, a
+    NumPy function without a derivative rule, ...): derivative() then
+    evaluates f point by point.  Any other error from f propagates."""
 
 
 def _real_operand(x):
@@ -196,7 +203,7 @@ class ArrayBase:
         return self._element(re, self._t[rows])
 
     def __setitem__(self, index, value):
-        raise TypeError(f"{type(self).__name__} is immutable; build a new one, e.g. with "
+        raise ArrayUnsupported(f"{type(self).__name__} is immutable; build a new one, e.g. with "
                         "numpy.where or numpy.concatenate")
 
     def _element(self, re, t):
@@ -205,15 +212,15 @@ class ArrayBase:
         return self._new(re, t)
 
     def __array__(self, dtype=None, copy=None):
-        raise TypeError(f"converting a {type(self).__name__} to an ndarray would drop its "
+        raise ArrayUnsupported(f"converting a {type(self).__name__} to an ndarray would drop its "
                         "derivative parts; use .real for the values")
 
     def __float__(self):
-        raise _common.float_error(self)
+        raise ArrayUnsupported(str(_common.float_error(self)))
 
     def __bool__(self):
         if self._re.size != 1:
-            raise ValueError(f"the truth value of a {type(self).__name__} with more than one "
+            raise ArrayUnsupported(f"the truth value of a {type(self).__name__} with more than one "
                              "element is ambiguous; compare .real")
         return bool(self._re.reshape(()))
 
@@ -237,7 +244,7 @@ class ArrayBase:
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if kwargs.get("out") is not None or kwargs.get("where", True) is not True:
-            raise TypeError(f"numpy.{ufunc.__name__} with out= or where= is not supported "
+            raise ArrayUnsupported(f"numpy.{ufunc.__name__} with out= or where= is not supported "
                             f"for {type(self).__name__}")
         kwargs.pop("out", None)
         kwargs.pop("where", None)
@@ -248,7 +255,7 @@ class ArrayBase:
         if method == "accumulate" and ufunc is np.add:
             return _cumsum(inputs[0], **kwargs)
         if method != "__call__" or kwargs:
-            raise TypeError(f"numpy.{ufunc.__name__}.{method} is not supported for "
+            raise ArrayUnsupported(f"numpy.{ufunc.__name__}.{method} is not supported for "
                             f"{type(self).__name__}" + (f" with {sorted(kwargs)}" if kwargs else ""))
         handler = _UFUNC_HANDLERS.get(ufunc)
         if handler is not None:
@@ -261,13 +268,13 @@ class ArrayBase:
             return _COMPARISONS[ufunc](_values(x), _values(y))
         if ufunc in _PREDICATES:
             return ufunc(inputs[0]._re)
-        raise TypeError(f"numpy.{ufunc.__name__} is not supported for {type(self).__name__} "
+        raise ArrayUnsupported(f"numpy.{ufunc.__name__} is not supported for {type(self).__name__} "
                         "(dualdiff has no derivative rule for it)")
 
     def __array_function__(self, func, types, args, kwargs):
         handler = _FUNCTION_HANDLERS.get(func)
         if handler is None:
-            raise TypeError(f"numpy.{getattr(func, '__name__', func)} is not supported for "
+            raise ArrayUnsupported(f"numpy.{getattr(func, '__name__', func)} is not supported for "
                             f"{types[0].__name__ if types else 'DualArray'}: its derivative "
                             "would be lost")
         return handler(*args, **kwargs)
@@ -802,7 +809,8 @@ def _prod(x, axis=None, keepdims=False, dtype=None, out=None, **kwargs):
 def _no_extras(name, **kwargs):
     extras = sorted(k for k, v in kwargs.items() if v is not None and v is not np._NoValue)
     if extras:
-        raise TypeError(f"numpy.{name} with {', '.join(extras)}= is not supported for dualdiff arrays")
+        raise ArrayUnsupported(f"numpy.{name} with {', '.join(extras)}= is not supported for "
+                               "dualdiff arrays")
 
 
 def moveaxis(x, source, destination):
@@ -1081,8 +1089,11 @@ def elementwise_derivative(op, types, f, x):
     for second_derivative), each element its own variable, as
     scipy.differentiate.derivative does.
 
-    An f that cannot take an array (it raises TypeError or ValueError, e.g.
-    math.sin or ``if x > 0``) is evaluated point by point instead.
+    An f that cannot take an array (math.sin, ``if x > 0``, a NumPy function
+    without a rule) is evaluated point by point instead: that is, when f
+    raises ArrayUnsupported, or a TypeError or ValueError of its own or of
+    NumPy's.  An error raised through dualdiff's code propagates, so that a
+    fault there is never hidden as a slow point-by-point evaluation.
     """
     name = op.__name__
     points = array_point(x, name)
@@ -1091,7 +1102,11 @@ def elementwise_derivative(op, types, f, x):
     seed = cls(points, 1.0, 1.0) if cls is hyper_array else cls(points, 1.0)
     try:
         y = f(seed)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError) as exc:
+        if not isinstance(exc, ArrayUnsupported) and _raised_inside_dualdiff(exc):
+            raise
+        y = _POINT_BY_POINT
+    if y is _POINT_BY_POINT:   # outside the except block: no chained traceback
         return _common.elementwise(op, f, x)
     values, rows = result_parts(y, name, cls, points.shape)
     slope = rows[2] if cls is hyper_array else rows[0]
@@ -1104,3 +1119,19 @@ def elementwise_derivative(op, types, f, x):
 
 
 _common.ARRAY_BASE = ArrayBase
+
+
+_POINT_BY_POINT = object()
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _raised_inside_dualdiff(exc):
+    """dualdiff's own code is on exc's traceback below the frame that called f."""
+    tb = exc.__traceback__.tb_next   # the caller's own frame is dualdiff's: skip it
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if (os.path.abspath(filename).startswith(_PACKAGE_DIR + os.sep)
+                or filename.endswith((".pyx", ".pxi"))):
+            return True
+        tb = tb.tb_next
+    return False

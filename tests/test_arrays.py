@@ -1695,6 +1695,39 @@ def test_derivative_evaluates_f_once_on_an_array(dd):
     assert calls == [dd.HyperDualArray]
 
 
+def test_fallback_for_what_an_array_cannot_do(dd):
+    # math.sin needs float(), scipy's erf a NumPy ufunc without a rule: both
+    # send derivative() point by point, whose scalar errors then speak
+    import math
+
+    import scipy.special
+
+    x = np.array([0.5, 1.0])
+    with pytest.raises(TypeError, match="float\\(\\) of a Dual would drop"):
+        dd.derivative(lambda t: math.sin(t), x)
+    with pytest.raises(TypeError):
+        dd.derivative(lambda t: scipy.special.erf(t), x)
+    # a NumPy function without a rule, then a plain scalar function: works
+    got = dd.derivative(lambda t: dd.sin(t) if np.ndim(t) == 0 or np.sort(t) is None else t, x)
+    assert got.tolist() == [math.cos(0.5), math.cos(1.0)]
+
+
+def test_a_fault_inside_the_array_code_is_not_hidden(dd, monkeypatch):
+    # an error raised by dualdiff's own array code must propagate, not turn
+    # into a slow point-by-point evaluation
+    def broken(*args, **kwargs):
+        raise TypeError("kernel fault")
+
+    monkeypatch.setattr(dd.DualArray, "_kernels",
+                        type("K", (), {"chain": staticmethod(broken),
+                                       "partials": staticmethod(broken)}))
+    x = np.array([0.5, 1.0])
+    with pytest.raises(TypeError, match="kernel fault"):
+        dd.derivative(np.sin, x)
+    with pytest.raises(TypeError, match="kernel fault"):
+        dd.derivative(lambda t: np.hypot(t, 2.0 * t), x)
+
+
 def test_derivative_falls_back_point_by_point(dd):
     def piecewise(x):
         if x > 0:                   # a truth value: fails on an array of several elements
