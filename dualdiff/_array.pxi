@@ -10,6 +10,8 @@ cdef extern from "dd_array.h" nogil:
         DD_PARTIALS_POW
         DD_PARTIALS_ATAN2
         DD_PARTIALS_HYPOT
+        DD_BINARY_MUL
+        DD_BINARY_DIV
     void dd_array_dual(int index, double param, size_t n, size_t k, const double *a,
                        const double *vin, const double *t, double *v, double *d)
     void dd_array_hyper(int index, double param, size_t n, const double *a,
@@ -17,9 +19,14 @@ cdef extern from "dd_array.h" nogil:
     void dd_array_partials(int op, int order, size_t n, const double *x, const double *y,
                            const double *v, double *g0, double *g1,
                            double *h0, double *h1, double *h2)
+    void dd_array_binary(int op, int order, size_t n, size_t k,
+                         const double *x, size_t sx, const double *tx,
+                         const double *y, size_t sy, const double *ty,
+                         const double *v, double *d)
 
 _np_asarray = _common.np.asarray
 _RULE_IDS = {name: i for i, name in enumerate(RULE_NAMES)}
+_BINARY_OPS = {"mul": DD_BINARY_MUL, "div": DD_BINARY_DIV}
 _PARTIAL_OPS = {"power": DD_PARTIALS_POW, "arctan2": DD_PARTIALS_ATAN2, "hypot": DD_PARTIALS_HYPOT}
 
 
@@ -40,53 +47,6 @@ cdef class _Buffers:
         cdef int i
         for i in range(self.count):
             PyBuffer_Release(&self.b[i])
-
-
-def _array_chain(str name, a, t, int order, value, double param=0.0):
-    """_array_chain(name, a, t, order, value, param=0.0) -> (value, tangent)
-
-    The chain rule of rule `name` ("pow" takes the exponent as param,
-    "leaky_relu" alpha) at the points a (float64 ndarray) for the tangent
-    rows t, of shape (k,) + a.shape: the k directions of a DualArray
-    (order 1) or the rows e1, e2, e12 of a HyperDualArray (order 2).
-    `value` is f(a) as the caller computed it (with NumPy), or None: then
-    the rule's value is computed and returned.
-    """
-    cdef int index
-    cdef size_t n, k
-    cdef double *pv = NULL
-    cdef const double *pvin = NULL
-    if name == "pow":
-        index = DD_ARRAY_POW_INDEX
-    elif name == "leaky_relu":
-        index = DD_ARRAY_LEAKY_INDEX
-    else:
-        index = _RULE_IDS[name]
-    a = _np_asarray(a, dtype=_float64, order="C")
-    t = _np_asarray(t, dtype=_float64, order="C")
-    n = a.size
-    k = t.shape[0]
-    if t.size != n * k or (order == 2 and k != 3):
-        raise ValueError("tangent rows do not match the points")
-    d = _np_empty(t.shape)
-    buffers = _Buffers()
-    if value is None:
-        value = _np_empty(a.shape)
-        pv = buffers.get(value, True)
-    else:
-        value = _np_asarray(value, dtype=_float64, order="C")
-        if value.size != n:
-            raise ValueError("values do not match the points")
-        pvin = buffers.get(value, False)
-    cdef const double *pa = buffers.get(a, False)
-    cdef const double *pt = buffers.get(t, False)
-    cdef double *pd = buffers.get(d, True)
-    with nogil:
-        if order == 2:
-            dd_array_hyper(index, param, n, pa, pvin, pt, pv, pd)
-        else:
-            dd_array_dual(index, param, n, k, pa, pvin, pt, pv, pd)
-    return value, d
 
 
 def _array_partials(str op, x, y, v, int order):
@@ -119,3 +79,84 @@ def _array_partials(str op, x, y, v, int order):
     with nogil:
         dd_array_partials(code, order, n, px, py, pv, g0, g1, ph[0], ph[1], ph[2])
     return tuple(outs)
+
+
+def _array_chain_into(str name, a, t, int order, double param, bint have_value, out):
+    """_array_chain_into(name, a, t, order, param, have_value, out)
+
+    The chain rule of rule `name` ("pow" takes the exponent as param,
+    "leaky_relu" alpha) at the points a (float64 ndarray) for the tangent
+    rows t, of shape (k,) + a.shape: the k directions of a DualArray
+    (order 1) or the rows e1, e2, e12 of a HyperDualArray (order 2).
+    Results go into one fresh C-contiguous block `out` of shape
+    (k + 1,) + a.shape: out[0] is the value (already there, from NumPy,
+    when have_value; else the rule's own is written), out[1:] the tangent
+    rows.  One allocation per result: see ArrayBase._block.
+    """
+    cdef int index
+    cdef size_t n, k
+    cdef double *pv = NULL
+    cdef const double *pvin = NULL
+    if name == "pow":
+        index = DD_ARRAY_POW_INDEX
+    elif name == "leaky_relu":
+        index = DD_ARRAY_LEAKY_INDEX
+    else:
+        index = _RULE_IDS[name]
+    a = _np_asarray(a, dtype=_float64, order="C")
+    t = _np_asarray(t, dtype=_float64, order="C")
+    n = a.size
+    k = t.shape[0]
+    if t.size != n * k or out.size != n * (k + 1) or (order == 2 and k != 3):
+        raise ValueError("tangent rows do not match the points")
+    buffers = _Buffers()
+    cdef const double *pa = buffers.get(a, False)
+    cdef const double *pt = buffers.get(t, False)
+    cdef double *po = buffers.get(out, True)
+    if have_value:
+        pvin = po
+    else:
+        pv = po
+    with nogil:
+        if order == 2:
+            dd_array_hyper(index, param, n, pa, pvin, pt, pv, po + n)
+        else:
+            dd_array_dual(index, param, n, k, pa, pvin, pt, pv, po + n)
+
+
+def _array_binary(str op, int order, x, tx, y, ty, out):
+    """_array_binary(op, order, x, tx, y, ty, out)
+
+    The tangent rows of x * y (op "mul") or x / y ("div") into out[1:], the
+    values being out[0] already.  x and y are C-contiguous float64 arrays of
+    out[0]'s shape, or floats (constants); tx and ty their C-contiguous
+    tangent rows, or None for a constant.
+    """
+    cdef int code = _BINARY_OPS[op]
+    cdef size_t n = out[0].size, k = out.shape[0] - 1, sx = 1, sy = 1
+    cdef double cx, cy
+    cdef const double *px = &cx
+    cdef const double *py = &cy
+    cdef const double *ptx = NULL
+    cdef const double *pty = NULL
+    for part, size in ((x, n), (y, n), (tx, n * k), (ty, n * k)):
+        if part is not None and not isinstance(part, float) and part.size != size:
+            raise ValueError("the operands do not match the result")
+    buffers = _Buffers()
+    if isinstance(x, float):
+        cx, sx = x, 0
+    else:
+        px = buffers.get(x, False)
+    if isinstance(y, float):
+        cy, sy = y, 0
+    else:
+        py = buffers.get(y, False)
+    if tx is not None:
+        ptx = buffers.get(tx, False)
+    if ty is not None:
+        pty = buffers.get(ty, False)
+    if (tx is None and ty is None) or (order == 2 and k != 3):
+        raise ValueError("no tangent rows")
+    cdef double *po = buffers.get(out, True)
+    with nogil:
+        dd_array_binary(code, order, n, k, px, sx, ptx, py, sy, pty, po, po + n)

@@ -31,19 +31,35 @@
 #define DD_FP_SAVE   fexcept_t dd_saved_flags_; fegetexceptflag(&dd_saved_flags_, FE_ALL_EXCEPT)
 #define DD_FP_RESTORE fesetexceptflag(&dd_saved_flags_, FE_ALL_EXCEPT)
 
-/* Outside the domain: the value is nan at a point that is not. `vin` is the
- * value the caller already has from NumPy (NULL: the rule's own); with it,
- * and without errno (-fno-math-errno), a rule's value that its derivative
- * does not use is not computed at all. */
-#define DD_OUTSIDE(i, f0) ((vin ? vin[i] != vin[i] : (f0) != (f0)) && a[i] == a[i])
-
 /* The loops of one rule, its call written out so that it is inlined with a
  * constant order:
  *   dd_array_dual_NAME:  y = f(x) for a DualArray, d = f'(a) t in k rows;
  *   dd_array_hyper_NAME: y = f(x) for a HyperDualArray, rows e1, e2, e12.
- * COEFFS(a, f, order) fills f; PARAM is the extra argument of pow and
- * leaky_relu (unused by table rules). */
-#define DD_ARRAY_LOOPS(NAME, COEFFS)                                               \
+ * Each has two loops.  Given `vin`, NumPy's values (the caller's, bitwise
+ * NumPy's result), outside the domain is where vin is nan and a is not, and
+ * the rule's own value is not needed: with -fno-math-errno the compiler
+ * drops a libm call whose result the derivatives do not use.  Without vin,
+ * the rule's value is written to v.
+ * COEFFS(RULE, a, f, order) fills f; COEFFS_V(RULE, a, value, f, order)
+ * too, and may use the value; `param` is the extra argument of pow and
+ * leaky_relu. */
+#define DD_DUAL_STORE(c)                                                           \
+    if (k == 1) {                                                                  \
+        d[i] = dd_tz(t[i], c);                                                     \
+    } else {                                                                       \
+        for (j = 0; j < k; j++)                                                    \
+            d[j * n + i] = dd_tz(t[j * n + i], c);                                 \
+    }
+#define DD_HYPER_STORE(re, f, outside)                                             \
+    {                                                                              \
+        dd_hyper r = (outside) ? dd_hyper_make(re, NAN, NAN, NAN)                  \
+            : dd_hyper_chain(dd_hyper_make(a[i], t[i], t[n + i], t[2 * n + i]), f); \
+        d[i] = r.e1;                                                               \
+        d[n + i] = r.e2;                                                           \
+        d[2 * n + i] = r.e12;                                                      \
+    }
+
+#define DD_ARRAY_LOOPS(NAME, RULE, COEFFS, COEFFS_V)                                     \
 static void dd_array_dual_##NAME(double param, size_t n, size_t k, const double *a, \
                                  const double *vin, const double *t, double *v,     \
                                  double *d) {                                       \
@@ -51,16 +67,16 @@ static void dd_array_dual_##NAME(double param, size_t n, size_t k, const double 
     size_t i, j;                                                                    \
     DD_FP_SAVE;                                                                     \
     (void)param;                                                                    \
-    for (i = 0; i < n; i++) {                                                       \
-        double c;                                                                   \
-        COEFFS(a[i], f, 1);                                                         \
-        c = DD_OUTSIDE(i, f[0]) ? NAN : f[1];                                       \
-        if (v) v[i] = f[0];                                                         \
-        if (k == 1) {                                                               \
-            d[i] = dd_tz(t[i], c);                                                  \
-        } else {                                                                    \
-            for (j = 0; j < k; j++)                                                 \
-                d[j * n + i] = dd_tz(t[j * n + i], c);                              \
+    if (vin) {                                                                      \
+        for (i = 0; i < n; i++) {                                                   \
+            COEFFS_V(RULE, a[i], vin[i], f, 1);                                           \
+            DD_DUAL_STORE((vin[i] != vin[i] && a[i] == a[i]) ? NAN : f[1]);         \
+        }                                                                           \
+    } else {                                                                        \
+        for (i = 0; i < n; i++) {                                                   \
+            COEFFS(RULE, a[i], f, 1);                                                     \
+            v[i] = f[0];                                                            \
+            DD_DUAL_STORE((f[0] != f[0] && a[i] == a[i]) ? NAN : f[1]);             \
         }                                                                           \
     }                                                                               \
     DD_FP_RESTORE;                                                                  \
@@ -72,29 +88,43 @@ static void dd_array_hyper_##NAME(double param, size_t n, const double *a,      
     size_t i;                                                                       \
     DD_FP_SAVE;                                                                     \
     (void)param;                                                                    \
-    for (i = 0; i < n; i++) {                                                       \
-        dd_hyper r;                                                                 \
-        COEFFS(a[i], f, 2);                                                         \
-        if (DD_OUTSIDE(i, f[0]))                                                    \
-            r = dd_hyper_make(f[0], NAN, NAN, NAN);                                 \
-        else                                                                        \
-            r = dd_hyper_chain(dd_hyper_make(a[i], t[i], t[n + i], t[2 * n + i]), f); \
-        if (v) v[i] = r.re;                                                         \
-        d[i] = r.e1;                                                                \
-        d[n + i] = r.e2;                                                            \
-        d[2 * n + i] = r.e12;                                                       \
+    if (vin) {                                                                      \
+        for (i = 0; i < n; i++) {                                                   \
+            COEFFS_V(RULE, a[i], vin[i], f, 2);                                           \
+            DD_HYPER_STORE(vin[i], f, vin[i] != vin[i] && a[i] == a[i]);            \
+        }                                                                           \
+    } else {                                                                        \
+        for (i = 0; i < n; i++) {                                                   \
+            COEFFS(RULE, a[i], f, 2);                                                     \
+            v[i] = f[0];                                                            \
+            DD_HYPER_STORE(f[0], f, f[0] != f[0] && a[i] == a[i]);                  \
+        }                                                                           \
     }                                                                               \
     DD_FP_RESTORE;                                                                  \
 }
 
-#define DD_ARRAY_RULE_LOOPS(NAME, flags) DD_ARRAY_LOOPS(NAME, dd_##NAME##_rule)
+#define DD_COEFFS(RULE, x, f, order) dd_##RULE##_rule(x, f, order)
+#define DD_COEFFS_IGNORING_VALUE(RULE, x, value, f, order) dd_##RULE##_rule(x, f, order)
+#define DD_COEFFS_FROM_VALUE(RULE, x, value, f, order) dd_##RULE##_rule_v(x, value, f, order)
+#define DD_ARRAY_RULE_LOOPS(NAME, flags) \
+    DD_ARRAY_LOOPS(NAME, NAME, DD_COEFFS, DD_COEFFS_IGNORING_VALUE)
 DD_UNARY_RULES(DD_ARRAY_RULE_LOOPS)
 #undef DD_ARRAY_RULE_LOOPS
 
-#define DD_ARRAY_POW_COEFFS(x, f, order) dd_pow_rule(x, param, f, order)
-#define DD_ARRAY_LEAKY_COEFFS(x, f, order) dd_leaky_relu_rule(x, param, f, order)
-DD_ARRAY_LOOPS(pow, DD_ARRAY_POW_COEFFS)
-DD_ARRAY_LOOPS(leaky_relu, DD_ARRAY_LEAKY_COEFFS)
+#define DD_ARRAY_POW_COEFFS(RULE, x, f, order) dd_pow_rule(x, param, f, order)
+#define DD_ARRAY_POW_COEFFS_V(RULE, x, value, f, order) dd_pow_rule(x, param, f, order)
+#define DD_ARRAY_LEAKY_COEFFS(RULE, x, f, order) dd_leaky_relu_rule(x, param, f, order)
+#define DD_ARRAY_LEAKY_COEFFS_V(RULE, x, value, f, order) dd_leaky_relu_rule(x, param, f, order)
+DD_ARRAY_LOOPS(pow, pow, DD_ARRAY_POW_COEFFS, DD_ARRAY_POW_COEFFS_V)
+DD_ARRAY_LOOPS(leaky_relu, leaky_relu, DD_ARRAY_LEAKY_COEFFS, DD_ARRAY_LEAKY_COEFFS_V)
+
+/* The rules whose derivatives follow from the value (dd_NAME_rule_v): given
+ * NumPy's value, their kernels call no libm function at all, or fewer. */
+#define DD_VALUE_RULES(X) X(exp) X(sqrt) X(cbrt) X(tanh)
+#define DD_ARRAY_VALUE_LOOPS(NAME) \
+    DD_ARRAY_LOOPS(v_##NAME, NAME, DD_COEFFS, DD_COEFFS_FROM_VALUE)
+DD_VALUE_RULES(DD_ARRAY_VALUE_LOOPS)
+#undef DD_ARRAY_VALUE_LOOPS
 
 typedef void (*dd_array_dual_fn)(double, size_t, size_t, const double *, const double *,
                                  const double *, double *, double *);
@@ -113,14 +143,29 @@ static const dd_array_hyper_fn dd_array_hyper_kernels[DD_N_RULES + 2] = {
 #undef DD_ARRAY_DUAL_ENTRY
 #undef DD_ARRAY_HYPER_ENTRY
 
+#define DD_ARRAY_V_DUAL_ENTRY(NAME) [DD_RULE_##NAME] = dd_array_dual_v_##NAME,
+#define DD_ARRAY_V_HYPER_ENTRY(NAME) [DD_RULE_##NAME] = dd_array_hyper_v_##NAME,
+static const dd_array_dual_fn dd_array_dual_v_kernels[DD_N_RULES + 2] = {
+    DD_VALUE_RULES(DD_ARRAY_V_DUAL_ENTRY) };
+static const dd_array_hyper_fn dd_array_hyper_v_kernels[DD_N_RULES + 2] = {
+    DD_VALUE_RULES(DD_ARRAY_V_HYPER_ENTRY) };
+#undef DD_ARRAY_V_DUAL_ENTRY
+#undef DD_ARRAY_V_HYPER_ENTRY
+
 static void dd_array_dual(int index, double param, size_t n, size_t k, const double *a,
                           const double *vin, const double *t, double *v, double *d) {
-    dd_array_dual_kernels[index](param, n, k, a, vin, t, v, d);
+    if (vin && dd_array_dual_v_kernels[index])
+        dd_array_dual_v_kernels[index](param, n, k, a, vin, t, v, d);
+    else
+        dd_array_dual_kernels[index](param, n, k, a, vin, t, v, d);
 }
 
 static void dd_array_hyper(int index, double param, size_t n, const double *a,
                            const double *vin, const double *t, double *v, double *d) {
-    dd_array_hyper_kernels[index](param, n, a, vin, t, v, d);
+    if (vin && dd_array_hyper_v_kernels[index])
+        dd_array_hyper_v_kernels[index](param, n, a, vin, t, v, d);
+    else
+        dd_array_hyper_kernels[index](param, n, a, vin, t, v, d);
 }
 
 /* The partials of a two-argument function at n points, for the chain rule
@@ -148,6 +193,55 @@ static void dd_array_partials(int op, int order, size_t n, const double *x, cons
             h0[i] = h[0];
             h1[i] = h[1];
             h2[i] = h[2];
+        }
+    }
+    DD_FP_RESTORE;
+}
+
+/* The tangent rows of x * y or x / y at n points, v holding the values (the
+ * caller's, from NumPy, so that warnings are NumPy's).  x and y are the real
+ * parts, sx and sy 1 for an array and 0 for a constant broadcast to every
+ * point; tx and ty are k tangent rows of n each, NULL for a constant.  Order
+ * 2: k = 3, the rows e1, e2, e12.  The products are the scalar types' own,
+ * zero-safe ones (dd_types.h). */
+enum { DD_BINARY_MUL = 0, DD_BINARY_DIV = 1 };
+
+static void dd_array_binary(int op, int order, size_t n, size_t k,
+                            const double *x, size_t sx, const double *tx,
+                            const double *y, size_t sy, const double *ty,
+                            const double *v, double *d) {
+    size_t i, j;
+    DD_FP_SAVE;
+    if (order == 1) {
+        for (j = 0; j < k; j++) {
+            const double *px = tx ? tx + j * n : NULL, *py = ty ? ty + j * n : NULL;
+            double *pd = d + j * n;
+            if (op == DD_BINARY_MUL) {
+                if (px && py)
+                    for (i = 0; i < n; i++) pd[i] = dd_tz(px[i], y[i * sy]) + dd_tz(py[i], x[i * sx]);
+                else if (px)
+                    for (i = 0; i < n; i++) pd[i] = dd_tz(px[i], y[i * sy]);
+                else
+                    for (i = 0; i < n; i++) pd[i] = dd_tz(py[i], x[i * sx]);
+            } else {
+                if (px && py)
+                    for (i = 0; i < n; i++) pd[i] = (px[i] - dd_tz(py[i], v[i])) / y[i * sy];
+                else if (px)
+                    for (i = 0; i < n; i++) pd[i] = px[i] / y[i * sy];
+                else
+                    for (i = 0; i < n; i++) pd[i] = -dd_tz(py[i], v[i]) / y[i * sy];
+            }
+        }
+    } else {
+        for (i = 0; i < n; i++) {
+            dd_hyper a = tx ? dd_hyper_make(x[i * sx], tx[i], tx[n + i], tx[2 * n + i])
+                            : dd_hyper_make(x[i * sx], 0.0, 0.0, 0.0);
+            dd_hyper b = ty ? dd_hyper_make(y[i * sy], ty[i], ty[n + i], ty[2 * n + i])
+                            : dd_hyper_make(y[i * sy], 0.0, 0.0, 0.0);
+            dd_hyper r = op == DD_BINARY_MUL ? dd_hyper_mul(a, b) : dd_hyper_div(a, b);
+            d[i] = r.e1;
+            d[n + i] = r.e2;
+            d[2 * n + i] = r.e12;
         }
     }
     DD_FP_RESTORE;

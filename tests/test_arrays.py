@@ -868,6 +868,40 @@ def test_division_by_zero_follows_numpy(dd):
             x / np.array([0.0, 1.0, 1.0])
 
 
+SPECIAL = [0.0, -0.0, 1.5, -2.0, np.inf, -np.inf, np.nan, 1e-310, 1e308, 3.0]
+
+
+@pytest.mark.parametrize("op", ["*", "/"])
+@pytest.mark.parametrize("kinds", ["array-array", "array-constant", "constant-array",
+                                   "array-float", "float-array"])
+@pytest.mark.parametrize("order", [1, 2])
+def test_fused_products_equal_the_broadcasting_path(dd, op, kinds, order):
+    # same-shape operands take one fused kernel (compiled backend); a (2, n)
+    # broadcast takes NumPy expressions: both must give the same parts, the
+    # zero-safe products at 0 * inf and nan included
+    n = len(SPECIAL)
+    xr = np.array(SPECIAL)
+    yr = np.roll(xr, 3)
+    tx = np.array([0.0, 1.0, 0.0, -1.0, 2.0, 0.0, 1.0, 0.5, 0.0, np.inf])
+    ty = np.roll(tx, 5)
+    make = ((lambda r, t: dd.DualArray(r, t)) if order == 1
+            else (lambda r, t: dd.HyperDualArray(r, t, np.roll(t, 1), np.roll(t, 2))))
+    left, right = kinds.split("-")
+    x = {"array": make(xr, tx), "constant": xr, "float": 2.5}[left]
+    y = {"array": make(yr, ty), "constant": yr, "float": -0.5}[right]
+    fn = operator.mul if op == "*" else operator.truediv
+    with np.errstate(all="ignore"):
+        fused = fn(x, y)
+        wide = [np.broadcast_to(v, (2, n)) if isinstance(v, np.ndarray) else
+                (v[None] * np.ones((2, 1)) if not isinstance(v, float) else v)
+                for v in (x, y)]
+        broadcast = fn(*wide)[1]
+    parts = ("real", "dual") if order == 1 else ("real", "e1", "e2", "e12")
+    for part in parts:
+        assert_bitwise(np.abs(getattr(fused, part)), np.abs(getattr(broadcast, part)),
+                       f"{kinds} {op} order {order}: {part}")
+
+
 # ---------------------------------------------------------------------------
 # Array functions
 # ---------------------------------------------------------------------------
@@ -1719,7 +1753,8 @@ def test_a_fault_inside_the_array_code_is_not_hidden(dd, monkeypatch):
         raise TypeError("kernel fault")
 
     monkeypatch.setattr(dd.DualArray, "_kernels",
-                        type("K", (), {"chain": staticmethod(broken),
+                        type("K", (), {"chain_into": staticmethod(broken),
+                                       "binary": staticmethod(broken),
                                        "partials": staticmethod(broken)}))
     x = np.array([0.5, 1.0])
     with pytest.raises(TypeError, match="kernel fault"):

@@ -66,8 +66,8 @@ def _overflow(name, a):
     return (inf, inf, inf)   # exp, exp2, expm1
 
 
-def chain(name, a, t, order, value, param=0.0):
-    """(value, tangent rows) of rule `name` at points a: see _array_chain."""
+def _chain(name, a, t, order, value, param=0.0):
+    """(value, tangent rows) of rule `name` at points a, value None or NumPy's."""
     a = np.asarray(a, dtype=np.float64)
     t = np.asarray(t, dtype=np.float64)
     t = t.reshape((t.shape[0],) + a.shape)
@@ -94,6 +94,17 @@ def chain(name, a, t, order, value, param=0.0):
                 e12 = R.tz(x12, c[1]) + R.tz(R.tt(x1, x2), c[2])
             flat_d[:, i] = (e1, e2, e12)
     return value, d
+
+
+def chain_into(name, a, t, order, param, have_value, out):
+    """The chain rule of rule `name` into the block out: see _array_chain_into."""
+    value, d = _chain(name, a, t, order, out[0] if have_value else None, param)
+    out[0] = value
+    out[1:] = d.reshape(out[1:].shape)
+
+
+#: No fused products here: DualArray falls back to its NumPy expressions.
+binary = None
 
 
 def partials(op, x, y, v, order):
