@@ -12,10 +12,17 @@ cdef extern from "dd_array.h" nogil:
         DD_PARTIALS_HYPOT
         DD_BINARY_MUL
         DD_BINARY_DIV
+        DD_AUX_SIGMOID
+        DD_AUX_SOFTPLUS
+        DD_AUX_TANH
     void dd_array_dual(int index, double param, size_t n, size_t k, const double *a,
-                       const double *vin, const double *t, double *v, double *d)
+                       const double *vin, const double *t, size_t trs, size_t tps,
+                       double *v, double *d)
     void dd_array_hyper(int index, double param, size_t n, const double *a,
-                        const double *vin, const double *t, double *v, double *d)
+                        const double *vin, const double *t, size_t trs, size_t tps,
+                        double *v, double *d)
+    void dd_array_dual_aux(int which, size_t n, size_t k, const double *a,
+                           const double *t, size_t trs, size_t tps, double *v, double *d)
     void dd_array_partials(int op, int order, size_t n, const double *x, const double *y,
                            const double *v, double *g0, double *g1,
                            double *h0, double *h1, double *h2)
@@ -26,6 +33,7 @@ cdef extern from "dd_array.h" nogil:
 
 _np_asarray = _common.np.asarray
 _RULE_IDS = {name: i for i, name in enumerate(RULE_NAMES)}
+_AUX_RULES = {"sigmoid": DD_AUX_SIGMOID, "softplus": DD_AUX_SOFTPLUS, "tanh": DD_AUX_TANH}
 _BINARY_OPS = {"mul": DD_BINARY_MUL, "div": DD_BINARY_DIV}
 _PARTIAL_OPS = {"power": DD_PARTIALS_POW, "arctan2": DD_PARTIALS_ATAN2, "hypot": DD_PARTIALS_HYPOT}
 
@@ -81,6 +89,20 @@ def _array_partials(str op, x, y, v, int order):
     return tuple(outs)
 
 
+def _tangent_layout(t, size_t n):
+    """(rows, row stride, point stride) of tangent rows t of shape (k,) + shape:
+    C-contiguous rows (n, 1), or one constant per row broadcast to every
+    point (1, 0), as a derivative's seed is, without making it n long."""
+    cdef size_t k = t.shape[0]
+    if n > 1 and t.ndim > 1 and all(s == 0 for s in t.strides[1:]):
+        rows = _np_asarray(t.reshape(k, -1)[:, 0], dtype=_float64, order="C")
+        return rows, 1, 0
+    t = _np_asarray(t, dtype=_float64, order="C")
+    if t.size != n * k:
+        raise ValueError("tangent rows do not match the points")
+    return t, n, 1
+
+
 def _array_chain_into(str name, a, t, int order, double param, bint have_value, out):
     """_array_chain_into(name, a, t, order, param, have_value, out)
 
@@ -103,11 +125,12 @@ def _array_chain_into(str name, a, t, int order, double param, bint have_value, 
         index = DD_ARRAY_LEAKY_INDEX
     else:
         index = _RULE_IDS[name]
+    cdef size_t trs, tps
     a = _np_asarray(a, dtype=_float64, order="C")
-    t = _np_asarray(t, dtype=_float64, order="C")
     n = a.size
     k = t.shape[0]
-    if t.size != n * k or out.size != n * (k + 1) or (order == 2 and k != 3):
+    t, trs, tps = _tangent_layout(t, n)
+    if out.size != n * (k + 1) or (order == 2 and k != 3):
         raise ValueError("tangent rows do not match the points")
     buffers = _Buffers()
     cdef const double *pa = buffers.get(a, False)
@@ -119,9 +142,9 @@ def _array_chain_into(str name, a, t, int order, double param, bint have_value, 
         pv = po
     with nogil:
         if order == 2:
-            dd_array_hyper(index, param, n, pa, pvin, pt, pv, po + n)
+            dd_array_hyper(index, param, n, pa, pvin, pt, trs, tps, pv, po + n)
         else:
-            dd_array_dual(index, param, n, k, pa, pvin, pt, pv, po + n)
+            dd_array_dual(index, param, n, k, pa, pvin, pt, trs, tps, pv, po + n)
 
 
 def _array_binary(str op, int order, x, tx, y, ty, out):
@@ -160,3 +183,27 @@ def _array_binary(str op, int order, x, tx, y, ty, out):
     cdef double *po = buffers.get(out, True)
     with nogil:
         dd_array_binary(code, order, n, k, px, sx, ptx, py, sy, pty, po, po + n)
+
+
+def _array_aux(str name, a, t, out):
+    """_array_aux(name, a, t, out)
+
+    sigmoid, softplus or tanh of a DualArray (order 1) into the block out,
+    as _array_chain_into does, from what the caller computed with NumPy:
+    out[1] holds e = exp(-|a|) (tanh: exp(-2|a|)); out[0] holds tanh's
+    values, or softplus's log1p(e).
+    """
+    cdef int which = _AUX_RULES[name]
+    cdef size_t n, k, trs, tps
+    a = _np_asarray(a, dtype=_float64, order="C")
+    n = a.size
+    k = t.shape[0]
+    t, trs, tps = _tangent_layout(t, n)
+    if out.size != n * (k + 1):
+        raise ValueError("the parts do not match the points")
+    buffers = _Buffers()
+    cdef const double *pa = buffers.get(a, False)
+    cdef const double *pt = buffers.get(t, False)
+    cdef double *po = buffers.get(out, True)
+    with nogil:
+        dd_array_dual_aux(which, n, k, pa, pt, trs, tps, po, po + n)

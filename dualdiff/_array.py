@@ -68,6 +68,10 @@ def _real_operand(x):
     return None
 
 
+#: Activations whose kernels take exp(-|a|) from NumPy (see dd_array_dual_aux).
+_AUX_RULES = frozenset({"sigmoid", "softplus", "tanh"})
+
+
 def _nan_product(r):
     """True if a product r may have met 0 * inf: then zero-safe forms recompute it."""
     return bool(np.isnan(r).any()) if isinstance(r, np.ndarray) else r != r
@@ -120,6 +124,16 @@ class ArrayBase:
         self._re = np.asarray(re, dtype=np.float64)
         self._t = np.asarray(t, dtype=np.float64)
         return self
+
+    @classmethod
+    def _from_parts(cls, *parts):
+        """The array of the given parts (real, then the tangent rows), broadcast
+        together into one fresh block."""
+        parts = [np.asarray(p, dtype=np.float64) for p in parts]
+        out = cls._block(len(parts) - 1, np.broadcast_shapes(*(p.shape for p in parts)))
+        for i, p in enumerate(parts):
+            out[i, ...] = p
+        return cls._new(out[0, ...], out[1:])
 
     def _lift(self, other):
         """(real parts, tangent rows or None) of an operand; None if it cannot be one."""
@@ -294,6 +308,19 @@ class ArrayBase:
             power(re, param, out=out[0, ...])
         elif ufunc is not None:
             ufunc(re, out=out[0, ...])
+        if name in _AUX_RULES and self._order == 1 and self._kernels.aux is not None:
+            # exp (and log1p) by NumPy's vectorised loops, the rest in one C
+            # pass; the scratch lives in the result's own rows, since a fresh
+            # allocation of this size can cost more in page faults than the work
+            e = out[1, ...]
+            with np.errstate(all="ignore"):
+                np.abs(re, out=e)
+                np.multiply(e, -2.0 if name == "tanh" else -1.0, out=e)
+                np.exp(e, out=e)
+                if name == "softplus":
+                    np.log1p(e, out=out[0, ...])
+            self._kernels.aux(name, re, self._t, out)
+            return self._new(out[0, ...], out[1:])
         self._kernels.chain_into(name, re, self._t, self._order,
                                  0.0 if param is None else float(param),
                                  name == "pow" or ufunc is not None, out)
@@ -585,15 +612,7 @@ class DualArrayBase(ArrayBase):
     _part_names = ("real", "dual")
 
     def __new__(cls, real, dual=None):
-        re = np.array(real, dtype=np.float64)
-        if dual is None:
-            du = np.zeros_like(re)
-        else:
-            du = np.asarray(dual, dtype=np.float64)
-            shape = np.broadcast_shapes(re.shape, du.shape)
-            re = np.broadcast_to(re, shape).copy()
-            du = np.broadcast_to(du, shape)
-        return cls._new(re, du.reshape((1,) + re.shape).copy())
+        return cls._from_parts(real, 0.0 if dual is None else dual)
 
     @classmethod
     def _directions(cls, real, rows):
@@ -698,9 +717,7 @@ class HyperDualArrayBase(ArrayBase):
     _part_names = ("real", "e1", "e2", "e12")
 
     def __new__(cls, real, e1=0.0, e2=0.0, e12=0.0):
-        parts = np.broadcast_arrays(*(np.asarray(p, dtype=np.float64)
-                                      for p in (real, e1, e2, e12)))
-        return cls._new(parts[0].copy(), np.stack(parts[1:]))
+        return cls._from_parts(real, e1, e2, e12)
 
     e1 = property(lambda self: self._view(self._t[0]), doc="The e1 parts (read-only).")
     e2 = property(lambda self: self._view(self._t[1]), doc="The e2 parts (read-only).")
@@ -1105,7 +1122,7 @@ def array_point(x, op):
     if x.dtype == object or not (np.issubdtype(x.dtype, np.integer)
                                  or np.issubdtype(x.dtype, np.floating) or x.dtype == bool):
         raise _common.operand_error(op, x, "a real number or an ndarray of real numbers")
-    return x.astype(np.float64)
+    return np.asarray(x, dtype=np.float64)   # no copy: dualdiff's arrays never write to it
 
 
 def result_parts(y, op, cls, shape):
@@ -1145,7 +1162,10 @@ def elementwise_derivative(op, types, f, x):
     points = array_point(x, name)
     dual_array, hyper_array = types
     cls = hyper_array if name == "second_derivative" else dual_array
-    seed = cls(points, 1.0, 1.0) if cls is hyper_array else cls(points, 1.0)
+    # unit tangents broadcast from one number per row: a seed costs no memory
+    unit = np.array([1.0, 1.0, 0.0] if cls is hyper_array else [1.0])
+    seed = cls._new(points, np.broadcast_to(unit.reshape((-1,) + (1,) * points.ndim),
+                                            unit.shape + points.shape))
     try:
         y = f(seed)
     except (TypeError, ValueError) as exc:

@@ -1122,7 +1122,7 @@ from dualdiff import _array as _array_module
 _ArrayBase = _array_module.ArrayBase
 DualArray, HyperDualArray = _array_module.array_types(
     _SimpleNamespace(chain_into=_array_chain_into, binary=_array_binary,
-                     partials=_array_partials), Dual, HyperDual,
+                     aux=_array_aux, partials=_array_partials), Dual, HyperDual,
     "dualdiff._core")
 _ARRAY_TYPES = (DualArray, HyperDualArray)
 

@@ -9,7 +9,10 @@
  * the caller takes the value from NumPy so that it equals NumPy's own result
  * to the bit.
  *
- * Tangent layout: k rows of n, row-major (t[j*n + i] is part j of point i).
+ * Tangent layout: part j of point i is t[j*trs + i*tps]: k rows of n,
+ * row-major (trs = n, tps = 1), or one constant per row broadcast to every
+ * point (trs = 1, tps = 0: a derivative's seed costs no memory).  Results d
+ * are always k rows of n.
  * A DualArray has k directions; a HyperDualArray has k = 3, rows e1, e2, e12.
  *
  * NumPy's semantics at a point outside the domain (value nan from a point
@@ -22,6 +25,7 @@
 
 #include <fenv.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "dd_rules.h"
 #include "dd_types.h"
@@ -45,15 +49,16 @@
  * leaky_relu. */
 #define DD_DUAL_STORE(c)                                                           \
     if (k == 1) {                                                                  \
-        d[i] = dd_tz(t[i], c);                                                     \
+        d[i] = dd_tz(t[i * tps], c);                                               \
     } else {                                                                       \
         for (j = 0; j < k; j++)                                                    \
-            d[j * n + i] = dd_tz(t[j * n + i], c);                                 \
+            d[j * n + i] = dd_tz(t[j * trs + i * tps], c);                         \
     }
 #define DD_HYPER_STORE(re, f, outside)                                             \
     {                                                                              \
         dd_hyper r = (outside) ? dd_hyper_make(re, NAN, NAN, NAN)                  \
-            : dd_hyper_chain(dd_hyper_make(a[i], t[i], t[n + i], t[2 * n + i]), f); \
+            : dd_hyper_chain(dd_hyper_make(a[i], t[i * tps], t[trs + i * tps],       \
+                                           t[2 * trs + i * tps]), f);              \
         d[i] = r.e1;                                                               \
         d[n + i] = r.e2;                                                           \
         d[2 * n + i] = r.e12;                                                      \
@@ -61,8 +66,8 @@
 
 #define DD_ARRAY_LOOPS(NAME, RULE, COEFFS, COEFFS_V)                                     \
 static void dd_array_dual_##NAME(double param, size_t n, size_t k, const double *a, \
-                                 const double *vin, const double *t, double *v,     \
-                                 double *d) {                                       \
+                                 const double *vin, const double *t, size_t trs,    \
+                                 size_t tps, double *v, double *d) {                \
     double f[3] = {0.0, 0.0, 0.0};                                                  \
     size_t i, j;                                                                    \
     DD_FP_SAVE;                                                                     \
@@ -82,8 +87,8 @@ static void dd_array_dual_##NAME(double param, size_t n, size_t k, const double 
     DD_FP_RESTORE;                                                                  \
 }                                                                                   \
 static void dd_array_hyper_##NAME(double param, size_t n, const double *a,          \
-                                  const double *vin, const double *t, double *v,    \
-                                  double *d) {                                      \
+                                  const double *vin, const double *t, size_t trs,   \
+                                  size_t tps, double *v, double *d) {               \
     double f[3] = {0.0, 0.0, 0.0};                                                  \
     size_t i;                                                                       \
     DD_FP_SAVE;                                                                     \
@@ -127,9 +132,9 @@ DD_VALUE_RULES(DD_ARRAY_VALUE_LOOPS)
 #undef DD_ARRAY_VALUE_LOOPS
 
 typedef void (*dd_array_dual_fn)(double, size_t, size_t, const double *, const double *,
-                                 const double *, double *, double *);
+                                 const double *, size_t, size_t, double *, double *);
 typedef void (*dd_array_hyper_fn)(double, size_t, const double *, const double *,
-                                  const double *, double *, double *);
+                                  const double *, size_t, size_t, double *, double *);
 
 /* The kernels in table order, then pow and leaky_relu. */
 #define DD_ARRAY_POW_INDEX   DD_N_RULES
@@ -153,19 +158,96 @@ static const dd_array_hyper_fn dd_array_hyper_v_kernels[DD_N_RULES + 2] = {
 #undef DD_ARRAY_V_HYPER_ENTRY
 
 static void dd_array_dual(int index, double param, size_t n, size_t k, const double *a,
-                          const double *vin, const double *t, double *v, double *d) {
+                          const double *vin, const double *t, size_t trs, size_t tps,
+                          double *v, double *d) {
     if (vin && dd_array_dual_v_kernels[index])
-        dd_array_dual_v_kernels[index](param, n, k, a, vin, t, v, d);
+        dd_array_dual_v_kernels[index](param, n, k, a, vin, t, trs, tps, v, d);
     else
-        dd_array_dual_kernels[index](param, n, k, a, vin, t, v, d);
+        dd_array_dual_kernels[index](param, n, k, a, vin, t, trs, tps, v, d);
 }
 
 static void dd_array_hyper(int index, double param, size_t n, const double *a,
-                           const double *vin, const double *t, double *v, double *d) {
+                           const double *vin, const double *t, size_t trs, size_t tps,
+                           double *v, double *d) {
     if (vin && dd_array_hyper_v_kernels[index])
-        dd_array_hyper_v_kernels[index](param, n, a, vin, t, v, d);
+        dd_array_hyper_v_kernels[index](param, n, a, vin, t, trs, tps, v, d);
     else
-        dd_array_hyper_kernels[index](param, n, a, vin, t, v, d);
+        dd_array_hyper_kernels[index](param, n, a, vin, t, trs, tps, v, d);
+}
+
+/* Loops of plain arithmetic are marked for the compiler to vectorise
+ * (setup.py passes -fopenmp-simd, which honours the mark and nothing else
+ * of OpenMP: no runtime, no threads). */
+#if defined(DD_OMP_SIMD)
+#define DD_SIMD _Pragma("omp simd")
+#else
+#define DD_SIMD
+#endif
+
+/* d = tangent rows times coefficients: row 0 of d holds c[i] on entry; on
+ * return row j is tz(t_j, c) for each of the k rows.  Rows go last to first
+ * so that row 0 is read before it is overwritten.  A unit seed (t = 1 at
+ * every point) leaves c as it is. */
+static void dd_array_scale_rows(size_t n, size_t k, const double *t, size_t trs, size_t tps,
+                                double *d) {
+    size_t i, j;
+    for (j = k; j-- > 0;) {
+        double *dj = d + j * n;
+        if (tps == 0) {
+            double tj = t[j * trs];
+            if (tj == 1.0) {
+                if (j > 0) memcpy(dj, d, n * sizeof(double));
+                continue;
+            }
+            DD_SIMD
+            for (i = 0; i < n; i++) dj[i] = dd_tz(tj, d[i]);
+        } else {
+            const double *tr = t + j * trs;
+            DD_SIMD
+            for (i = 0; i < n; i++) dj[i] = dd_tz(tr[i], d[i]);
+        }
+    }
+}
+
+/* sigmoid, softplus and tanh of a DualArray from e = exp(-|a|) (tanh:
+ * exp(-2|a|)), which the caller computed with NumPy's vectorised exp into
+ * d's first row: a libm exp per point cost more than everything else.  The
+ * formulas are their rules' (dd_sigmoid_pair, dd_softplus_rule,
+ * dd_tanh_rule) with no libm call left, and one division where sigmoid's
+ * rule has two (e p for e/(1+e): an ulp apart at most).  On entry v holds
+ * tanh's values (NumPy's) or softplus's l = log1p(e) (NumPy's); sigmoid and
+ * softplus write their values over it.  Each point's entries are read
+ * before they are written. */
+enum { DD_AUX_SIGMOID = 0, DD_AUX_SOFTPLUS = 1, DD_AUX_TANH = 2 };
+
+static void dd_array_dual_aux(int which, size_t n, size_t k, const double *a,
+                              const double *t, size_t trs, size_t tps, double *v, double *d) {
+    const double *e = d, *l = v;
+    size_t i;
+    DD_FP_SAVE;
+    if (which == DD_AUX_TANH) {
+        DD_SIMD
+        for (i = 0; i < n; i++) {
+            double ei = e[i], vi = v[i];
+            d[i] = fabs(a[i]) < 0.8 ? 1.0 - vi * vi : 4.0 * ei / ((1.0 + ei) * (1.0 + ei));
+        }
+    } else if (which == DD_AUX_SIGMOID) {
+        DD_SIMD
+        for (i = 0; i < n; i++) {
+            double p = 1.0 / (1.0 + e[i]), q = e[i] * p;   /* sigma(|a|), sigma(-|a|) */
+            v[i] = a[i] >= 0.0 ? p : q;
+            d[i] = p * q;
+        }
+    } else {
+        DD_SIMD
+        for (i = 0; i < n; i++) {
+            double p = 1.0 / (1.0 + e[i]), q = e[i] * p, li = l[i];
+            v[i] = a[i] > 0.0 ? a[i] + li : li;
+            d[i] = a[i] >= 0.0 ? p : q;
+        }
+    }
+    dd_array_scale_rows(n, k, t, trs, tps, d);
+    DD_FP_RESTORE;
 }
 
 /* The partials of a two-argument function at n points, for the chain rule
@@ -217,19 +299,27 @@ static void dd_array_binary(int op, int order, size_t n, size_t k,
             const double *px = tx ? tx + j * n : NULL, *py = ty ? ty + j * n : NULL;
             double *pd = d + j * n;
             if (op == DD_BINARY_MUL) {
-                if (px && py)
+                if (px && py) {
+                    DD_SIMD
                     for (i = 0; i < n; i++) pd[i] = dd_tz(px[i], y[i * sy]) + dd_tz(py[i], x[i * sx]);
-                else if (px)
+                } else if (px) {
+                    DD_SIMD
                     for (i = 0; i < n; i++) pd[i] = dd_tz(px[i], y[i * sy]);
-                else
+                } else {
+                    DD_SIMD
                     for (i = 0; i < n; i++) pd[i] = dd_tz(py[i], x[i * sx]);
+                }
             } else {
-                if (px && py)
+                if (px && py) {
+                    DD_SIMD
                     for (i = 0; i < n; i++) pd[i] = (px[i] - dd_tz(py[i], v[i])) / y[i * sy];
-                else if (px)
+                } else if (px) {
+                    DD_SIMD
                     for (i = 0; i < n; i++) pd[i] = px[i] / y[i * sy];
-                else
+                } else {
+                    DD_SIMD
                     for (i = 0; i < n; i++) pd[i] = -dd_tz(py[i], v[i]) / y[i * sy];
+                }
             }
         }
     } else {

@@ -103,8 +103,10 @@ def chain_into(name, a, t, order, param, have_value, out):
     out[1:] = d.reshape(out[1:].shape)
 
 
-#: No fused products here: DualArray falls back to its NumPy expressions.
+#: No fused products nor NumPy-assisted activations here: DualArray falls
+#: back to its NumPy expressions and to chain_into.
 binary = None
+aux = None
 
 
 def partials(op, x, y, v, order):
