@@ -237,12 +237,7 @@ def _cmd_info(args):
 # ---------------------------------------------------------------- bench
 
 def _cmd_bench(args):
-    try:
-        from dualdiff._bench import TASK_NAMES, run_bench
-    except ModuleNotFoundError as exc:
-        if exc.name != "dualdiff._bench":
-            raise
-        raise CliError("bench is not available in this installation") from None
+    from dualdiff._bench import TASK_NAMES, run_bench   # only when asked: it is large
     tasks = None
     if args.tasks is not None:
         tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]

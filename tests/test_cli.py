@@ -7,7 +7,6 @@ traceback, and no side effect.  The parser (`dualdiff._expr`) and the
 `--at` syntax are tested in process.
 """
 
-import importlib.util
 import json
 import math
 import os
@@ -199,13 +198,6 @@ def test_info_human(capsys):
     assert lines[0] == f"dualdiff {dualdiff.__version__}"
     assert lines[1].split()[:2] == ["backend:", dualdiff.backend]
     assert any(line.startswith("functions:") and " sigmoid " in line for line in lines)
-
-
-@pytest.mark.skipif(importlib.util.find_spec("dualdiff._bench") is not None,
-                    reason="dualdiff._bench exists")
-def test_bench_without_its_module_fails_cleanly(capsys):
-    assert _cli.main(["bench", "--quick"]) == 1
-    assert capsys.readouterr().err == "dualdiff: error: bench is not available in this installation\n"
 
 
 def test_parse_point_keeps_order_and_accepts_spaces_and_repeats():
