@@ -297,13 +297,14 @@ def sequence(xs, func):
 # Derivative operators
 # ---------------------------------------------------------------------------
 
-def bind(op, f):
-    """bind(op, f) -> the function x -> op(f, x), for ``derivative(f)`` without x."""
+def bind(op, f, **options):
+    """bind(op, f, **options) -> the function x -> op(f, x, **options), for
+    ``derivative(f)`` without x."""
     if not callable(f):
         raise TypeError(f"{op.__name__}() expects a callable f, not {type(f).__name__!r}")
 
     def bound(x):
-        return op(f, x)
+        return op(f, x, **options)
 
     fname = getattr(f, "__name__", type(f).__name__)
     bound.__name__ = f"{op.__name__}_of_{fname}"

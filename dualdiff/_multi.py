@@ -10,6 +10,13 @@ Cost: one evaluation of ``f``.  Each operation costs time proportional to
 the number of variables its operands depend on (the partials are stored
 sparsely), so a function whose intermediate values each involve a few
 variables has a gradient at a small multiple of its own cost, for any n.
+
+``vectorized=True`` evaluates f instead at one DualArray carrying one
+tangent direction per variable: every operation is a NumPy operation on
+dense (n, ...) tangents.  That is faster where intermediate values depend
+on many variables (matrix products, softmax, logsumexp) and n is not
+small, and slower for sparse structure such as Rosenbrock's; f must then
+be written with array operations (no float(), no Python branching on x).
 """
 
 import numbers
@@ -39,13 +46,13 @@ def vector_point(x, op):
     return arr.astype(np.float64)
 
 
-def _bind2(op, f):
-    """The function (x, v) -> op(f, x, v), for jvp(f) and hvp(f)."""
+def _bind2(op, f, **options):
+    """The function (x, v) -> op(f, x, v, **options), for jvp(f) and hvp(f)."""
     if not callable(f):
         raise TypeError(f"{op.__name__}() expects a callable f, not {type(f).__name__!r}")
 
     def bound(x, v):
-        return op(f, x, v)
+        return op(f, x, v, **options)
 
     fname = getattr(f, "__name__", type(f).__name__)
     bound.__name__ = bound.__qualname__ = f"{op.__name__}_of_{fname}"
@@ -60,6 +67,7 @@ def operators(backend):
     and hessian_seeds(x).
     """
     GradientDual, Dual, seeds = backend.GradientDual, backend.Dual, backend.gradient_seeds
+    DualArray = backend.DualArray
     HessianDual, hessian_seeds = backend.HessianDual, backend.hessian_seeds
     derivative, NestedDual = backend.derivative, backend.NestedDual
 
@@ -118,61 +126,84 @@ def operators(backend):
 
     def _partials(y, n, op):
         y = _scalar(y, op)
+        arr = _array_result(y, n, op)
+        if arr is not None:
+            if np.ndim(arr[0]) != 0:
+                raise _common.result_error(op, y)
+            return float(arr[0]), np.array(arr[1], dtype=np.float64)
         if type(y) is GradientDual:
             return y.real, y.gradient(n)
         if isinstance(y, numbers.Real) and not isinstance(y, bool):
             return float(y), np.zeros(n)
         raise _common.result_error(op, y)
 
-    def _evaluate(f, x, op):
+    def _evaluate(f, x, op, vectorized=False):
         if not callable(f):
             raise TypeError(f"{op}() expects a callable f, not {type(f).__name__!r}")
         x = vector_point(x, op)
+        if vectorized:
+            # one direction per variable: the tangent rows are the identity
+            return f(DualArray._new(x, np.eye(x.size))), x.size
         return f(seeds(x)), x.size
 
-    def gradient(f, x=...):
-        """gradient(f, x) -> the gradient of f at x, an (n,) float64 ndarray.
+    def _array_result(y, n, op):
+        """(values, partials of shape values.shape + (n,)) of f's result at the
+        DualArray of n directions; None if y is not such an array."""
+        if isinstance(y, DualArray):
+            rows = y._t
+            if rows.shape[0] != n:
+                raise _common.result_error(op, y)
+            return y._re, np.moveaxis(rows, 0, -1) if rows.ndim > 1 else rows
+        if type(y) is Dual or isinstance(y, _common.ARRAY_BASE):
+            raise _common.result_error(op, y)
+        return None
 
-        One evaluation of f at GradientDual numbers.  Without x, returns the
-        function x -> gradient(f, x), e.g. as scipy.optimize's ``jac``.
+    def gradient(f, x=..., *, vectorized=False):
+        """gradient(f, x, *, vectorized=False) -> the gradient of f at x, an (n,) float64 ndarray.
+
+        One evaluation of f at GradientDual numbers (with vectorized=True,
+        at one DualArray of n tangent directions: see the module notes).
+        Without x, returns the function x -> gradient(f, x), e.g. as
+        scipy.optimize's ``jac``.
 
         >>> import dualdiff as dd
         >>> dd.gradient(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
         array([8., 5.])
         """
         if x is ...:   # no point: return the gradient function
-            return _common.bind(gradient, f)
+            return _common.bind(gradient, f, vectorized=vectorized)
         if _perturbed(x):   # inside a derivative call
             return _nested_gradient(f, x, "gradient")
         try:
-            y, n = _evaluate(f, x, "gradient")
+            y, n = _evaluate(f, x, "gradient", vectorized)
         except _common.NestedCallError:   # inside a derivative call, through a closure
             return _nested_gradient(f, x, "gradient")
         return _partials(y, n, "gradient")[1]
 
-    def value_and_gradient(f, x=...):
-        """value_and_gradient(f, x) -> (f(x), gradient of f at x) from one evaluation.
+    def value_and_gradient(f, x=..., *, vectorized=False):
+        """value_and_gradient(f, x, *, vectorized=False) -> (f(x), gradient of f at x) from one evaluation.
 
         >>> import dualdiff as dd
         >>> dd.value_and_gradient(lambda v: v[0] * v[1], [3.0, 4.0])
         (12.0, array([4., 3.]))
         """
         if x is ...:   # no point: return the function
-            return _common.bind(value_and_gradient, f)
+            return _common.bind(value_and_gradient, f, vectorized=vectorized)
         if _perturbed(x):   # inside a derivative call
             return f(np.asarray(x, dtype=object)), _nested_gradient(f, x, "value_and_gradient")
         try:
-            y, n = _evaluate(f, x, "value_and_gradient")
+            y, n = _evaluate(f, x, "value_and_gradient", vectorized)
         except _common.NestedCallError:   # inside a derivative call, through a closure
             return (f(np.asarray(vector_point(x, "value_and_gradient"), dtype=object)),
                     _nested_gradient(f, x, "value_and_gradient"))
         return _partials(y, n, "value_and_gradient")
 
-    def jacobian(f, x=...):
-        """jacobian(f, x) -> the Jacobian of f at x, of shape f(x).shape + (n,).
+    def jacobian(f, x=..., *, vectorized=False):
+        """jacobian(f, x, *, vectorized=False) -> the Jacobian of f at x, of shape f(x).shape + (n,).
 
         f may return a list, tuple or ndarray of numbers (an (m, n) result)
-        or a single number (an (n,) result, its gradient).
+        or a single number (an (n,) result, its gradient); with
+        vectorized=True, a DualArray.
 
         >>> import dualdiff as dd
         >>> dd.jacobian(lambda v: [v[0] * v[1], v[0] + v[1]], [2.0, 3.0])
@@ -180,13 +211,16 @@ def operators(backend):
                [1., 1.]])
         """
         if x is ...:   # no point: return the Jacobian function
-            return _common.bind(jacobian, f)
+            return _common.bind(jacobian, f, vectorized=vectorized)
         if _perturbed(x):   # inside a derivative call
             return _nested_jacobian(f, x)
         try:
-            y, n = _evaluate(f, x, "jacobian")
+            y, n = _evaluate(f, x, "jacobian", vectorized)
         except _common.NestedCallError:   # inside a derivative call, through a closure
             return _nested_jacobian(f, x)
+        arr = _array_result(_scalar(y, "jacobian"), n, "jacobian")
+        if arr is not None:
+            return np.array(arr[1], dtype=np.float64)
         if isinstance(y, (list, tuple)) or (isinstance(y, np.ndarray) and y.ndim > 0):
             outputs = np.empty(len(y) if not isinstance(y, np.ndarray) else y.shape,
                                dtype=object)
@@ -200,19 +234,21 @@ def operators(backend):
             return out
         return _partials(y, n, "jacobian")[1]
 
-    def jvp(f, x=..., v=...):
-        """jvp(f, x, v) -> the directional derivative J(x) v, in one evaluation of f at Duals.
+    def jvp(f, x=..., v=..., *, vectorized=False):
+        """jvp(f, x, v, *, vectorized=False) -> the directional derivative J(x) v, in one evaluation of f at Duals.
 
         The result has the shape of f(x): a float for a function with one
-        output, an ndarray for a list, tuple or ndarray of outputs.  Without
-        x and v, returns the function (x, v) -> jvp(f, x, v).
+        output, an ndarray for a list, tuple or ndarray of outputs.  With
+        vectorized=True, f is evaluated once at DualArray(x, v) instead of
+        an object array of Duals (f written with array operations).
+        Without x and v, returns the function (x, v) -> jvp(f, x, v).
 
         >>> import dualdiff as dd
         >>> dd.jvp(lambda p: p[0]**2 * p[1], [1.0, 2.0], [1.0, 0.0])
         4.0
         """
         if x is ... and v is ...:   # no point: return the function of (x, v)
-            return _bind2(jvp, f)
+            return _bind2(jvp, f, vectorized=vectorized)
         if not callable(f):
             raise TypeError(f"jvp() expects a callable f, not {type(f).__name__!r}")
         if v is ...:
@@ -221,6 +257,13 @@ def operators(backend):
         v = vector_point(v, "jvp")
         if v.shape != x.shape:
             raise ValueError(f"jvp() expects v of the shape of x {x.shape}, not {v.shape}")
+        if vectorized:
+            y = _scalar(f(DualArray(x, v)), "jvp")
+            if isinstance(y, DualArray):
+                return float(y.dual) if y.ndim == 0 else np.array(y.dual)
+            if isinstance(y, numbers.Real) and not isinstance(y, bool):
+                return 0.0
+            raise _common.result_error("jvp", y)
         duals = np.empty(x.size, dtype=object)
         for i in range(x.size):
             duals[i] = Dual(x[i], v[i])

@@ -1228,3 +1228,110 @@ def test_jvp_and_hvp_without_a_point_return_functions(dd):
         dd.hvp(f, [1.0, 2.0])
     with pytest.raises(TypeError, match="callable"):
         dd.hvp(3.0)
+
+
+# --------------------------------------------------------------------------
+# vectorized=True: one DualArray of n tangent directions
+# --------------------------------------------------------------------------
+
+_RNG = np.random.default_rng(7)
+_A = _RNG.normal(size=(6, 5))
+_B = _RNG.normal(size=(5, 5))
+_X5 = _RNG.uniform(-1.0, 1.0, 5)
+
+#: dense functions written with array operations, with their exact gradients
+#: (closed forms in mpmath at DIGITS digits)
+VECTORIZED_SCALAR = {
+    "logsumexp(A x)": (
+        lambda dd, v: dd.logsumexp(_A @ v),
+        lambda v: (lambda z: [sum(mpmath.exp(zi) * _A[i, j] for i, zi in enumerate(z))
+                              / sum(mpmath.exp(zi) for zi in z) for j in range(5)])(
+            [sum(mp(_A[i, j]) * v[j] for j in range(5)) for i in range(6)])),
+    "x B x": (
+        lambda dd, v: v @ (_B @ v),
+        lambda v: [sum((mp(_B[j, k]) + mp(_B[k, j])) * v[k] for k in range(5)) for j in range(5)]),
+    "sum sin(x)^2 exp(x)": (
+        lambda dd, v: np.sum(np.sin(v) ** 2 * np.exp(v)),
+        lambda v: [mpmath.sin(a) * mpmath.exp(a) * (2 * mpmath.cos(a) + mpmath.sin(a)) for a in v]),
+    "rosen vectorised": (
+        lambda dd, v: np.sum(100.0 * (v[1:] - v[:-1] ** 2) ** 2 + (1 - v[:-1]) ** 2),
+        lambda v: [mp(d) for d in rosen_der(np.array([float(a) for a in v]))]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VECTORIZED_SCALAR))
+def test_vectorized_gradient_against_mpmath(dd, name):
+    f, exact = VECTORIZED_SCALAR[name]
+    with mpmath.workdps(DIGITS):
+        true = [float(t) for t in exact([mp(a) for a in _X5])]
+    got = dd.gradient(lambda v: f(dd, v), _X5, vectorized=True)
+    assert type(got) is np.ndarray and got.dtype == np.float64 and got.shape == (5,)
+    scale = max(abs(t) for t in true)
+    for g, t in zip(got, true):
+        assert abs(g - t) <= GRAD_ULPS * EPS * scale * 8, (name, got, true)
+    # the sparse default path agrees
+    sparse = dd.gradient(lambda v: f(dd, v), _X5)
+    assert np.allclose(got, sparse, rtol=0, atol=16 * EPS * scale)
+    value, grad = dd.value_and_gradient(lambda v: f(dd, v), _X5, vectorized=True)
+    assert type(value) is float and np.array_equal(grad, got)
+    assert np.array_equal(dd.gradient(lambda v: f(dd, v), vectorized=True)(_X5), got)
+
+
+def test_vectorized_jacobian_and_jvp_equal_the_default_path(dd):
+    def f(v):
+        return np.tanh(_A @ v) * v[0]
+
+    for x in (_X5, _X5[::-1].copy()):
+        j_vec = dd.jacobian(f, x, vectorized=True)
+        j = dd.jacobian(f, x)
+        assert j_vec.shape == (6, 5) and j_vec.dtype == np.float64
+        assert np.allclose(j_vec, j, rtol=0, atol=1e-14)
+        v = np.arange(1.0, 6.0)
+        assert np.allclose(dd.jvp(f, x, v, vectorized=True), j @ v, rtol=0, atol=1e-13)
+        assert np.allclose(dd.jvp(f, vectorized=True)(x, v), j @ v, rtol=0, atol=1e-13)
+    # a scalar-valued f: the Jacobian is the gradient; jvp a float
+    g = dd.jacobian(lambda v: dd.logsumexp(v), _X5, vectorized=True)
+    assert g.shape == (5,) and np.allclose(g, np.exp(_X5) / np.exp(_X5).sum(), atol=1e-15)
+    assert type(dd.jvp(lambda v: dd.logsumexp(v), _X5, np.ones(5), vectorized=True)) is float
+
+
+def test_vectorized_softmax_jacobian_is_diag_minus_outer(dd):
+    s = np.exp(_X5) / np.exp(_X5).sum()
+    j = dd.jacobian(lambda v: dd.softmax(v), _X5, vectorized=True)
+    assert np.allclose(j, np.diag(s) - np.outer(s, s), rtol=0, atol=1e-16)
+
+
+def test_vectorized_constant_and_zero_partials(dd):
+    assert np.array_equal(dd.gradient(lambda v: 3.0, _X5, vectorized=True), np.zeros(5))
+    # partials that are exactly zero stay zero, even beside an infinite one
+    g = dd.gradient(lambda v: np.sum(np.sqrt(v[:2])), np.array([0.0, 4.0, 1.0]),
+                    vectorized=True)
+    assert g.tolist() == [math.inf, 0.25, 0.0]
+    assert dd.jvp(lambda v: 2.0, _X5, np.ones(5), vectorized=True) == 0.0
+
+
+def test_vectorized_refuses_what_an_array_cannot_do(dd):
+    def branching(v):
+        return np.sum(v) if v > 0 else -np.sum(v)   # the truth of a whole array
+
+    with pytest.raises(ValueError, match="truth value"):
+        dd.gradient(branching, [1.0, 2.0], vectorized=True)
+    # an element is a 0-d array, whose truth is its value's
+    assert dd.gradient(lambda v: v[0] if v[1] > 0 else -v[0], [1.0, 2.0],
+                       vectorized=True).tolist() == [1.0, 0.0]
+    with pytest.raises(TypeError, match="derivative"):
+        dd.gradient(lambda v: math.sin(v), [1.0, 2.0], vectorized=True)
+    # the default path takes such code
+    assert dd.gradient(lambda v: v[0] if v[1] > 0 else -v[0], [1.0, 2.0]).tolist() == [1.0, 0.0]
+    with pytest.raises(TypeError, match="HyperDualArray|returned"):
+        dd.gradient(lambda v: dd.HyperDualArray(1.0, 1.0), [1.0, 2.0], vectorized=True)
+
+
+def test_float_array_times_one_variable_maps_over_the_array(dd):
+    # ndarray * GradientDual: NumPy maps the number over the array's elements
+    # (the pure backend once deferred to it and raised TypeError)
+    x = np.array([1.0, 2.0])
+    assert dd.jacobian(lambda v: np.array([1.0, 2.0]) * v[0], x).tolist() == [[1.0, 0.0],
+                                                                                [2.0, 0.0]]
+    assert dd.hessian(lambda v: np.array([1.0, 2.0]) @ (v * v[0]), x).tolist() == [[2.0, 2.0],
+                                                                                  [2.0, 0.0]]

@@ -22,7 +22,7 @@ from dualdiff._pure._rules import RULE_NAMES
 from dualdiff import _multi
 
 _operators = _multi.operators(_SimpleNamespace(
-    GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual,
+    GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual, DualArray=DualArray,
     derivative=derivative, NestedDual=NestedDual,
     gradient_seeds=lambda x: _gradient_seeds(x, next(_TAGS)),
     hessian_seeds=lambda x: _hessian_seeds(x, next(_TAGS))))

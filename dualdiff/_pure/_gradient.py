@@ -86,6 +86,10 @@ class _SparseNumber(N._Number):
     """Division and powers, as GradientDual and HessianDual share them: each
     type supplies its module's _div, _const, _pow and _binary as _k_* hooks."""
 
+    # No deferral by ndarrays, as in C: ndarray * x maps x over the array's
+    # elements (an object array), where deferring would make it a TypeError.
+    __array_priority__ = 0.0
+
     __slots__ = ()
 
     def __truediv__(self, other):
