@@ -35,25 +35,53 @@
 #define DD_FP_SAVE   fexcept_t dd_saved_flags_; fegetexceptflag(&dd_saved_flags_, FE_ALL_EXCEPT)
 #define DD_FP_RESTORE fesetexceptflag(&dd_saved_flags_, FE_ALL_EXCEPT)
 
+/* Loops of plain arithmetic are marked for the compiler to vectorise
+ * (setup.py passes -fopenmp-simd, which honours the mark and nothing else
+ * of OpenMP: no runtime, no threads). */
+#if defined(DD_OMP_SIMD)
+#define DD_SIMD _Pragma("omp simd")
+#else
+#define DD_SIMD
+#endif
+
+/* d = tangent rows times coefficients: row 0 of d holds c[i] on entry; on
+ * return row j is tz(t_j, c) for each of the k rows.  Rows go last to first
+ * so that row 0 is read before it is overwritten.  A unit seed (t = 1 at
+ * every point) leaves c as it is. */
+static void dd_array_scale_rows(size_t n, size_t k, const double *t, size_t trs, size_t tps,
+                                double *d) {
+    size_t i, j;
+    for (j = k; j-- > 0;) {
+        double *dj = d + j * n;
+        if (tps == 0) {
+            double tj = t[j * trs];
+            if (tj == 1.0) {
+                if (j > 0) memcpy(dj, d, n * sizeof(double));
+                continue;
+            }
+            DD_SIMD
+            for (i = 0; i < n; i++) dj[i] = dd_tz(tj, d[i]);
+        } else {
+            const double *tr = t + j * trs;
+            DD_SIMD
+            for (i = 0; i < n; i++) dj[i] = dd_tz(tr[i], d[i]);
+        }
+    }
+}
+
 /* The loops of one rule, its call written out so that it is inlined with a
  * constant order:
  *   dd_array_dual_NAME:  y = f(x) for a DualArray, d = f'(a) t in k rows;
  *   dd_array_hyper_NAME: y = f(x) for a HyperDualArray, rows e1, e2, e12.
- * Each has two loops.  Given `vin`, NumPy's values (the caller's, bitwise
- * NumPy's result), outside the domain is where vin is nan and a is not, and
+ * Each has two loops (the dual ones write the coefficients f'(a) into d's
+ * first row, then dd_array_scale_rows multiplies).  Given `vin`, NumPy's
+ * values (the caller's, bitwise NumPy's result), outside the domain is where vin is nan and a is not, and
  * the rule's own value is not needed: with -fno-math-errno the compiler
  * drops a libm call whose result the derivatives do not use.  Without vin,
  * the rule's value is written to v.
  * COEFFS(RULE, a, f, order) fills f; COEFFS_V(RULE, a, value, f, order)
  * too, and may use the value; `param` is the extra argument of pow and
  * leaky_relu. */
-#define DD_DUAL_STORE(c)                                                           \
-    if (k == 1) {                                                                  \
-        d[i] = dd_tz(t[i * tps], c);                                               \
-    } else {                                                                       \
-        for (j = 0; j < k; j++)                                                    \
-            d[j * n + i] = dd_tz(t[j * trs + i * tps], c);                         \
-    }
 #define DD_HYPER_STORE(re, f, outside)                                             \
     {                                                                              \
         dd_hyper r = (outside) ? dd_hyper_make(re, NAN, NAN, NAN)                  \
@@ -64,26 +92,31 @@
         d[2 * n + i] = r.e12;                                                      \
     }
 
-#define DD_ARRAY_LOOPS(NAME, RULE, COEFFS, COEFFS_V)                                     \
+#define DD_ARRAY_LOOPS(NAME, RULE, COEFFS, COEFFS_V)                               \
 static void dd_array_dual_##NAME(double param, size_t n, size_t k, const double *a, \
                                  const double *vin, const double *t, size_t trs,    \
                                  size_t tps, double *v, double *d) {                \
-    double f[3] = {0.0, 0.0, 0.0};                                                  \
-    size_t i, j;                                                                    \
+    size_t i;                                                                       \
     DD_FP_SAVE;                                                                     \
     (void)param;                                                                    \
+    /* the coefficients f'(a) into d's first row, then times the tangents */        \
     if (vin) {                                                                      \
+        DD_SIMD                                                                     \
         for (i = 0; i < n; i++) {                                                   \
-            COEFFS_V(RULE, a[i], vin[i], f, 1);                                           \
-            DD_DUAL_STORE((vin[i] != vin[i] && a[i] == a[i]) ? NAN : f[1]);         \
+            double f[3] = {0.0, 0.0, 0.0};                                          \
+            COEFFS_V(RULE, a[i], vin[i], f, 1);                                     \
+            d[i] = (vin[i] != vin[i] && a[i] == a[i]) ? NAN : f[1];                 \
         }                                                                           \
     } else {                                                                        \
+        DD_SIMD                                                                     \
         for (i = 0; i < n; i++) {                                                   \
-            COEFFS(RULE, a[i], f, 1);                                                     \
+            double f[3] = {0.0, 0.0, 0.0};                                          \
+            COEFFS(RULE, a[i], f, 1);                                               \
             v[i] = f[0];                                                            \
-            DD_DUAL_STORE((f[0] != f[0] && a[i] == a[i]) ? NAN : f[1]);             \
+            d[i] = (f[0] != f[0] && a[i] == a[i]) ? NAN : f[1];                     \
         }                                                                           \
     }                                                                               \
+    dd_array_scale_rows(n, k, t, trs, tps, d);                                      \
     DD_FP_RESTORE;                                                                  \
 }                                                                                   \
 static void dd_array_hyper_##NAME(double param, size_t n, const double *a,          \
@@ -95,12 +128,12 @@ static void dd_array_hyper_##NAME(double param, size_t n, const double *a,      
     (void)param;                                                                    \
     if (vin) {                                                                      \
         for (i = 0; i < n; i++) {                                                   \
-            COEFFS_V(RULE, a[i], vin[i], f, 2);                                           \
+            COEFFS_V(RULE, a[i], vin[i], f, 2);                                     \
             DD_HYPER_STORE(vin[i], f, vin[i] != vin[i] && a[i] == a[i]);            \
         }                                                                           \
     } else {                                                                        \
         for (i = 0; i < n; i++) {                                                   \
-            COEFFS(RULE, a[i], f, 2);                                                     \
+            COEFFS(RULE, a[i], f, 2);                                               \
             v[i] = f[0];                                                            \
             DD_HYPER_STORE(f[0], f, f[0] != f[0] && a[i] == a[i]);                  \
         }                                                                           \
@@ -173,40 +206,6 @@ static void dd_array_hyper(int index, double param, size_t n, const double *a,
         dd_array_hyper_v_kernels[index](param, n, a, vin, t, trs, tps, v, d);
     else
         dd_array_hyper_kernels[index](param, n, a, vin, t, trs, tps, v, d);
-}
-
-/* Loops of plain arithmetic are marked for the compiler to vectorise
- * (setup.py passes -fopenmp-simd, which honours the mark and nothing else
- * of OpenMP: no runtime, no threads). */
-#if defined(DD_OMP_SIMD)
-#define DD_SIMD _Pragma("omp simd")
-#else
-#define DD_SIMD
-#endif
-
-/* d = tangent rows times coefficients: row 0 of d holds c[i] on entry; on
- * return row j is tz(t_j, c) for each of the k rows.  Rows go last to first
- * so that row 0 is read before it is overwritten.  A unit seed (t = 1 at
- * every point) leaves c as it is. */
-static void dd_array_scale_rows(size_t n, size_t k, const double *t, size_t trs, size_t tps,
-                                double *d) {
-    size_t i, j;
-    for (j = k; j-- > 0;) {
-        double *dj = d + j * n;
-        if (tps == 0) {
-            double tj = t[j * trs];
-            if (tj == 1.0) {
-                if (j > 0) memcpy(dj, d, n * sizeof(double));
-                continue;
-            }
-            DD_SIMD
-            for (i = 0; i < n; i++) dj[i] = dd_tz(tj, d[i]);
-        } else {
-            const double *tr = t + j * trs;
-            DD_SIMD
-            for (i = 0; i < n; i++) dj[i] = dd_tz(tr[i], d[i]);
-        }
-    }
 }
 
 /* sigmoid, softplus and tanh of a DualArray from e = exp(-|a|) (tanh:
