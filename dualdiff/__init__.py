@@ -9,6 +9,16 @@ through ordinary Python code::
     >>> dd.second_derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
     16.0
 
+The functions of numbers (``dd.sin``, ``dd.exp``, ...) take floats, ndarrays
+and every dualdiff number type; gradients, Jacobians and Hessians of
+functions of several variables cost one evaluation of ``f`` each::
+
+    >>> dd.gradient(lambda v: v[0]**2 * v[1], [3.0, 4.0])
+    array([24.,  9.])
+    >>> dd.hessian(lambda v: v[0]**2 * v[1], [3.0, 4.0])
+    array([[8., 6.],
+           [6., 0.]])
+
 The core is C, wrapped by Cython (``dualdiff.backend == "c"``); a pure-Python
 backend with the same API is used when the extension is missing or when
 ``DUALDIFF_PURE_PYTHON=1`` is set (``dualdiff.backend == "python"``).

@@ -180,22 +180,27 @@ class ArrayBase:
 
     @property
     def shape(self):
+        """The shape of the array, as for an ndarray."""
         return self._re.shape
 
     @property
     def ndim(self):
+        """The number of dimensions."""
         return self._re.ndim
 
     @property
     def size(self):
+        """The number of elements."""
         return self._re.size
 
     @property
     def dtype(self):
+        """dtype('O'): an element is a dual number, not a float."""
         return np.dtype(object)
 
     @property
     def T(self):
+        """The transposed array, as transpose()."""
         return self.transpose()
 
     def __len__(self):
@@ -380,6 +385,7 @@ class ArrayBase:
         return self._element(values(self._re), rows(self._t))
 
     def reshape(self, *shape, order="C"):
+        """reshape(*shape, order="C") -> the array with a new shape, as ndarray.reshape."""
         if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
             shape = tuple(shape[0])
         re = self._re.reshape(shape, order=order)
@@ -390,11 +396,13 @@ class ArrayBase:
         return self._new(re, t)
 
     def ravel(self):
+        """ravel() -> the array flattened to one dimension (also flatten())."""
         return self.reshape(-1)
 
     flatten = ravel
 
     def transpose(self, *axes):
+        """transpose(*axes) -> the array with its axes permuted (reversed by default)."""
         if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], numbers.Integral)):
             axes = axes[0]
         if not axes:
@@ -404,30 +412,39 @@ class ArrayBase:
                          self._t.transpose((0,) + tuple(a + 1 for a in axes)))
 
     def copy(self):
+        """copy() -> a copy with fresh storage."""
         return self._new(self._re.copy(), self._t.copy())
 
     def sum(self, axis=None, keepdims=False):
+        """sum(axis=None, keepdims=False) -> the sum over axis (all of it by default)."""
         return _sum(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims=False):
+        """mean(axis=None, keepdims=False) -> the mean over axis (all of it by default)."""
         return _mean(self, axis=axis, keepdims=keepdims)
 
     def prod(self, axis=None, keepdims=False):
+        """prod(axis=None, keepdims=False) -> the product over axis (all of it by default)."""
         return _prod(self, axis=axis, keepdims=keepdims)
 
     def cumsum(self, axis=None):
+        """cumsum(axis=None) -> the cumulative sum along axis (of the flattened array by default)."""
         return _cumsum(self, axis=axis)
 
     def dot(self, other):
+        """dot(other) -> the dot product with other, as numpy.dot."""
         return _dot(self, other)
 
     def clip(self, a_min=None, a_max=None):
+        """clip(a_min=None, a_max=None) -> the values limited to [a_min, a_max], as numpy.clip."""
         return _clip(self, a_min, a_max)
 
     def max(self, axis=None, keepdims=False):
+        """max(axis=None, keepdims=False) -> the largest element over axis, with its parts."""
         return _extreme(self, np.argmax, axis, keepdims)
 
     def min(self, axis=None, keepdims=False):
+        """min(axis=None, keepdims=False) -> the smallest element over axis, with its parts."""
         return _extreme(self, np.argmin, axis, keepdims)
 
     # -- operators ------------------------------------------------------------
@@ -538,21 +555,28 @@ class ArrayBase:
     # -- activations and the functions of dualdiff's namespace ------------------
 
     def log(self, base=None):
+        """log(base=None) -> the natural logarithm (or to base) elementwise, as dualdiff.log."""
         if base is None:
             return self._unary("log")
         return self._unary("log") / (base.log() if isinstance(base, ArrayBase) else np.log(base))
 
     def leaky_relu(self, alpha=0.01):
+        """leaky_relu(alpha=0.01) -> dualdiff.leaky_relu elementwise."""
         return self._unary("leaky_relu", float(alpha))
 
     def gelu(self, approximate=False):
+        """gelu(approximate=False) -> dualdiff.gelu elementwise."""
         return self._unary("gelu_tanh" if approximate else "gelu")
 
     def power(self, p):
+        """power(p) -> self ** p elementwise."""
         return self ** p
 
     def logsumexp(self, axis=None, keepdims=False):
-        """log(sum(exp(x), axis)) without overflow; its gradient is softmax."""
+        """logsumexp(axis=None, keepdims=False) -> log(sum(exp(x), axis)) without overflow.
+
+        Its gradient is softmax.
+        """
         if self.size == 0:
             raise ValueError("logsumexp() arg is an empty array")
         m = np.max(self._re, axis=axis, keepdims=True)
@@ -561,7 +585,7 @@ class ArrayBase:
         return out if keepdims else _squeeze(out, axis)
 
     def softmax(self, axis=None):
-        """exp(x) / sum(exp(x), axis); its Jacobian is p_i (delta_ij - p_j)."""
+        """softmax(axis=None) -> exp(x) / sum(exp(x), axis); its Jacobian is p_i (delta_ij - p_j)."""
         if self.size == 0:
             return self
         m = np.max(self._re, axis=axis, keepdims=True)
@@ -598,10 +622,12 @@ class DualArrayBase(ArrayBase):
 
     ``real`` and ``dual`` are array-likes of real numbers that broadcast to
     one shape (``dual`` defaults to zeros).  NumPy's ufuncs and the common
-    array functions apply to it with their derivative parts, one C loop per
-    elementwise rule; ``.real`` and ``.dual`` are read-only float64 views.
+    array functions apply to it with their derivative parts (one C loop per
+    elementwise rule on the compiled backend); ``.real`` and ``.dual`` are
+    read-only float64 views.
 
-    >>> import numpy as np, dualdiff as dd
+    >>> import numpy as np
+    >>> import dualdiff as dd
     >>> x = dd.DualArray([0.0, 1.0], [1.0, 1.0])
     >>> y = np.sin(x) * x
     >>> y.dual   # d/dx x sin(x) = sin(x) + x cos(x)
@@ -700,13 +726,13 @@ class DualArrayBase(ArrayBase):
 
 
 class HyperDualArrayBase(ArrayBase):
-    """HyperDualArray(real, e1=0, e2=0, e12=0) -> an array of hyper-dual numbers.
+    """HyperDualArray(real, e1=0.0, e2=0.0, e12=0.0) -> an array of hyper-dual numbers.
 
     Second derivatives elementwise: with e1 = e2 = 1 and e12 = 0, f(x).e12 is
     f''(x).  Parts broadcast to one shape; NumPy's ufuncs and array
     functions apply as for DualArray.
 
-    >>> import numpy as np, dualdiff as dd
+    >>> import dualdiff as dd
     >>> x = dd.HyperDualArray([1.0, 2.0], 1.0, 1.0)
     >>> (x ** 3).e12   # 6x
     array([ 6., 12.])

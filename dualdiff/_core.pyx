@@ -273,13 +273,21 @@ cdef class Dual:
     """Dual(real, dual=0.0)
 --
 
+Dual(real, dual=0.0)
+
     A dual number ``real + dual*eps`` with ``eps**2 == 0``: evaluating ``f`` at
-    ``Dual(x, 1.0)`` gives ``Dual(f(x), f'(x))``.
+    ``Dual(x, 1.0)`` gives ``Dual(f(x), f'(x))``.  Comparisons, ``==`` and
+    ``hash`` use the real part.  The methods named after NumPy's ufuncs
+    (``x.sin()``, ``x.exp()``, ...) are what ``np.sin(x)`` calls; they equal
+    ``dd.sin(x)``.
 
     >>> import dualdiff as dd
     >>> y = dd.sin(dd.Dual(0.0, 1.0)) * 3
     >>> y.real, y.dual
     (0.0, 3.0)
+    >>> import numpy as np
+    >>> np.exp(dd.Dual(0.0, 2.0))
+    Dual(1.0, 2.0)
     """
 
     # NumPy scalars (np.float64(2) * Dual) defer to Dual's reflected methods.
@@ -490,9 +498,13 @@ cdef class HyperDual:
     """HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
 --
 
+HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
+
     A hyper-dual number ``real + e1*eps1 + e2*eps2 + e12*eps1*eps2`` with
     ``eps1**2 == eps2**2 == 0``: evaluating ``f`` at ``HyperDual(x, 1, 1, 0)``
     gives ``f(x)``, ``f'(x)`` (in e1 and e2) and ``f''(x)`` (in e12), exactly.
+    The methods named after NumPy's ufuncs (``x.sin()``, ``x.exp()``, ...)
+    are what ``np.sin(x)`` calls; they equal ``dd.sin(x)``.
 
     >>> import dualdiff as dd
     >>> y = dd.HyperDual(2.0, 1.0, 1.0, 0.0) ** 4
@@ -713,148 +725,338 @@ include "_array.pxi"
 # ---------------------------------------------------------------------------
 
 def exp(x):
-    """exp(x) -> e**x.  d/dx = exp(x)."""
+    """exp(x) -> e**x.  d/dx = exp(x).
+
+    >>> import dualdiff as dd
+    >>> dd.exp(dd.Dual(0.0, 1.0))
+    Dual(1.0, 1.0)
+    """
     return _unary(x, DD_RULE_exp, "exp")
 
 def exp2(x):
-    """exp2(x) -> 2**x.  d/dx = 2**x log(2)."""
+    """exp2(x) -> 2**x.  d/dx = 2**x log(2).
+
+    >>> import dualdiff as dd
+    >>> dd.exp2(dd.Dual(0.0, 1.0))
+    Dual(1.0, 0.6931471805599453)
+    """
     return _unary(x, DD_RULE_exp2, "exp2")
 
 def expm1(x):
-    """expm1(x) -> e**x - 1, accurate near 0.  d/dx = exp(x)."""
+    """expm1(x) -> e**x - 1, accurate near 0.  d/dx = exp(x).
+
+    >>> import dualdiff as dd
+    >>> dd.expm1(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """
     return _unary(x, DD_RULE_expm1, "expm1")
 
 def log(x, base=None):
-    """log(x, base=None) -> natural logarithm, or logarithm to `base`.  d/dx = 1/(x log(base))."""
+    """log(x, base=None) -> natural logarithm, or logarithm to `base`.  d/dx = 1/(x log(base)).
+
+    >>> import dualdiff as dd
+    >>> dd.log(dd.Dual(1.0, 1.0))
+    Dual(0.0, 1.0)
+    >>> dd.log(dd.Dual(8.0, 1.0), 2.0)
+    Dual(3.0, 0.18033688011112042)
+    """
     if base is None:
         return _unary(x, DD_RULE_log, "log")
     return _unary(x, DD_RULE_log, "log") / _unary(base, DD_RULE_log, "log")
 
 def log2(x):
-    """log2(x) -> base-2 logarithm.  d/dx = 1/(x log 2)."""
+    """log2(x) -> base-2 logarithm.  d/dx = 1/(x log 2).
+
+    >>> import dualdiff as dd
+    >>> dd.log2(dd.Dual(8.0, 1.0))
+    Dual(3.0, 0.18033688011112042)
+    """
     return _unary(x, DD_RULE_log2, "log2")
 
 def log10(x):
-    """log10(x) -> base-10 logarithm.  d/dx = 1/(x log 10)."""
+    """log10(x) -> base-10 logarithm.  d/dx = 1/(x log 10).
+
+    >>> import dualdiff as dd
+    >>> dd.log10(dd.Dual(100.0, 1.0))
+    Dual(2.0, 0.0043429448190325185)
+    """
     return _unary(x, DD_RULE_log10, "log10")
 
 def log1p(x):
-    """log1p(x) -> log(1 + x), accurate near 0.  d/dx = 1/(1 + x)."""
+    """log1p(x) -> log(1 + x), accurate near 0.  d/dx = 1/(1 + x).
+
+    >>> import dualdiff as dd
+    >>> dd.log1p(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """
     return _unary(x, DD_RULE_log1p, "log1p")
 
 def sqrt(x):
-    """sqrt(x) -> square root.  d/dx = 1/(2 sqrt(x)), +inf at 0."""
+    """sqrt(x) -> square root.  d/dx = 1/(2 sqrt(x)), +inf at 0.
+
+    >>> import dualdiff as dd
+    >>> dd.sqrt(dd.Dual(4.0, 1.0))
+    Dual(2.0, 0.25)
+    >>> dd.derivative(dd.sqrt, 0.0)
+    inf
+    """
     return _unary(x, DD_RULE_sqrt, "sqrt")
 
 def cbrt(x):
-    """cbrt(x) -> real cube root.  d/dx = 1/(3 cbrt(x)**2)."""
+    """cbrt(x) -> real cube root.  d/dx = 1/(3 cbrt(x)**2).
+
+    >>> import dualdiff as dd
+    >>> dd.cbrt(dd.Dual(8.0, 1.0))
+    Dual(2.0, 0.08333333333333333)
+    >>> dd.cbrt(-8.0)
+    -2.0
+    """
     return _unary(x, DD_RULE_cbrt, "cbrt")
 
 def sin(x):
-    """sin(x) -> sine.  d/dx = cos(x)."""
+    """sin(x) -> sine.  d/dx = cos(x).
+
+    >>> import dualdiff as dd
+    >>> dd.sin(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """
     return _unary(x, DD_RULE_sin, "sin")
 
 def cos(x):
-    """cos(x) -> cosine.  d/dx = -sin(x)."""
+    """cos(x) -> cosine.  d/dx = -sin(x).
+
+    >>> import dualdiff as dd
+    >>> dd.cos(dd.Dual(0.0, 1.0))
+    Dual(1.0, -0.0)
+    """
     return _unary(x, DD_RULE_cos, "cos")
 
 def tan(x):
-    """tan(x) -> tangent.  d/dx = 1 + tan(x)**2."""
+    """tan(x) -> tangent.  d/dx = 1 + tan(x)**2.
+
+    >>> import dualdiff as dd
+    >>> dd.tan(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """
     return _unary(x, DD_RULE_tan, "tan")
 
 def arcsin(x):
-    """arcsin(x) -> inverse sine.  d/dx = 1/sqrt((1 - x)(1 + x))."""
+    """arcsin(x) -> inverse sine.  d/dx = 1/sqrt((1 - x)(1 + x)).
+
+    >>> import dualdiff as dd
+    >>> dd.arcsin(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """
     return _unary(x, DD_RULE_arcsin, "arcsin")
 
 def arccos(x):
-    """arccos(x) -> inverse cosine.  d/dx = -1/sqrt((1 - x)(1 + x))."""
+    """arccos(x) -> inverse cosine.  d/dx = -1/sqrt((1 - x)(1 + x)).
+
+    >>> import dualdiff as dd
+    >>> dd.arccos(dd.Dual(0.0, 1.0))
+    Dual(1.5707963267948966, -1.0)
+    """
     return _unary(x, DD_RULE_arccos, "arccos")
 
 def arctan(x):
-    """arctan(x) -> inverse tangent.  d/dx = 1/(1 + x**2)."""
+    """arctan(x) -> inverse tangent.  d/dx = 1/(1 + x**2).
+
+    >>> import dualdiff as dd
+    >>> dd.arctan(dd.Dual(1.0, 1.0))
+    Dual(0.7853981633974483, 0.5)
+    """
     return _unary(x, DD_RULE_arctan, "arctan")
 
 def sinh(x):
-    """sinh(x) -> hyperbolic sine.  d/dx = cosh(x)."""
+    """sinh(x) -> hyperbolic sine.  d/dx = cosh(x).
+
+    >>> import dualdiff as dd
+    >>> dd.sinh(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """
     return _unary(x, DD_RULE_sinh, "sinh")
 
 def cosh(x):
-    """cosh(x) -> hyperbolic cosine.  d/dx = sinh(x)."""
+    """cosh(x) -> hyperbolic cosine.  d/dx = sinh(x).
+
+    >>> import dualdiff as dd
+    >>> dd.cosh(dd.Dual(0.0, 1.0))
+    Dual(1.0, 0.0)
+    """
     return _unary(x, DD_RULE_cosh, "cosh")
 
 def tanh(x):
-    """tanh(x) -> hyperbolic tangent.  d/dx = sech(x)**2, exact in the tails."""
+    """tanh(x) -> hyperbolic tangent.  d/dx = sech(x)**2, exact in the tails.
+
+    >>> import dualdiff as dd
+    >>> dd.tanh(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """
     return _unary(x, DD_RULE_tanh, "tanh")
 
 def arcsinh(x):
-    """arcsinh(x) -> inverse hyperbolic sine.  d/dx = 1/sqrt(1 + x**2)."""
+    """arcsinh(x) -> inverse hyperbolic sine.  d/dx = 1/sqrt(1 + x**2).
+
+    >>> import dualdiff as dd
+    >>> dd.arcsinh(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """
     return _unary(x, DD_RULE_arcsinh, "arcsinh")
 
 def arccosh(x):
-    """arccosh(x) -> inverse hyperbolic cosine.  d/dx = 1/sqrt((x - 1)(x + 1))."""
+    """arccosh(x) -> inverse hyperbolic cosine.  d/dx = 1/sqrt((x - 1)(x + 1)).
+
+    >>> import dualdiff as dd
+    >>> y = dd.arccosh(dd.Dual(2.0, 1.0))
+    >>> round(y.real, 12), round(y.dual, 12)
+    (1.316957896925, 0.57735026919)
+    """
     return _unary(x, DD_RULE_arccosh, "arccosh")
 
 def arctanh(x):
-    """arctanh(x) -> inverse hyperbolic tangent.  d/dx = 1/((1 - x)(1 + x))."""
+    """arctanh(x) -> inverse hyperbolic tangent.  d/dx = 1/((1 - x)(1 + x)).
+
+    >>> import dualdiff as dd
+    >>> dd.arctanh(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """
     return _unary(x, DD_RULE_arctanh, "arctanh")
 
 def erf(x):
-    """erf(x) -> error function.  d/dx = 2/sqrt(pi) exp(-x**2)."""
+    """erf(x) -> error function.  d/dx = 2/sqrt(pi) exp(-x**2).
+
+    >>> import dualdiff as dd
+    >>> dd.erf(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.1283791670955126)
+    """
     return _unary(x, DD_RULE_erf, "erf")
 
 def erfc(x):
-    """erfc(x) -> complementary error function.  d/dx = -2/sqrt(pi) exp(-x**2)."""
+    """erfc(x) -> complementary error function.  d/dx = -2/sqrt(pi) exp(-x**2).
+
+    >>> import dualdiff as dd
+    >>> dd.erfc(dd.Dual(0.0, 1.0))
+    Dual(1.0, -1.1283791670955126)
+    """
     return _unary(x, DD_RULE_erfc, "erfc")
 
 def abs(x):
-    """abs(x) -> |x|.  d/dx = sign(x), 0 at 0."""
+    """abs(x) -> |x|.  d/dx = sign(x), 0 at 0.
+
+    >>> import dualdiff as dd
+    >>> dd.abs(dd.Dual(-2.0, 1.0))
+    Dual(2.0, -1.0)
+    >>> dd.derivative(dd.abs, 0.0)
+    0.0
+    """
     return _unary(x, DD_RULE_abs, "abs")
 
 def sign(x):
-    """sign(x) -> -1.0, 0.0 or 1.0.  d/dx = 0."""
+    """sign(x) -> -1.0, 0.0 or 1.0.  d/dx = 0.
+
+    >>> import dualdiff as dd
+    >>> dd.sign(dd.Dual(-2.0, 1.0))
+    Dual(-1.0, 0.0)
+    """
     return _unary(x, DD_RULE_sign, "sign")
 
 def floor(x):
-    """floor(x) -> largest integer <= x, as a float.  d/dx = 0."""
+    """floor(x) -> largest integer <= x, as a float.  d/dx = 0.
+
+    >>> import dualdiff as dd
+    >>> dd.floor(dd.Dual(2.5, 1.0))
+    Dual(2.0, 0.0)
+    """
     return _unary(x, DD_RULE_floor, "floor")
 
 def ceil(x):
-    """ceil(x) -> smallest integer >= x, as a float.  d/dx = 0."""
+    """ceil(x) -> smallest integer >= x, as a float.  d/dx = 0.
+
+    >>> import dualdiff as dd
+    >>> dd.ceil(dd.Dual(2.5, 1.0))
+    Dual(3.0, 0.0)
+    """
     return _unary(x, DD_RULE_ceil, "ceil")
 
 def sigmoid(x):
-    """sigmoid(x) -> 1/(1 + exp(-x)).  d/dx = sigmoid(x) sigmoid(-x)."""
+    """sigmoid(x) -> 1/(1 + exp(-x)).  d/dx = sigmoid(x) sigmoid(-x).
+
+    >>> import dualdiff as dd
+    >>> dd.sigmoid(dd.Dual(0.0, 1.0))
+    Dual(0.5, 0.25)
+    """
     return _unary(x, DD_RULE_sigmoid, "sigmoid")
 
 def relu(x):
-    """relu(x) -> max(x, 0).  d/dx = 1 for x > 0, else 0."""
+    """relu(x) -> max(x, 0).  d/dx = 1 for x > 0, else 0.
+
+    >>> import dualdiff as dd
+    >>> dd.relu(dd.Dual(3.0, 1.0))
+    Dual(3.0, 1.0)
+    >>> dd.derivative(dd.relu, 0.0)
+    0.0
+    """
     return _unary(x, DD_RULE_relu, "relu")
 
 def softplus(x):
-    """softplus(x) -> log(1 + exp(x)), without overflow.  d/dx = sigmoid(x)."""
+    """softplus(x) -> log(1 + exp(x)), without overflow.  d/dx = sigmoid(x).
+
+    >>> import dualdiff as dd
+    >>> dd.softplus(dd.Dual(0.0, 1.0))
+    Dual(0.6931471805599453, 0.5)
+    """
     return _unary(x, DD_RULE_softplus, "softplus")
 
 def leaky_relu(x, alpha=0.01):
-    """leaky_relu(x, alpha=0.01) -> x for x > 0, else alpha*x.  d/dx = 1 or alpha (alpha at 0)."""
+    """leaky_relu(x, alpha=0.01) -> x for x > 0, else alpha*x.  d/dx = 1 or alpha (alpha at 0).
+
+    >>> import dualdiff as dd
+    >>> dd.leaky_relu(dd.Dual(-2.0, 1.0))
+    Dual(-0.02, 0.01)
+    >>> dd.derivative(dd.leaky_relu, 0.0)
+    0.01
+    """
     return _leaky(x, _arg(alpha, "leaky_relu", "a real number"))
 
 def gelu(x, approximate=False):
-    """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form."""
+    """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form.
+
+    >>> import dualdiff as dd
+    >>> dd.gelu(dd.Dual(0.0, 1.0))
+    Dual(0.0, 0.5)
+    >>> dd.gelu(dd.Dual(0.0, 1.0), approximate=True)
+    Dual(0.0, 0.5)
+    """
     if (type(x) is Dual or type(x) is HyperDual or type(x) is GradientDual
             or type(x) is HessianDual or PyFloat_Check(x) or PyLong_Check(x)):
         return _unary(x, DD_RULE_gelu_tanh if approximate else DD_RULE_gelu, "gelu")
     return _common.apply_other(x, "gelu", gelu, (approximate,))
 
 def power(x, p):
-    """power(x, p) -> x**p; a negative x needs an integer p (ValueError otherwise)."""
+    """power(x, p) -> x**p; a negative x needs an integer p (ValueError otherwise).
+
+    >>> import dualdiff as dd
+    >>> dd.power(dd.Dual(-2.0, 1.0), 3)
+    Dual(-8.0, 12.0)
+    """
     return _binary(x, p, _POW)
 
 def arctan2(y, x):
-    """arctan2(y, x) -> angle of the point (x, y).  Partials x/r**2 and -y/r**2."""
+    """arctan2(y, x) -> angle of the point (x, y).  Partials x/r**2 and -y/r**2.
+
+    >>> import dualdiff as dd
+    >>> dd.arctan2(dd.Dual(0.0, 1.0), 1.0)
+    Dual(0.0, 1.0)
+    """
     return _binary(y, x, _ATAN2)
 
 def hypot(x, y):
-    """hypot(x, y) -> sqrt(x**2 + y**2) without overflow.  Partials x/r and y/r."""
+    """hypot(x, y) -> sqrt(x**2 + y**2) without overflow.  Partials x/r and y/r.
+
+    >>> import dualdiff as dd
+    >>> dd.hypot(dd.Dual(3.0, 1.0), 4.0)
+    Dual(5.0, 0.6)
+    """
     return _binary(x, y, _HYPOT)
 
 
@@ -984,6 +1186,9 @@ def derivative(f, x=...):
     >>> import dualdiff as dd
     >>> dd.derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
     19.0
+    >>> fprime = dd.derivative(dd.sin)
+    >>> fprime(0.0)
+    1.0
     """
     cdef double a
     cdef long tag
@@ -1008,6 +1213,9 @@ def derivative(f, x=...):
 def second_derivative(f, x=...):
     """second_derivative(f, x) -> f''(x), exactly, by one evaluation of f at a HyperDual.
 
+    Without x, returns the function x -> f''(x).  An ndarray x is taken
+    elementwise.
+
     >>> import dualdiff as dd
     >>> dd.second_derivative(lambda x: x**4, 2.0)
     48.0
@@ -1028,6 +1236,9 @@ def second_derivative(f, x=...):
 
 def value_and_derivative(f, x=...):
     """value_and_derivative(f, x) -> (f(x), f'(x)) from one evaluation of f.
+
+    Without x, returns the function x -> (f(x), f'(x)).  An ndarray x is
+    taken elementwise (two ndarrays).
 
     >>> import dualdiff as dd
     >>> dd.value_and_derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)

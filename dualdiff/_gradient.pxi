@@ -139,17 +139,23 @@ cdef class GradientDual:
     """GradientDual(real, partials=None)
 --
 
+GradientDual(real, partials=None)
+
     A value with its gradient: ``real + sum(partials[i] * e_i)`` with
     ``e_i * e_j == 0``.  Evaluating ``f`` at ``GradientDual(x_i, {i: 1.0})``
     for each variable gives ``f(x)`` and its whole gradient in one pass.
     Only the partials a value depends on are stored, so an operation costs
     time proportional to the number of variables involved in it, not to n.
+    The methods named after NumPy's ufuncs (``x.sin()``, ``x.exp()``, ...)
+    are what ``np.sin(x)`` calls; they equal ``dd.sin(x)``.
 
     >>> import dualdiff as dd
     >>> x = dd.GradientDual(3.0, {0: 1.0})
     >>> y = dd.GradientDual(2.0, {1: 1.0})
     >>> (x * x * y).partials
     {0: 12.0, 1: 9.0}
+    >>> (x * x * y).gradient(3)
+    array([12.,  9.,  0.])
     """
 
     def __init__(self, real, partials=None):

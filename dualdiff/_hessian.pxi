@@ -198,12 +198,16 @@ cdef class HessianDual:
     """HessianDual(real, partials=None, hessian=None)
 --
 
+HessianDual(real, partials=None, hessian=None)
+
     A value with its gradient and Hessian, for second derivatives of
     functions of several variables in one pass: evaluating ``f`` at
     ``HessianDual(x_i, {i: 1.0})`` for each variable gives ``f(x)``, its
     gradient and its Hessian.  ``partials`` maps variable indices to first
     partials, ``hessian`` maps index pairs ``(i, j)`` to second partials (the
     other triangle is filled in).  Both are stored sparsely.
+    The methods named after NumPy's ufuncs (``x.sin()``, ``x.exp()``, ...)
+    are what ``np.sin(x)`` calls; they equal ``dd.sin(x)``.
 
     >>> import dualdiff as dd
     >>> x = dd.HessianDual(3.0, {0: 1.0})

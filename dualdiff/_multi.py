@@ -161,10 +161,11 @@ def operators(backend):
     def gradient(f, x=..., *, vectorized=False):
         """gradient(f, x, *, vectorized=False) -> the gradient of f at x, an (n,) float64 ndarray.
 
-        One evaluation of f at GradientDual numbers (with vectorized=True,
-        at one DualArray of n tangent directions: see the module notes).
-        Without x, returns the function x -> gradient(f, x), e.g. as
-        scipy.optimize's ``jac``.
+        One evaluation of f at GradientDual numbers (with vectorized=True, at
+        one DualArray of n tangent directions: faster for f written with dense
+        array operations, such as matrix products or logsumexp).  Without x,
+        returns the function x -> gradient(f, x), e.g. as scipy.optimize's
+        ``jac``.
 
         >>> import dualdiff as dd
         >>> dd.gradient(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
@@ -182,6 +183,8 @@ def operators(backend):
 
     def value_and_gradient(f, x=..., *, vectorized=False):
         """value_and_gradient(f, x, *, vectorized=False) -> (f(x), gradient of f at x) from one evaluation.
+
+        Without x, returns the function x -> value_and_gradient(f, x).
 
         >>> import dualdiff as dd
         >>> dd.value_and_gradient(lambda v: v[0] * v[1], [3.0, 4.0])
@@ -203,7 +206,8 @@ def operators(backend):
 
         f may return a list, tuple or ndarray of numbers (an (m, n) result)
         or a single number (an (n,) result, its gradient); with
-        vectorized=True, a DualArray.
+        vectorized=True, a DualArray.  Without x, returns the function
+        x -> jacobian(f, x).
 
         >>> import dualdiff as dd
         >>> dd.jacobian(lambda v: [v[0] * v[1], v[0] + v[1]], [2.0, 3.0])

@@ -125,12 +125,16 @@ class GradientDual(_SparseNumber):
     for each variable gives ``f(x)`` and its whole gradient in one pass.
     Only the partials a value depends on are stored, so an operation costs
     time proportional to the number of variables involved in it, not to n.
+    The methods named after NumPy's ufuncs (``x.sin()``, ``x.exp()``, ...)
+    are what ``np.sin(x)`` calls; they equal ``dd.sin(x)``.
 
     >>> import dualdiff as dd
     >>> x = dd.GradientDual(3.0, {0: 1.0})
     >>> y = dd.GradientDual(2.0, {1: 1.0})
     >>> (x * x * y).partials
     {0: 12.0, 1: 9.0}
+    >>> (x * x * y).gradient(3)
+    array([12.,  9.,  0.])
     """
 
     __slots__ = ("_re", "_g", "_tag")

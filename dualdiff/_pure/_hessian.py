@@ -102,6 +102,8 @@ class HessianDual(_SparseNumber):
     gradient and its Hessian.  ``partials`` maps variable indices to first
     partials, ``hessian`` maps index pairs ``(i, j)`` to second partials (the
     other triangle is filled in).  Both are stored sparsely.
+    The methods named after NumPy's ufuncs (``x.sin()``, ``x.exp()``, ...)
+    are what ``np.sin(x)`` calls; they equal ``dd.sin(x)``.
 
     >>> import dualdiff as dd
     >>> x = dd.HessianDual(3.0, {0: 1.0})

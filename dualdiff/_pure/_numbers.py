@@ -374,12 +374,18 @@ class Dual(_Number):
     """Dual(real, dual=0.0)
 
     A dual number ``real + dual*eps`` with ``eps**2 == 0``: evaluating ``f`` at
-    ``Dual(x, 1.0)`` gives ``Dual(f(x), f'(x))``.
+    ``Dual(x, 1.0)`` gives ``Dual(f(x), f'(x))``.  Comparisons, ``==`` and
+    ``hash`` use the real part.  The methods named after NumPy's ufuncs
+    (``x.sin()``, ``x.exp()``, ...) are what ``np.sin(x)`` calls; they equal
+    ``dd.sin(x)``.
 
     >>> import dualdiff as dd
     >>> y = dd.sin(dd.Dual(0.0, 1.0)) * 3
     >>> y.real, y.dual
     (0.0, 3.0)
+    >>> import numpy as np
+    >>> np.exp(dd.Dual(0.0, 2.0))
+    Dual(1.0, 2.0)
     """
 
     __slots__ = ("_re", "_du", "_tag")
@@ -487,6 +493,8 @@ class HyperDual(_Number):
     A hyper-dual number ``real + e1*eps1 + e2*eps2 + e12*eps1*eps2`` with
     ``eps1**2 == eps2**2 == 0``: evaluating ``f`` at ``HyperDual(x, 1, 1, 0)``
     gives ``f(x)``, ``f'(x)`` (in e1 and e2) and ``f''(x)`` (in e12), exactly.
+    The methods named after NumPy's ufuncs (``x.sin()``, ``x.exp()``, ...)
+    are what ``np.sin(x)`` calls; they equal ``dd.sin(x)``.
 
     >>> import dualdiff as dd
     >>> y = dd.HyperDual(2.0, 1.0, 1.0, 0.0) ** 4
@@ -611,71 +619,258 @@ def _public(name, doc):
     return function
 
 
-exp = _public("exp", "exp(x) -> e**x.  d/dx = exp(x).")
-exp2 = _public("exp2", "exp2(x) -> 2**x.  d/dx = 2**x log(2).")
-expm1 = _public("expm1", "expm1(x) -> e**x - 1, accurate near 0.  d/dx = exp(x).")
-log2 = _public("log2", "log2(x) -> base-2 logarithm.  d/dx = 1/(x log 2).")
-log10 = _public("log10", "log10(x) -> base-10 logarithm.  d/dx = 1/(x log 10).")
-log1p = _public("log1p", "log1p(x) -> log(1 + x), accurate near 0.  d/dx = 1/(1 + x).")
-sqrt = _public("sqrt", "sqrt(x) -> square root.  d/dx = 1/(2 sqrt(x)), +inf at 0.")
-cbrt = _public("cbrt", "cbrt(x) -> real cube root.  d/dx = 1/(3 cbrt(x)**2).")
-sin = _public("sin", "sin(x) -> sine.  d/dx = cos(x).")
-cos = _public("cos", "cos(x) -> cosine.  d/dx = -sin(x).")
-tan = _public("tan", "tan(x) -> tangent.  d/dx = 1 + tan(x)**2.")
-arcsin = _public("arcsin", "arcsin(x) -> inverse sine.  d/dx = 1/sqrt((1 - x)(1 + x)).")
-arccos = _public("arccos", "arccos(x) -> inverse cosine.  d/dx = -1/sqrt((1 - x)(1 + x)).")
-arctan = _public("arctan", "arctan(x) -> inverse tangent.  d/dx = 1/(1 + x**2).")
-sinh = _public("sinh", "sinh(x) -> hyperbolic sine.  d/dx = cosh(x).")
-cosh = _public("cosh", "cosh(x) -> hyperbolic cosine.  d/dx = sinh(x).")
-tanh = _public("tanh", "tanh(x) -> hyperbolic tangent.  d/dx = sech(x)**2, exact in the tails.")
-arcsinh = _public("arcsinh", "arcsinh(x) -> inverse hyperbolic sine.  d/dx = 1/sqrt(1 + x**2).")
-arccosh = _public("arccosh",
-                  "arccosh(x) -> inverse hyperbolic cosine.  d/dx = 1/sqrt((x - 1)(x + 1)).")
-arctanh = _public("arctanh",
-                  "arctanh(x) -> inverse hyperbolic tangent.  d/dx = 1/((1 - x)(1 + x)).")
-erf = _public("erf", "erf(x) -> error function.  d/dx = 2/sqrt(pi) exp(-x**2).")
-erfc = _public("erfc", "erfc(x) -> complementary error function.  d/dx = -2/sqrt(pi) exp(-x**2).")
-abs = _public("abs", "abs(x) -> |x|.  d/dx = sign(x), 0 at 0.")
-sign = _public("sign", "sign(x) -> -1.0, 0.0 or 1.0.  d/dx = 0.")
-floor = _public("floor", "floor(x) -> largest integer <= x, as a float.  d/dx = 0.")
-ceil = _public("ceil", "ceil(x) -> smallest integer >= x, as a float.  d/dx = 0.")
-sigmoid = _public("sigmoid", "sigmoid(x) -> 1/(1 + exp(-x)).  d/dx = sigmoid(x) sigmoid(-x).")
-relu = _public("relu", "relu(x) -> max(x, 0).  d/dx = 1 for x > 0, else 0.")
-softplus = _public("softplus",
-                   "softplus(x) -> log(1 + exp(x)), without overflow.  d/dx = sigmoid(x).")
+exp = _public("exp", """exp(x) -> e**x.  d/dx = exp(x).
+
+    >>> import dualdiff as dd
+    >>> dd.exp(dd.Dual(0.0, 1.0))
+    Dual(1.0, 1.0)
+    """)
+exp2 = _public("exp2", """exp2(x) -> 2**x.  d/dx = 2**x log(2).
+
+    >>> import dualdiff as dd
+    >>> dd.exp2(dd.Dual(0.0, 1.0))
+    Dual(1.0, 0.6931471805599453)
+    """)
+expm1 = _public("expm1", """expm1(x) -> e**x - 1, accurate near 0.  d/dx = exp(x).
+
+    >>> import dualdiff as dd
+    >>> dd.expm1(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """)
+log2 = _public("log2", """log2(x) -> base-2 logarithm.  d/dx = 1/(x log 2).
+
+    >>> import dualdiff as dd
+    >>> dd.log2(dd.Dual(8.0, 1.0))
+    Dual(3.0, 0.18033688011112042)
+    """)
+log10 = _public("log10", """log10(x) -> base-10 logarithm.  d/dx = 1/(x log 10).
+
+    >>> import dualdiff as dd
+    >>> dd.log10(dd.Dual(100.0, 1.0))
+    Dual(2.0, 0.0043429448190325185)
+    """)
+log1p = _public("log1p", """log1p(x) -> log(1 + x), accurate near 0.  d/dx = 1/(1 + x).
+
+    >>> import dualdiff as dd
+    >>> dd.log1p(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """)
+sqrt = _public("sqrt", """sqrt(x) -> square root.  d/dx = 1/(2 sqrt(x)), +inf at 0.
+
+    >>> import dualdiff as dd
+    >>> dd.sqrt(dd.Dual(4.0, 1.0))
+    Dual(2.0, 0.25)
+    >>> dd.derivative(dd.sqrt, 0.0)
+    inf
+    """)
+cbrt = _public("cbrt", """cbrt(x) -> real cube root.  d/dx = 1/(3 cbrt(x)**2).
+
+    >>> import dualdiff as dd
+    >>> dd.cbrt(dd.Dual(8.0, 1.0))
+    Dual(2.0, 0.08333333333333333)
+    >>> dd.cbrt(-8.0)
+    -2.0
+    """)
+sin = _public("sin", """sin(x) -> sine.  d/dx = cos(x).
+
+    >>> import dualdiff as dd
+    >>> dd.sin(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """)
+cos = _public("cos", """cos(x) -> cosine.  d/dx = -sin(x).
+
+    >>> import dualdiff as dd
+    >>> dd.cos(dd.Dual(0.0, 1.0))
+    Dual(1.0, -0.0)
+    """)
+tan = _public("tan", """tan(x) -> tangent.  d/dx = 1 + tan(x)**2.
+
+    >>> import dualdiff as dd
+    >>> dd.tan(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """)
+arcsin = _public("arcsin", """arcsin(x) -> inverse sine.  d/dx = 1/sqrt((1 - x)(1 + x)).
+
+    >>> import dualdiff as dd
+    >>> dd.arcsin(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """)
+arccos = _public("arccos", """arccos(x) -> inverse cosine.  d/dx = -1/sqrt((1 - x)(1 + x)).
+
+    >>> import dualdiff as dd
+    >>> dd.arccos(dd.Dual(0.0, 1.0))
+    Dual(1.5707963267948966, -1.0)
+    """)
+arctan = _public("arctan", """arctan(x) -> inverse tangent.  d/dx = 1/(1 + x**2).
+
+    >>> import dualdiff as dd
+    >>> dd.arctan(dd.Dual(1.0, 1.0))
+    Dual(0.7853981633974483, 0.5)
+    """)
+sinh = _public("sinh", """sinh(x) -> hyperbolic sine.  d/dx = cosh(x).
+
+    >>> import dualdiff as dd
+    >>> dd.sinh(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """)
+cosh = _public("cosh", """cosh(x) -> hyperbolic cosine.  d/dx = sinh(x).
+
+    >>> import dualdiff as dd
+    >>> dd.cosh(dd.Dual(0.0, 1.0))
+    Dual(1.0, 0.0)
+    """)
+tanh = _public("tanh", """tanh(x) -> hyperbolic tangent.  d/dx = sech(x)**2, exact in the tails.
+
+    >>> import dualdiff as dd
+    >>> dd.tanh(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """)
+arcsinh = _public("arcsinh", """arcsinh(x) -> inverse hyperbolic sine.  d/dx = 1/sqrt(1 + x**2).
+
+    >>> import dualdiff as dd
+    >>> dd.arcsinh(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """)
+arccosh = _public("arccosh", """arccosh(x) -> inverse hyperbolic cosine.  d/dx = 1/sqrt((x - 1)(x + 1)).
+
+    >>> import dualdiff as dd
+    >>> y = dd.arccosh(dd.Dual(2.0, 1.0))
+    >>> round(y.real, 12), round(y.dual, 12)
+    (1.316957896925, 0.57735026919)
+    """)
+arctanh = _public("arctanh", """arctanh(x) -> inverse hyperbolic tangent.  d/dx = 1/((1 - x)(1 + x)).
+
+    >>> import dualdiff as dd
+    >>> dd.arctanh(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.0)
+    """)
+erf = _public("erf", """erf(x) -> error function.  d/dx = 2/sqrt(pi) exp(-x**2).
+
+    >>> import dualdiff as dd
+    >>> dd.erf(dd.Dual(0.0, 1.0))
+    Dual(0.0, 1.1283791670955126)
+    """)
+erfc = _public("erfc", """erfc(x) -> complementary error function.  d/dx = -2/sqrt(pi) exp(-x**2).
+
+    >>> import dualdiff as dd
+    >>> dd.erfc(dd.Dual(0.0, 1.0))
+    Dual(1.0, -1.1283791670955126)
+    """)
+abs = _public("abs", """abs(x) -> |x|.  d/dx = sign(x), 0 at 0.
+
+    >>> import dualdiff as dd
+    >>> dd.abs(dd.Dual(-2.0, 1.0))
+    Dual(2.0, -1.0)
+    >>> dd.derivative(dd.abs, 0.0)
+    0.0
+    """)
+sign = _public("sign", """sign(x) -> -1.0, 0.0 or 1.0.  d/dx = 0.
+
+    >>> import dualdiff as dd
+    >>> dd.sign(dd.Dual(-2.0, 1.0))
+    Dual(-1.0, 0.0)
+    """)
+floor = _public("floor", """floor(x) -> largest integer <= x, as a float.  d/dx = 0.
+
+    >>> import dualdiff as dd
+    >>> dd.floor(dd.Dual(2.5, 1.0))
+    Dual(2.0, 0.0)
+    """)
+ceil = _public("ceil", """ceil(x) -> smallest integer >= x, as a float.  d/dx = 0.
+
+    >>> import dualdiff as dd
+    >>> dd.ceil(dd.Dual(2.5, 1.0))
+    Dual(3.0, 0.0)
+    """)
+sigmoid = _public("sigmoid", """sigmoid(x) -> 1/(1 + exp(-x)).  d/dx = sigmoid(x) sigmoid(-x).
+
+    >>> import dualdiff as dd
+    >>> dd.sigmoid(dd.Dual(0.0, 1.0))
+    Dual(0.5, 0.25)
+    """)
+relu = _public("relu", """relu(x) -> max(x, 0).  d/dx = 1 for x > 0, else 0.
+
+    >>> import dualdiff as dd
+    >>> dd.relu(dd.Dual(3.0, 1.0))
+    Dual(3.0, 1.0)
+    >>> dd.derivative(dd.relu, 0.0)
+    0.0
+    """)
+softplus = _public("softplus", """softplus(x) -> log(1 + exp(x)), without overflow.  d/dx = sigmoid(x).
+
+    >>> import dualdiff as dd
+    >>> dd.softplus(dd.Dual(0.0, 1.0))
+    Dual(0.6931471805599453, 0.5)
+    """)
 
 
 def log(x, base=None):
-    """log(x, base=None) -> natural logarithm, or logarithm to `base`.  d/dx = 1/(x log(base))."""
+    """log(x, base=None) -> natural logarithm, or logarithm to `base`.  d/dx = 1/(x log(base)).
+
+    >>> import dualdiff as dd
+    >>> dd.log(dd.Dual(1.0, 1.0))
+    Dual(0.0, 1.0)
+    >>> dd.log(dd.Dual(8.0, 1.0), 2.0)
+    Dual(3.0, 0.18033688011112042)
+    """
     if base is None:
         return _unary(x, "log", "log")
     return _unary(x, "log", "log") / _unary(base, "log", "log")
 
 
 def leaky_relu(x, alpha=0.01):
-    """leaky_relu(x, alpha=0.01) -> x for x > 0, else alpha*x.  d/dx = 1 or alpha (alpha at 0)."""
+    """leaky_relu(x, alpha=0.01) -> x for x > 0, else alpha*x.  d/dx = 1 or alpha (alpha at 0).
+
+    >>> import dualdiff as dd
+    >>> dd.leaky_relu(dd.Dual(-2.0, 1.0))
+    Dual(-0.02, 0.01)
+    >>> dd.derivative(dd.leaky_relu, 0.0)
+    0.01
+    """
     return _leaky(x, _arg(alpha, "leaky_relu", "a real number"))
 
 
 def gelu(x, approximate=False):
-    """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form."""
+    """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form.
+
+    >>> import dualdiff as dd
+    >>> dd.gelu(dd.Dual(0.0, 1.0))
+    Dual(0.0, 0.5)
+    >>> dd.gelu(dd.Dual(0.0, 1.0), approximate=True)
+    Dual(0.0, 0.5)
+    """
     if isinstance(x, (_Number, float, int)):
         return _unary(x, "gelu_tanh" if approximate else "gelu", "gelu")
     return _common.apply_other(x, "gelu", gelu, (approximate,))
 
 
 def power(x, p):
-    """power(x, p) -> x**p; a negative x needs an integer p (ValueError otherwise)."""
+    """power(x, p) -> x**p; a negative x needs an integer p (ValueError otherwise).
+
+    >>> import dualdiff as dd
+    >>> dd.power(dd.Dual(-2.0, 1.0), 3)
+    Dual(-8.0, 12.0)
+    """
     return _binary(x, p, _POW)
 
 
 def arctan2(y, x):
-    """arctan2(y, x) -> angle of the point (x, y).  Partials x/r**2 and -y/r**2."""
+    """arctan2(y, x) -> angle of the point (x, y).  Partials x/r**2 and -y/r**2.
+
+    >>> import dualdiff as dd
+    >>> dd.arctan2(dd.Dual(0.0, 1.0), 1.0)
+    Dual(0.0, 1.0)
+    """
     return _binary(y, x, _ATAN2)
 
 
 def hypot(x, y):
-    """hypot(x, y) -> sqrt(x**2 + y**2) without overflow.  Partials x/r and y/r."""
+    """hypot(x, y) -> sqrt(x**2 + y**2) without overflow.  Partials x/r and y/r.
+
+    >>> import dualdiff as dd
+    >>> dd.hypot(dd.Dual(3.0, 1.0), 4.0)
+    Dual(5.0, 0.6)
+    """
     return _binary(x, y, _HYPOT)
 
 
@@ -779,6 +974,9 @@ def derivative(f, x=...):
     >>> import dualdiff as dd
     >>> dd.derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
     19.0
+    >>> fprime = dd.derivative(dd.sin)
+    >>> fprime(0.0)
+    1.0
     """
     if x is ...:   # no point: return the derivative function
         return _common.bind(derivative, f)
@@ -800,6 +998,9 @@ def derivative(f, x=...):
 def second_derivative(f, x=...):
     """second_derivative(f, x) -> f''(x), exactly, by one evaluation of f at a HyperDual.
 
+    Without x, returns the function x -> f''(x).  An ndarray x is taken
+    elementwise.
+
     >>> import dualdiff as dd
     >>> dd.second_derivative(lambda x: x**4, 2.0)
     48.0
@@ -818,6 +1019,9 @@ def second_derivative(f, x=...):
 
 def value_and_derivative(f, x=...):
     """value_and_derivative(f, x) -> (f(x), f'(x)) from one evaluation of f.
+
+    Without x, returns the function x -> (f(x), f'(x)).  An ndarray x is
+    taken elementwise (two ndarrays).
 
     >>> import dualdiff as dd
     >>> dd.value_and_derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
