@@ -1030,6 +1030,12 @@ def _matmul(x, y, out=None, **kwargs):
         squeeze.append(-1)
 
     def op(a, b):
+        # k stacked vectors against one matrix: one matrix product, not k
+        # (each rereading the matrix)
+        if a.ndim == 2 and b.ndim == 3 and b.shape[-1] == 1:
+            return np.matmul(a, b[..., 0].T).T[..., None]
+        if b.ndim == 2 and a.ndim == 3 and a.shape[-2] == 1:
+            return np.matmul(a[:, 0, :], b)[:, None, :]
         return np.matmul(a, b)
 
     value, t = like._bilinear(op, (xr, tx), (yr, ty))
