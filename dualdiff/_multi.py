@@ -263,6 +263,8 @@ def operators(backend):
             raise ValueError(f"jvp() expects v of the shape of x {x.shape}, not {v.shape}")
         if vectorized:
             y = _scalar(f(DualArray(x, v)), "jvp")
+            if type(y) is Dual:   # an element or a sum of a DualArray
+                return y.dual
             if isinstance(y, DualArray):
                 return float(y.dual) if y.ndim == 0 else np.array(y.dual)
             if isinstance(y, numbers.Real) and not isinstance(y, bool):

@@ -1293,6 +1293,9 @@ def test_vectorized_jacobian_and_jvp_equal_the_default_path(dd):
     g = dd.jacobian(lambda v: dd.logsumexp(v), _X5, vectorized=True)
     assert g.shape == (5,) and np.allclose(g, np.exp(_X5) / np.exp(_X5).sum(), atol=1e-15)
     assert type(dd.jvp(lambda v: dd.logsumexp(v), _X5, np.ones(5), vectorized=True)) is float
+    # a reduction of a one-direction DualArray is a Dual
+    assert dd.jvp(lambda v: v.sum() * v[0], _X5, np.ones(5), vectorized=True) == \
+        dd.jvp(lambda v: v.sum() * v[0], _X5, np.ones(5))
 
 
 def test_vectorized_softmax_jacobian_is_diag_minus_outer(dd):
