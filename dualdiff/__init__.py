@@ -48,6 +48,6 @@ backend = _select_backend()
 globals().update({_n: getattr(_load_backend(backend), _n) for _n in _BACKEND_NAMES})
 globals().update({_a: globals()[_t] for _a, _t in _ALIASES.items()})
 
-from dualdiff import finite  # noqa: E402  (dd.finite, the baseline, without its own import)
+from dualdiff import finite  # noqa: E402,F401  (dd.finite, the baseline, without its own import)
 
 __all__ = sorted(set(_BACKEND_NAMES) - {"RULE_NAMES"} | set(_ALIASES) | {"backend", "__version__"})
