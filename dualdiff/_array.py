@@ -610,11 +610,13 @@ for _name in ("exp", "exp2", "expm1", "log2", "log10", "log1p", "sqrt", "cbrt", 
               "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh",
               "arccosh", "arctanh", "erf", "erfc", "abs", "sign", "floor", "ceil",
               "sigmoid", "relu", "softplus"):
-    def _method(self, _name=_name):
-        return self._unary(_name)
-    _method.__name__ = _name
-    _method.__doc__ = f"{_name}(x) elementwise, with its derivative parts."
-    setattr(ArrayBase, _name, _method)
+    def _unary_method(name):
+        def method(self):
+            return self._unary(name)
+        method.__name__ = method.__qualname__ = name
+        method.__doc__ = f"{name}(x) elementwise, with its derivative parts."
+        return method
+    setattr(ArrayBase, _name, _unary_method(_name))
 
 
 class DualArrayBase(ArrayBase):
