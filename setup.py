@@ -1,12 +1,16 @@
 """Build the optional C extension dualdiff._core.
 
-The extension is optional: when it cannot be built (no C compiler) or
-DUALDIFF_NO_EXTENSIONS=1 is set, installation still succeeds and dualdiff
-runs on its pure-Python backend.  Cython runs here, at build time; the C it
-generates is never committed.
+The extension is optional: when it cannot be built (no C compiler, a broken
+toolchain) or DUALDIFF_NO_EXTENSIONS=1 is set, installation still succeeds,
+prints one line saying so, and dualdiff runs on its pure-Python backend.
+The wheel is then a pure one (py3-none-any), not a platform wheel without
+its extension.  Cython runs here, at build time, only when the extension is
+built (not for an sdist); the C it generates is never committed.
 """
 
+import glob
 import os
+import subprocess
 import sys
 
 from setuptools import Extension, setup
@@ -14,32 +18,92 @@ from setuptools.command.build_ext import build_ext
 
 FALLBACK = "dualdiff: the C extension was not built; the pure-Python backend will be used"
 
+# The commands that build or install; metadata-only runs (egg_info, dist_info,
+# sdist) say nothing, so a pip install prints the fallback line once.
+BUILD_COMMANDS = {"build", "build_ext", "bdist_wheel", "install", "develop", "editable_wheel"}
+
+#: dropped where the compiler does not know -fopenmp-simd (see build_extensions)
+SIMD_ARGS = ("-fopenmp-simd", "-DDD_OMP_SIMD")
+
+DIRECTIVES = {
+    "language_level": 3,
+    "binding": False,
+    "embedsignature.format": "clinic",
+    "embedsignature": True,
+    "boundscheck": False,
+    "wraparound": False,
+    "cdivision": True,
+}
+
 
 class OptionalBuildExt(build_ext):
-    """build_ext that falls back to pure Python instead of failing."""
+    """build_ext that runs Cython first, and falls back to pure Python on any failure."""
 
     def run(self):
         try:
+            from Cython.Build import cythonize
+
+            for ext in self.extensions:  # keep setuptools' Extension objects; swap in the C
+                ext.sources = cythonize([ext], compiler_directives=DIRECTIVES)[0].sources
             super().run()
-        except Exception as exc:  # no compiler, broken toolchain, ...
-            self._fallback(exc)
+        except Exception as exc:  # no Cython, no compiler, broken toolchain, ...
+            _say(_one_line(exc))
+            self._go_pure()
 
-    def build_extension(self, ext):
-        try:
-            super().build_extension(ext)
-        except Exception as exc:
-            self._fallback(exc)
+    def build_extensions(self):
+        # -fopenmp-simd (vectorise the loops marked `omp simd`) only where the
+        # compiler knows it: without it the loops are plain loops, still right.
+        if self.compiler.compiler_type != "msvc" and not self._accepts("-fopenmp-simd"):
+            for ext in self.extensions:
+                ext.extra_compile_args = [a for a in ext.extra_compile_args
+                                          if a not in SIMD_ARGS]
+        super().build_extensions()
 
-    def _fallback(self, exc):
-        print(f"{FALLBACK} ({type(exc).__name__}: {exc})", file=sys.stderr)
+    def _accepts(self, flag):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "flag.c")
+            with open(src, "w") as fh:
+                fh.write("int main(void) { return 0; }\n")
+            try:
+                self.compiler.compile([src], output_dir=tmp, extra_postargs=[flag, "-Werror"])
+            except Exception:
+                return False
+        return True
+
+    def _go_pure(self):
+        # No extension, so no platform wheel: bdist_wheel chose its tag before
+        # the build ran, and would otherwise label a wheel without its
+        # extension cp3XX-<platform>.  Pure, it installs anywhere (py3-none-any).
+        self.extensions = []
+        self.distribution.ext_modules = []
+        wheel = self.distribution.get_command_obj("bdist_wheel", create=False)
+        if wheel is not None:
+            wheel.root_is_pure = True
+
+
+def _one_line(exc):
+    """Why the build failed, in one short line (a compiler's error holds its command line)."""
+    cause = exc
+    while cause is not None and not isinstance(cause, subprocess.CalledProcessError):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:
+        program = cause.cmd[0] if isinstance(cause.cmd, (list, tuple)) else cause.cmd
+        return f"{type(exc).__name__}: {program} exited with status {cause.returncode}"
+    message = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {message[:97] + '...' if len(message) > 100 else message}"
+
+
+def _say(message):
+    if BUILD_COMMANDS & set(sys.argv[1:]):
+        print(f"{FALLBACK} ({message})", file=sys.stderr)
 
 
 def extensions():
     if os.environ.get("DUALDIFF_NO_EXTENSIONS") == "1":
-        print(f"{FALLBACK} (DUALDIFF_NO_EXTENSIONS=1)", file=sys.stderr)
+        _say("DUALDIFF_NO_EXTENSIONS=1")
         return []
-    from Cython.Build import cythonize
-
     if sys.platform == "win32":
         args = ["/O2", "/W3"]
     else:
@@ -49,28 +113,12 @@ def extensions():
         # drop a libm call whose value a derivative does not use; loops
         # marked `omp simd` vectorised (-fopenmp-simd: no OpenMP runtime).
         args = ["-O2", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter",
-                "-ffp-contract=off", "-fopenmp-simd", "-DDD_OMP_SIMD"]
-    core = Extension(
-        "dualdiff._core",
-        sources=["dualdiff/_core.pyx"],
-        include_dirs=["src_c"],
-        depends=["src_c/dd_rules.h", "src_c/dd_types.h", "src_c/dd_sparse.h",
-                 "src_c/dd_array.h", "dualdiff/_core.pxd", "dualdiff/_gradient.pxi",
-                 "dualdiff/_hessian.pxi", "dualdiff/_array.pxi"],
-        extra_compile_args=args,
-    )
-    return cythonize(
-        [core],
-        compiler_directives={
-            "language_level": 3,
-            "binding": False,
-            "embedsignature.format": "clinic",
-            "embedsignature": True,
-            "boundscheck": False,
-            "wraparound": False,
-            "cdivision": True,
-        },
-    )
+                "-ffp-contract=off", *SIMD_ARGS]
+    # Relative paths (setuptools refuses absolute ones); a new header or .pxi
+    # is a dependency, and goes into the sdist, without editing this list.
+    depends = sorted(glob.glob("src_c/*.h") + glob.glob("dualdiff/*.pxd") + glob.glob("dualdiff/*.pxi"))
+    return [Extension("dualdiff._core", sources=["dualdiff/_core.pyx"], include_dirs=["src_c"],
+                      depends=depends, extra_compile_args=args)]
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})
