@@ -104,8 +104,9 @@ def _second(x, f_float, f_dd, f_c, dd, notes):
 
 def _gradient(x, f_float, f_dd, f_c, dd, notes):
     fl, xa = _on_list(f_float), np.array(x)
+    # the point as an ndarray, as optimisers pass it (f itself indexes it)
     return [Method("one-pass", "one-pass: gradient(f, x)", "gradient(f, x)",
-                   dict(gradient=dd.gradient, f=f_dd, x=x), read=np.asarray),
+                   dict(gradient=dd.gradient, f=f_dd, x=xa), read=np.asarray),
             Method("forward FD", "forward FD: fd_gradient(f, x, method='forward')",
                    "fd_gradient(f, x, method='forward')",
                    dict(fd_gradient=finite.fd_gradient, f=fl, x=xa), read=np.asarray),
@@ -119,7 +120,7 @@ def _gradient(x, f_float, f_dd, f_c, dd, notes):
 
 def _hessian(x, f_float, f_dd, f_c, dd, notes):
     return [Method("one-pass", "one-pass: hessian(f, x)", "hessian(f, x)",
-                   dict(hessian=dd.hessian, f=f_dd, x=x), read=np.asarray),
+                   dict(hessian=dd.hessian, f=f_dd, x=np.array(x)), read=np.asarray),
             Method("central FD", "central FD: fd_hessian(f, x)", "fd_hessian(f, x)",
                    dict(fd_hessian=finite.fd_hessian, f=_on_list(f_float), x=np.array(x)),
                    read=np.asarray)]
