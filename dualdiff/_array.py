@@ -305,9 +305,6 @@ class ArrayBase:
         `power` gives the value of "pow": np.power or np.float_power)."""
         ufunc = _VALUE_UFUNCS.get(name)
         re = self._re
-        if name == "pow" and param == 2.0 and self._order == 1:
-            # the rule's own coefficient 2a, without a libm pow per point
-            return self._new(power(re, 2.0), tz(self._t, 2.0 * re))
         out = self._block(self._t.shape[0], re.shape)
         if name == "pow":
             power(re, param, out=out[0, ...])

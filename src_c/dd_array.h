@@ -150,7 +150,7 @@ DD_UNARY_RULES(DD_ARRAY_RULE_LOOPS)
 #undef DD_ARRAY_RULE_LOOPS
 
 #define DD_ARRAY_POW_COEFFS(RULE, x, f, order) dd_pow_rule(x, param, f, order)
-#define DD_ARRAY_POW_COEFFS_V(RULE, x, value, f, order) dd_pow_rule(x, param, f, order)
+#define DD_ARRAY_POW_COEFFS_V(RULE, x, value, f, order) dd_pow_rule_v(x, param, value, f, order)
 #define DD_ARRAY_LEAKY_COEFFS(RULE, x, f, order) dd_leaky_relu_rule(x, param, f, order)
 #define DD_ARRAY_LEAKY_COEFFS_V(RULE, x, value, f, order) dd_leaky_relu_rule(x, param, f, order)
 DD_ARRAY_LOOPS(pow, pow, DD_ARRAY_POW_COEFFS, DD_ARRAY_POW_COEFFS_V)

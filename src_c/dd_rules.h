@@ -173,10 +173,17 @@ static void dd_sqrt_rule(double a, double f[3], int order) {
 }
 
 static inline void dd_cbrt_rule_v(double a, double v, double f[3], int order) {
+    double c = v;
     f[0] = v;
     if (order < 1) return;
+    /* glibc's cbrt is up to ~3 ulps off (2.4 at a = 1.93e-178): one Newton
+     * step, c -= (c^3 - a) / (3c^2), leaves about 1 ulp for the derivative
+     * (c^3 is within 2 roundings of a, so c^3 - a is nearly exact); only
+     * where c^3 is a normal number, else it would lose digits */
+    if (isnormal(a) && isnormal(c * c * c))
+        c -= (c * c * c - a) / (3.0 * c * c);
     /* cbrt(a)/(3a) rounds less than 1/(3 cbrt(a)^2); at 0 and inf only the latter has the limit */
-    f[1] = (a == 0.0 || isinf(a)) ? dd_inv(3.0 * f[0] * f[0]) : f[0] / a / 3.0;
+    f[1] = (a == 0.0 || isinf(a)) ? dd_inv(3.0 * f[0] * f[0]) : c / a / 3.0;
     f[2] = (-2.0 / 3.0) * f[1] / a;
 }
 
@@ -185,8 +192,9 @@ static void dd_cbrt_rule(double a, double f[3], int order) {
 }
 
 /* x**p for a constant exponent p. */
-static inline void dd_pow_rule(double a, double p, double f[3], int order) {
-    double v = pow(a, p), d1;
+/* The value v = a**p given (the array kernels have NumPy's). */
+static inline void dd_pow_rule_v(double a, double p, double v, double f[3], int order) {
+    double d1;
     f[0] = v;
     if (order < 1) return;
     if (p == 0.0) { f[1] = f[2] = 0.0; return; }   /* x**0 == 1, 0**0 included */
@@ -205,6 +213,10 @@ static inline void dd_pow_rule(double a, double p, double f[3], int order) {
     f[1] = p * dd_pow_flagless(a, p - 1.0);
     if (order < 2) return;
     f[2] = p * (p - 1.0) * dd_pow_flagless(a, p - 2.0);
+}
+
+static inline void dd_pow_rule(double a, double p, double f[3], int order) {
+    dd_pow_rule_v(a, p, pow(a, p), f, order);
 }
 
 /* Partials of x**y in both arguments (x > 0, or x <= 0 with y an integer).

@@ -8,6 +8,7 @@ helpers below give the C result.
 """
 
 import math
+import sys
 
 import numpy as np
 
@@ -226,11 +227,19 @@ def sqrt_rule(a, order):
     return v, d1, cdiv(-0.5 * d1, abs(a))
 
 
+def _is_normal(x):
+    return math.isfinite(x) and abs(x) >= sys.float_info.min
+
+
 def cbrt_rule(a, order):
     v = cbrt(a)
     if order < 1:
         return v, None, None
-    d1 = cdiv(1.0, 3.0 * v * v) if (a == 0.0 or math.isinf(a)) else v / a / 3.0
+    c = v
+    # libm's cbrt is up to ~3 ulps off: one Newton step for the derivative (see C)
+    if _is_normal(a) and _is_normal(c * c * c):
+        c -= (c * c * c - a) / (3.0 * c * c)
+    d1 = cdiv(1.0, 3.0 * v * v) if (a == 0.0 or math.isinf(a)) else c / a / 3.0
     return v, d1, cdiv((-2.0 / 3.0) * d1, a)
 
 
