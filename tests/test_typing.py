@@ -32,6 +32,7 @@ from dualdiff._public import BACKEND_NAMES
 PACKAGE = Path(dualdiff.__file__).resolve().parent
 USER_SCRIPT = Path(__file__).resolve().with_name("_typing_user.py")
 STUBS = ("__init__.pyi", "_core.pyi", "finite.pyi")
+STUB_MODULES = ("dualdiff", "dualdiff._core", "dualdiff.finite")
 
 # ---------------------------------------------------------------------------
 # What the stubs declare
@@ -283,6 +284,11 @@ def _site_packages():
     return {os.path.normcase(os.path.realpath(d)) for d in dirs}
 
 
+def _installed():
+    """The dualdiff under test is an installed one (in site-packages)."""
+    return os.path.normcase(os.path.realpath(str(PACKAGE.parent))) in _site_packages()
+
+
 def _environment(backend=None):
     """The environment for a subprocess that must see the same dualdiff as
     these tests: its parent folder on PYTHONPATH and MYPYPATH, unless that
@@ -290,7 +296,7 @@ def _environment(backend=None):
     env = dict(os.environ)
     env.pop("MYPYPATH", None)
     parent = str(PACKAGE.parent)
-    if os.path.normcase(os.path.realpath(parent)) not in _site_packages():
+    if not _installed():
         env["MYPYPATH"] = parent
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [parent, env.get("PYTHONPATH")]))
     if backend is not None:
@@ -318,22 +324,32 @@ def mypy_errors(checked_files):
     in one run: {file name: {line: [messages]}}."""
     pytest.importorskip("mypy")
     folder = checked_files
-    files = [str(PACKAGE / s) for s in STUBS] + [
-        str(USER_SCRIPT), str(folder / "typing_checks.py"), str(folder / "typing_errors.py")]
-    result = _run([sys.executable, "-m", "mypy", "--strict",
-                   "--config-file", str(folder / "mypy.ini"),
-                   "--cache-dir", str(folder / ".mypy_cache"),
-                   "--no-error-summary", "--hide-error-context", *files], folder, _environment())
+    programs = [str(USER_SCRIPT), str(folder / "typing_checks.py"), str(folder / "typing_errors.py")]
+    stubs = [str(PACKAGE / s) for s in STUBS]
+    if _installed():
+        # a file inside site-packages makes mypy take site-packages for a
+        # source root ("shadows library module"): check the installed stubs
+        # by module name instead, in a run of their own (mypy takes modules
+        # or files, not both)
+        runs = [[a for name in STUB_MODULES for a in ("-m", name)], programs]
+    else:
+        runs = [stubs + programs]
     errors = {}
-    for line in result.stdout.splitlines():
-        m = _MYPY_ERROR.match(line)
-        if m:
-            in_file = errors.setdefault(Path(m["file"]).name, {})
-            in_file.setdefault(int(m["line"]), []).append(m["message"])
-        elif ": note: " not in line:   # a crash, a usage error, an unreadable file
-            pytest.fail(f"unexpected mypy output:\n{result.stdout}\n{result.stderr}")
-    if result.returncode not in (0, 1) or result.stderr.strip():
-        pytest.fail(f"mypy failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    for targets in runs:
+        result = _run([sys.executable, "-m", "mypy", "--strict",
+                       "--config-file", str(folder / "mypy.ini"),
+                       "--cache-dir", str(folder / ".mypy_cache"),
+                       "--no-error-summary", "--hide-error-context", *targets],
+                      folder, _environment())
+        for line in result.stdout.splitlines():
+            m = _MYPY_ERROR.match(line)
+            if m:
+                in_file = errors.setdefault(Path(m["file"]).name, {})
+                in_file.setdefault(int(m["line"]), []).append(m["message"])
+            elif ": note: " not in line:   # a crash, a usage error, an unreadable file
+                pytest.fail(f"unexpected mypy output:\n{result.stdout}\n{result.stderr}")
+        if result.returncode not in (0, 1) or result.stderr.strip():
+            pytest.fail(f"mypy failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
     return errors
 
 
