@@ -1139,7 +1139,7 @@ def softmax(xs, axis=None):
         dd_softmax(buf, n, buf)
         out = [buf[i] for i in range(n)]
         free(buf)
-        return out
+        return _common.np.array(out) if _common.is_array(xs) else out   # an object array of floats
     _common.check_items(items, "softmax", (Dual, HyperDual, GradientDual, HessianDual))
     out = _common.compose_softmax(items, exp)
     return _common.object_array(out) if _common.is_array(xs) else out

@@ -2073,3 +2073,13 @@ def test_repr_round_trips_exact_values(dd):
     g = eval(r, {"HyperDualArray": dd.HyperDualArray})
     for part in ("real", "e1", "e2", "e12"):
         assert_bitwise(getattr(g, part), getattr(h, part), part)
+
+
+def test_softmax_of_an_object_array_of_floats_is_a_float_array(dd):
+    # an ndarray in, an ndarray out, whatever its dtype (it used to be a list)
+    x = np.array([1.0, 2.0, 0.5], dtype=object)
+    p = dd.softmax(x)
+    e = np.exp(np.array([1.0, 2.0, 0.5]))
+    assert type(p) is np.ndarray and p.dtype == np.float64
+    assert np.allclose(p, e / e.sum(), rtol=1e-15, atol=0)
+    assert type(dd.softmax([1.0, 2.0, 0.5])) is list

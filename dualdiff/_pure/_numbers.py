@@ -937,7 +937,8 @@ def softmax(xs, axis=None):
     items = _common.sequence(xs, "softmax")
     floats = _floats(items)
     if floats is not None:
-        return R.softmax(floats)
+        out = R.softmax(floats)
+        return _common.np.array(out) if _common.is_array(xs) else out   # an object array of floats
     _common.check_items(items, "softmax", (_Number,))
     out = _common.compose_softmax(items, exp)
     return _common.object_array(out) if _common.is_array(xs) else out
