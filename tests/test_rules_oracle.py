@@ -666,6 +666,7 @@ def test_power_dual_exponent(dd, x, y):
 
 @given(x=floats(1e-3, 1e3), y=floats(-10.0, 10.0))
 @example(x=6.0, y=-6.182759744890562)   # as above, in d2/dx2
+@example(x=517.0, y=-1.4079640748393312)   # y - 1 rounded, scaled by log x, in d2/dxdy
 def test_power_dual_exponent_at_random_points(dd, x, y):
     # |y log x| <= 70: no overflow or underflow in x**y and its partials
     _check_power_dual_exponent(dd, x, y)

@@ -274,7 +274,11 @@ def pow2_partials(x, y, v, order):
     gy = v * lx
     if order < 2:
         return (px1, gy), None
-    hxy = 0.0 if (x == 0.0 and y > 1.0) else cpow(x, y - 1.0) * (1.0 + y * lx)
+    if x == 0.0 and y > 1.0:
+        hxy = 0.0
+    else:   # x^(y-1) as v/x where both are normal: y - 1 is rounded (see C)
+        q = v / x if x != 0.0 else math.inf
+        hxy = (q if _is_normal(v) and _is_normal(q) else cpow(x, y - 1.0)) * (1.0 + y * lx)
     return (px1, gy), (px2, hxy, gy * lx)
 
 
