@@ -8,6 +8,7 @@ carrying n dense tangent directions.  Tasks, with A, W (N, N) random matrices:
     lse-N       gradient of dd.logsumexp(A @ x), N = 10, 100, 1000
     rosen-N     gradient of np.sum(100*(x[1:]-x[:-1]**2)**2 + (1-x[:-1])**2), same N
     tanh-mlp-N  Jacobian of np.tanh(W @ x), N = 10, 100
+    lse-hessian-N  Hessian of dd.logsumexp(A @ x), N = 10, 30, 100 (hessian(vectorized=True))
 
 Each method is timed side by side in one run, as a ratio to f on a float64
 ndarray, with its error against the hand-written derivative in extended
@@ -43,7 +44,8 @@ import numpy as np  # noqa: E402
 
 EXACT_TOL = 1e-12   # an exact peer further than this from the reference is not timed
 TASKS = [("lse", 10), ("lse", 100), ("lse", 1000), ("rosen", 10), ("rosen", 100),
-         ("rosen", 1000), ("tanh-mlp", 10), ("tanh-mlp", 100)]
+         ("rosen", 1000), ("tanh-mlp", 10), ("tanh-mlp", 100),
+         ("lse-hessian", 10), ("lse-hessian", 30), ("lse-hessian", 100)]
 LD = np.longdouble  # the reference precision (80-bit on x86-64; float64 on some platforms)
 
 
@@ -57,6 +59,8 @@ def make_f(kind, A, sum_, tanh, logsumexp):
         return lambda x: logsumexp(A @ x)
     if kind == "rosen":
         return lambda x: sum_(100*(x[1:] - x[:-1]**2)**2 + (1 - x[:-1])**2)
+    if kind == "lse-hessian":
+        return lambda x: logsumexp(A @ x)
     return lambda x: tanh(A @ x)
 
 
@@ -78,11 +82,20 @@ def hand_tanh_mlp(x, A):   # diag(1 - tanh(A x)**2) A
     return (1 - np.tanh(A @ x)**2)[:, None] * A
 
 
+def hand_lse_hessian(x, A):   # A.T (diag(p) - p p^T) A
+    z = A @ x
+    p = np.exp(z - z.max())
+    p = p / p.sum()
+    return A.T @ ((np.diag(p) - np.outer(p, p)) @ A)
+
+
 HAND = {"lse": ("A.T @ softmax(A @ x)", hand_lse), "rosen": ("Rosenbrock gradient", hand_rosen),
-        "tanh-mlp": ("(1 - tanh(W @ x)**2)[:, None] * W", hand_tanh_mlp)}
+        "tanh-mlp": ("(1 - tanh(W @ x)**2)[:, None] * W", hand_tanh_mlp),
+        "lse-hessian": ("A.T @ (diag(p) - p p^T) @ A", hand_lse_hessian)}
 TITLES = {"lse": "gradient of dd.logsumexp(A @ x), A ({n}, {n})",
           "rosen": "gradient of np.sum(100*(x[1:]-x[:-1]**2)**2 + (1-x[:-1])**2)",
-          "tanh-mlp": "Jacobian of np.tanh(W @ x), W ({n}, {n})"}
+          "tanh-mlp": "Jacobian of np.tanh(W @ x), W ({n}, {n})",
+          "lse-hessian": "Hessian of dd.logsumexp(A @ x), A ({n}, {n})"}
 
 
 class Method(Timed):
@@ -105,7 +118,7 @@ class Method(Timed):
 def methods(kind, n, dd, jax_mod, torch):
     x, A = point(n), np.random.default_rng(n).standard_normal((n, n)) / np.sqrt(n)
     f = make_f(kind, A, np.sum, np.tanh, dd.logsumexp)
-    op_name = "jacobian" if kind == "tanh-mlp" else "gradient"
+    op_name = {"tanh-mlp": "jacobian", "lse-hessian": "hessian"}.get(kind, "gradient")
     op, fd_op = getattr(dd, op_name), getattr(dd.finite, "fd_" + op_name)
     hand_label, hand = HAND[kind]
     out = [Method("float: f(x), x float64 ndarray  [baseline]", "F(x)", {"F": f, "x": x},
@@ -121,7 +134,8 @@ def methods(kind, n, dd, jax_mod, torch):
     if jax_mod is not None:
         jax, jnp = jax_mod
         fj = make_f(kind, jnp.asarray(A), jnp.sum, jnp.tanh, jax.scipy.special.logsumexp)
-        d, dname = (jax.jacfwd, "jacfwd") if op_name == "jacobian" else (jax.grad, "grad")
+        d, dname = {"jacobian": (jax.jacfwd, "jacfwd"),
+                    "hessian": (jax.hessian, "hessian")}.get(op_name, (jax.grad, "grad"))
         for group, label, J in (("jax", f"jax {dname}(f)(x)", d(fj)),
                                 ("jax-jit", f"jax jit({dname}(f))(x)", jax.jit(d(fj)))):
             out.append(Method(label, "J(x).block_until_ready()", {"J": J, "x": jnp.asarray(x)},
@@ -129,8 +143,9 @@ def methods(kind, n, dd, jax_mod, torch):
     if torch is not None:
         ft = make_f(kind, torch.from_numpy(A), torch.sum, torch.tanh,
                     lambda z: torch.logsumexp(z, 0))
-        d, dname = ((torch.func.jacfwd, "jacfwd") if op_name == "jacobian"
-                    else (torch.func.grad, "grad"))
+        d, dname = {"jacobian": (torch.func.jacfwd, "jacfwd"),
+                    "hessian": (torch.func.hessian, "hessian")}.get(op_name,
+                                                                   (torch.func.grad, "grad"))
         out.append(Method(f"torch.func.{dname}(f)(x)", "J(x)",
                           {"J": d(ft), "x": torch.from_numpy(x.copy())},
                           "deriv", "torch", post=lambda v: v.detach().numpy()))

@@ -23,6 +23,7 @@ The arrays are immutable: ``.real``, ``.dual`` and friends are read-only
 views, and item assignment raises TypeError.
 """
 
+import math
 import numbers
 import operator
 import os
@@ -810,6 +811,125 @@ class HyperDualArrayBase(ArrayBase):
         e2 = op(tx[1], yr) + op(xr, ty[1])
         e12 = op(tx[2], yr) + op(xr, ty[2]) + op(tx[0], ty[1]) + op(tx[1], ty[0])
         return value, np.stack([e1, e2, e12])
+
+
+class HessianArrayBase(ArrayBase):
+    """An array whose elements carry k first partials and a k x k block of
+    second partials: what hessian(f, x, vectorized=True) evaluates f at.
+
+    The tangent rows are the k first-order rows G, then the k*k
+    second-order rows H (row i*k + j is d2/dx_i dx_j), so that every linear
+    operation applies to them as to a DualArray's; the nonlinear ones apply
+    the second-order chain rule with the zero-safe products.  Internal: it
+    costs (k + k^2) times the memory of the values.
+    """
+
+    __slots__ = ()
+    _order = 2
+    _part_names = ("real",)
+
+    def __new__(cls, real, rows):
+        return cls._new(np.asarray(real, dtype=np.float64), np.asarray(rows, dtype=np.float64))
+
+    @staticmethod
+    def _k(rows):
+        r = rows.shape[0]
+        return int(round((math.sqrt(1 + 4 * r) - 1) / 2))
+
+    @classmethod
+    def _split(cls, rows):
+        """(G, H) of tangent rows: shapes (k,) + s and (k, k) + s."""
+        k = cls._k(rows)
+        return rows[:k], rows[k:].reshape((k, k) + rows.shape[1:])
+
+    @staticmethod
+    def _join(g, h):
+        return np.concatenate([g, h.reshape((-1,) + h.shape[2:])])
+
+    @staticmethod
+    def _outer(a, b):
+        """a_i b_j + b_i a_j, zero-safe: the symmetric cross term of a product."""
+        return tt(a[:, None], b[None, :]) + tt(b[:, None], a[None, :])
+
+    def _scalar_parts(self, other):
+        return None
+
+    def _to_scalar(self, re, t):
+        return self._new(np.float64(re), t)
+
+    def _unary(self, name, param=None, power=np.power):
+        # f' and f'' from the HyperDualArray kernel with unit seeds (e1 = e2 = 1):
+        # its e1 is f'(a), its e12 f''(a)
+        re = self._re
+        ufunc = _VALUE_UFUNCS.get(name)
+        out = np.empty((4,) + re.shape)
+        if name == "pow":
+            power(re, param, out=out[0, ...])
+        elif ufunc is not None:
+            ufunc(re, out=out[0, ...])
+        unit = np.broadcast_to(np.array([1.0, 1.0, 0.0]).reshape((3,) + (1,) * re.ndim),
+                               (3,) + re.shape)
+        self._kernels.chain_into(name, re, unit, 2, 0.0 if param is None else float(param),
+                                 name == "pow" or ufunc is not None, out)
+        f1, f2 = out[1, ...], out[3, ...]
+        g, h = self._split(self._t)
+        with np.errstate(all="ignore"):
+            return self._new(out[0, ...], self._join(tz(g, f1), tz(h, f1) + tz(tt(g[:, None], g[None, :]), f2)))
+
+    def _mul(self, x, y):
+        (xr, tx), (yr, ty) = x, y
+        self._check_rows(tx, ty)
+        value = xr * yr
+        shape = np.shape(value)
+        if tx is None or ty is None:
+            rows, c = (tx, yr) if ty is None else (ty, xr)
+            return self._new(value, tz(self._rows_for(rows, shape), c))
+        (xg, xh), (yg, yh) = self._split(self._rows_for(tx, shape)), self._split(self._rows_for(ty, shape))
+        with np.errstate(all="ignore"):
+            g = tz(xg, yr) + tz(yg, xr)
+            h = tz(xh, yr) + tz(yh, xr) + self._outer(xg, yg)
+        return self._new(value, self._join(g, h))
+
+    def _div(self, x, y):
+        (xr, tx), (yr, ty) = x, y
+        self._check_rows(tx, ty)
+        value = xr / yr
+        shape = np.shape(value)
+        with np.errstate(all="ignore"):
+            if ty is None:
+                return self._new(value, self._rows_for(tx, shape) / yr)
+            yg, yh = self._split(self._rows_for(ty, shape))
+            if tx is None:
+                xg, xh = np.zeros_like(yg), np.zeros_like(yh)
+            else:
+                xg, xh = self._split(self._rows_for(tx, shape))
+            g = (xg - tz(yg, value)) / yr
+            h = (xh - tz(yh, value) - self._outer(g, yg)) / yr
+        return self._new(value, self._join(g, h))
+
+    def _chain2(self, tx, ty, coeffs):
+        g0, g1, h0, h1, h2 = coeffs
+        rows = tx if tx is not None else ty
+        zg, zh = self._split(np.zeros_like(rows))
+        xg, xh = (zg, zh) if tx is None else self._split(tx)
+        yg, yh = (zg, zh) if ty is None else self._split(ty)
+        with np.errstate(all="ignore"):
+            g = tz(xg, g0) + tz(yg, g1)
+            h = (tz(xh, g0) + tz(yh, g1) + tz(tt(xg[:, None], xg[None, :]), h0)
+                 + tz(self._outer(xg, yg), h1) + tz(tt(yg[:, None], yg[None, :]), h2))
+        return self._join(g, h)
+
+    def _bilinear(self, op, x, y):
+        (xr, tx), (yr, ty) = x, y
+        value = op(xr, yr)
+        if tx is None or ty is None:
+            return value, (op(tx, yr) if ty is None else op(xr, ty))
+        (xg, xh), (yg, yh) = self._split(tx), self._split(ty)
+        g = op(xg, yr) + op(xr, yg)
+        k = xg.shape[0]
+        cross = op(xg[:, None], yg[None, :])           # B(x_i, y_j)
+        h = op(xh, yr) + op(xr, yh) + cross + np.swapaxes(cross, 0, 1)
+        return value, self._join(g, h.reshape((k, k) + h.shape[2:]))
 
 
 # ---------------------------------------------------------------------------

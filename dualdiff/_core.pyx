@@ -1400,18 +1400,21 @@ def gradient(f, x=..., *, vectorized=False):
     return _gradient_result(y, x.shape[0])
 
 
-def hessian(f, x=...):
-    """hessian(f, x) -> the Hessian of f at x, an exactly symmetric (n, n) ndarray.
+def hessian(f, x=..., *, vectorized=False):
+    """hessian(f, x, *, vectorized=False) -> the Hessian of f at x, an exactly symmetric (n, n) ndarray.
 
     One evaluation of f at HessianDual numbers; each operation costs time
-    proportional to the partials its operands carry.  Without x, returns
-    the function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``.
+    proportional to the partials its operands carry.  With vectorized=True,
+    one evaluation of a NumPy-vectorised f at one array carrying n first
+    and n * n second partials (memory (n + n^2) times the values': for
+    dense functions of up to ~100 variables).  Without x, returns the
+    function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``.
 
     >>> import dualdiff as dd
     >>> dd.hessian(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
     array([[4., 6.],
            [6., 2.]])
     """
-    if x is ... or not callable(f) or not _plain_vector(x):
-        return _hessian_generic(f, x)
+    if x is ... or vectorized or not callable(f) or not _plain_vector(x):
+        return _hessian_generic(f, x, vectorized=vectorized)
     return _hessian_result(f(_hessian_seeds(x, _new_tag())), x.shape[0])

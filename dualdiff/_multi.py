@@ -23,7 +23,7 @@ import numbers
 
 import numpy as np
 
-from dualdiff import _common
+from dualdiff import _array, _common
 
 
 def vector_point(x, op):
@@ -68,6 +68,9 @@ def operators(backend):
     """
     GradientDual, Dual, seeds = backend.GradientDual, backend.Dual, backend.gradient_seeds
     DualArray = backend.DualArray
+    HessianArray = type("HessianArray", (_array.HessianArrayBase,),
+                        {"__slots__": (), "_kernels": DualArray._kernels,
+                         "__module__": DualArray.__module__})
     HessianDual, hessian_seeds = backend.HessianDual, backend.hessian_seeds
     derivative, NestedDual = backend.derivative, backend.NestedDual
 
@@ -289,10 +292,12 @@ def operators(backend):
                             dtype=np.float64).reshape(outputs.shape)
         return tangent(y)
 
-    def _hessian_of(f, x, op):
+    def _hessian_of(f, x, op, vectorized=False):
         if not callable(f):
             raise TypeError(f"{op}() expects a callable f, not {type(f).__name__!r}")
         x = vector_point(x, op)
+        if vectorized:
+            return _vectorized_hessian(f, x, op)
         y = _scalar(f(hessian_seeds(x)), op)
         if type(y) is HessianDual:
             return y.hessian(x.size)
@@ -300,12 +305,33 @@ def operators(backend):
             return np.zeros((x.size, x.size))
         raise _common.result_error(op, y)
 
-    def hessian(f, x=...):
-        """hessian(f, x) -> the Hessian of f at x, an exactly symmetric (n, n) ndarray.
+    def _vectorized_hessian(f, x, op):
+        """The Hessian from one evaluation of f at a HessianArray: n first-order
+        rows (the identity) and n * n second-order rows (zero)."""
+        n = x.size
+        rows = np.zeros((n + n * n, n))
+        rows[:n] = np.eye(n)
+        y = _scalar(f(HessianArray._new(x, rows)), op)
+        if isinstance(y, HessianArray):
+            if y.ndim != 0:
+                raise _common.result_error(op, y)
+            h = np.array(HessianArray._split(y._t)[1], dtype=np.float64)
+            return (h + h.T) * 0.5   # exactly symmetric (it is already, up to summation order)
+        if type(y) is Dual or isinstance(y, _common.ARRAY_BASE):
+            raise _common.result_error(op, y)
+        if isinstance(y, numbers.Real) and not isinstance(y, bool):
+            return np.zeros((n, n))
+        raise _common.result_error(op, y)
+
+    def hessian(f, x=..., *, vectorized=False):
+        """hessian(f, x, *, vectorized=False) -> the Hessian of f at x, an exactly symmetric (n, n) ndarray.
 
         One evaluation of f at HessianDual numbers; each operation costs time
-        proportional to the partials its operands carry.  Without x, returns
-        the function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``.
+        proportional to the partials its operands carry.  With vectorized=True,
+        one evaluation of a NumPy-vectorised f at one array carrying n first
+        and n * n second partials (memory (n + n^2) times the values': for
+        dense functions of up to ~100 variables).  Without x, returns the
+        function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``.
 
         >>> import dualdiff as dd
         >>> dd.hessian(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
@@ -313,11 +339,11 @@ def operators(backend):
                [6., 2.]])
         """
         if x is ...:   # no point: return the Hessian function
-            return _common.bind(hessian, f)
-        return _hessian_of(f, x, "hessian")
+            return _common.bind(hessian, f, vectorized=vectorized)
+        return _hessian_of(f, x, "hessian", vectorized)
 
-    def hvp(f, x=..., v=...):
-        """hvp(f, x, v) -> the Hessian-vector product H(x) v, an (n,) ndarray.
+    def hvp(f, x=..., v=..., *, vectorized=False):
+        """hvp(f, x, v, *, vectorized=False) -> the Hessian-vector product H(x) v, an (n,) ndarray.
 
         Computed from the one-pass Hessian (so it costs what hessian costs).
         Without x and v, returns the function (x, v) -> hvp(f, x, v), e.g. as
@@ -328,11 +354,11 @@ def operators(backend):
         array([4., 2.])
         """
         if x is ... and v is ...:   # no point: return the function of (x, v)
-            return _bind2(hvp, f)
+            return _bind2(hvp, f, vectorized=vectorized)
         if v is ...:
             raise TypeError("hvp() expects a direction v with the point x")
         v = vector_point(v, "hvp")
-        h = _hessian_of(f, x, "hvp")
+        h = _hessian_of(f, x, "hvp", vectorized)
         if v.shape != (h.shape[0],):
             raise ValueError(f"hvp() expects v of the shape of x ({h.shape[0]},), not {v.shape}")
         used = v != 0.0   # zero stays zero: an infinite entry times a zero component is 0

@@ -1338,3 +1338,70 @@ def test_float_array_times_one_variable_maps_over_the_array(dd):
                                                                                 [2.0, 0.0]]
     assert dd.hessian(lambda v: np.array([1.0, 2.0]) @ (v * v[0]), x).tolist() == [[2.0, 2.0],
                                                                                   [2.0, 0.0]]
+
+
+# --------------------------------------------------------------------------
+# hessian(vectorized=True): one array of n first and n*n second partials
+# --------------------------------------------------------------------------
+
+VECTORIZED_HESSIAN = {
+    "logsumexp(A x)": lambda dd, v: dd.logsumexp(_A @ v),
+    "x B x": lambda dd, v: v @ (_B @ v),
+    "sum sin(x)^2 exp(x)": lambda dd, v: np.sum(np.sin(v) ** 2 * np.exp(v)),
+    "rosen vectorised": lambda dd, v: np.sum(100.0 * (v[1:] - v[:-1] ** 2) ** 2
+                                            + (1 - v[:-1]) ** 2),
+    "quotient, arctan2, hypot": lambda dd, v: (np.sum(v / (2.0 + v * v))
+                                               + dd.arctan2(v[0], v[1] + 3.0)
+                                               + np.hypot(v[2], v[3])),
+    "array exponent": lambda dd, v: np.sum((v + 2.0) ** v),
+    "norm and prod": lambda dd, v: np.linalg.norm(v) + np.prod(v[:3]),
+    "softmax entry": lambda dd, v: dd.softmax(v)[2] * v[1],
+    "(A x) . (A x) by matmul": lambda dd, v: (_A @ v) @ (_A @ v),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VECTORIZED_HESSIAN))
+def test_vectorized_hessian_equals_the_hessiandual_one(dd, name):
+    f = VECTORIZED_HESSIAN[name]
+    h_vec = dd.hessian(lambda v: f(dd, v), _X5, vectorized=True)
+    h = dd.hessian(lambda v: f(dd, v), _X5)
+    assert type(h_vec) is np.ndarray and h_vec.dtype == np.float64 and h_vec.shape == (5, 5)
+    assert np.array_equal(h_vec, h_vec.T)   # exactly symmetric
+    scale = np.max(np.abs(h))
+    assert np.max(np.abs(h_vec - h)) <= 16 * EPS * scale, (name, h_vec - h)
+    assert np.array_equal(dd.hessian(lambda v: f(dd, v), vectorized=True)(_X5), h_vec)
+    v = np.arange(1.0, 6.0)
+    assert np.allclose(dd.hvp(lambda p: f(dd, p), _X5, v, vectorized=True), h_vec @ v,
+                       rtol=0, atol=1e-13 * max(1.0, scale))
+
+
+def test_vectorized_hessian_against_mpmath(dd):
+    # x B x: the Hessian is B + B^T exactly; logsumexp(A x): A^T (diag(p) - p p^T) A
+    h = dd.hessian(lambda v: v @ (_B @ v), _X5, vectorized=True)
+    assert np.array_equal(h, _B + _B.T)
+    with mpmath.workdps(DIGITS):
+        z = [sum(mp(_A[i, j]) * mp(_X5[j]) for j in range(5)) for i in range(6)]
+        s = sum(mpmath.exp(zi) for zi in z)
+        p = [mpmath.exp(zi) / s for zi in z]
+        true = [[sum(mp(_A[i, j]) * mp(_A[i, k]) * p[i] for i in range(6))
+                 - sum(mp(_A[i, j]) * p[i] for i in range(6))
+                 * sum(mp(_A[i, k]) * p[i] for i in range(6)) for k in range(5)]
+                for j in range(5)]
+    got = dd.hessian(lambda v: dd.logsumexp(_A @ v), _X5, vectorized=True)
+    scale = max(abs(float(t)) for row in true for t in row)
+    for j in range(5):
+        for k in range(5):
+            assert abs(got[j, k] - float(true[j][k])) <= 32 * EPS * scale
+
+
+def test_vectorized_hessian_edges(dd):
+    assert np.array_equal(dd.hessian(lambda v: 2.0, _X5, vectorized=True), np.zeros((5, 5)))
+    # zero stays zero beside an infinite second partial (sqrt at 0)
+    h = dd.hessian(lambda v: np.sum(np.sqrt(v[:1])) + v[1] * v[2], [0.0, 1.0, 2.0],
+                   vectorized=True)
+    assert h[0, 0] == -math.inf and h[1, 2] == h[2, 1] == 1.0
+    assert h[0, 1] == h[1, 0] == 0.0 and h[1, 1] == 0.0
+    with pytest.raises(TypeError, match="returned"):
+        dd.hessian(lambda v: v * 2.0, [1.0, 2.0], vectorized=True)   # not one number
+    with pytest.raises(TypeError, match="derivative"):
+        dd.hessian(lambda v: math.exp(v[0]), [1.0, 2.0], vectorized=True)

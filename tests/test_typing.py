@@ -266,7 +266,7 @@ x.dual = 2.0  # E: read-only
 dd.second_derivative(f, x)  # E: no nested second derivative
 dd.gradient(f, 1.0)  # E: a scalar point
 dd.gradient(f, [1.0], vectorize=True)  # E: misspelt keyword
-dd.hessian(f, [1.0], vectorized=True)  # E: hessian has no vectorized=
+dd.hessian(f, [1.0], vectorize=True)  # E: misspelt keyword
 dd.leaky_relu(1.0, alpha="0.1")  # E
 X[0] = 2.0  # E: the arrays are immutable
 X + dd.HyperDual(1.0)  # E
