@@ -225,12 +225,11 @@ static void dd_array_hyper(int index, double param, size_t n, const double *a,
 /* sigmoid, softplus and tanh of a DualArray from e = exp(-|a|) (tanh:
  * exp(-2|a|)), which the caller computed with NumPy's vectorised exp into
  * d's first row: a libm exp per point cost more than everything else.  The
- * formulas are their rules' (dd_sigmoid_pair, dd_softplus_rule,
- * dd_tanh_rule) with no libm call left, and one division where sigmoid's
- * rule has two (e p for e/(1+e): an ulp apart at most).  On entry v holds
- * tanh's values (NumPy's) or softplus's l = log1p(e) (NumPy's); sigmoid and
- * softplus write their values over it.  Each point's entries are read
- * before they are written. */
+ * rules' own pieces (dd_sigmoid_pair_e, dd_softplus_value, dd_tanh_d1)
+ * finish the work with no libm call.  On entry v holds tanh's values
+ * (NumPy's) or softplus's l = log1p(e) (NumPy's); sigmoid and softplus
+ * write their values over it.  Each point's entries are read before they
+ * are written. */
 enum { DD_AUX_SIGMOID = 0, DD_AUX_SOFTPLUS = 1, DD_AUX_TANH = 2 };
 
 static void dd_array_dual_aux(int which, size_t n, size_t k, const double *a,
@@ -240,23 +239,22 @@ static void dd_array_dual_aux(int which, size_t n, size_t k, const double *a,
     DD_FP_SAVE;
     if (which == DD_AUX_TANH) {
         DD_SIMD
-        for (i = 0; i < n; i++) {
-            double ei = e[i], vi = v[i];
-            d[i] = fabs(a[i]) < 0.8 ? 1.0 - vi * vi : 4.0 * ei / ((1.0 + ei) * (1.0 + ei));
-        }
+        for (i = 0; i < n; i++) d[i] = dd_tanh_d1(a[i], v[i], e[i]);
     } else if (which == DD_AUX_SIGMOID) {
         DD_SIMD
         for (i = 0; i < n; i++) {
-            double p = 1.0 / (1.0 + e[i]), q = e[i] * p;   /* sigma(|a|), sigma(-|a|) */
-            v[i] = a[i] >= 0.0 ? p : q;
-            d[i] = p * q;
+            double s, sm;
+            dd_sigmoid_pair_e(a[i], e[i], &s, &sm);
+            v[i] = s;
+            d[i] = s * sm;
         }
     } else {
         DD_SIMD
         for (i = 0; i < n; i++) {
-            double p = 1.0 / (1.0 + e[i]), q = e[i] * p, li = l[i];
-            v[i] = a[i] > 0.0 ? a[i] + li : li;
-            d[i] = a[i] >= 0.0 ? p : q;
+            double s, sm, li = l[i];
+            dd_sigmoid_pair_e(a[i], e[i], &s, &sm);
+            v[i] = dd_softplus_value(a[i], li);
+            d[i] = s;
         }
     }
     dd_array_scale_rows(n, k, t, trs, tps, d);
