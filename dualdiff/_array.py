@@ -304,13 +304,9 @@ class ArrayBase:
     def _unary(self, name, param=None, power=np.power):
         """f(self) for rule `name` of the table (or "pow"/"leaky_relu" with param;
         `power` gives the value of "pow": np.power or np.float_power)."""
-        ufunc = _VALUE_UFUNCS.get(name)
         re = self._re
         out = self._block(self._t.shape[0], re.shape)
-        if name == "pow":
-            power(re, param, out=out[0, ...])
-        elif ufunc is not None:
-            ufunc(re, out=out[0, ...])
+        have_value = self._value_into(name, param, power, out)
         if name in _AUX_RULES and self._order == 1 and self._kernels.aux is not None:
             # exp (and log1p) by NumPy's vectorised loops, the rest in one C
             # pass; the scratch lives in the result's own rows, since a fresh
@@ -325,9 +321,18 @@ class ArrayBase:
             self._kernels.aux(name, re, self._t, out)
             return self._new(out[0, ...], out[1:])
         self._kernels.chain_into(name, re, self._t, self._order,
-                                 0.0 if param is None else float(param),
-                                 name == "pow" or ufunc is not None, out)
+                                 0.0 if param is None else float(param), have_value, out)
         return self._new(out[0, ...], out[1:])
+
+    def _value_into(self, name, param, power, out):
+        """NumPy's value of rule `name` at the real parts into out[0], where
+        NumPy has the function (then True; else the kernel computes it)."""
+        ufunc = _VALUE_UFUNCS.get(name)
+        if name == "pow":
+            power(self._re, param, out=out[0, ...])
+        elif ufunc is not None:
+            ufunc(self._re, out=out[0, ...])
+        return name == "pow" or ufunc is not None
 
     @staticmethod
     def _block(k, shape):
@@ -861,16 +866,12 @@ class HessianArrayBase(ArrayBase):
         # f' and f'' from the HyperDualArray kernel with unit seeds (e1 = e2 = 1):
         # its e1 is f'(a), its e12 f''(a)
         re = self._re
-        ufunc = _VALUE_UFUNCS.get(name)
-        out = np.empty((4,) + re.shape)
-        if name == "pow":
-            power(re, param, out=out[0, ...])
-        elif ufunc is not None:
-            ufunc(re, out=out[0, ...])
+        out = self._block(3, re.shape)
+        have_value = self._value_into(name, param, power, out)
         unit = np.broadcast_to(np.array([1.0, 1.0, 0.0]).reshape((3,) + (1,) * re.ndim),
                                (3,) + re.shape)
         self._kernels.chain_into(name, re, unit, 2, 0.0 if param is None else float(param),
-                                 name == "pow" or ufunc is not None, out)
+                                 have_value, out)
         f1, f2 = out[1, ...], out[3, ...]
         g, h = self._split(self._t)
         with np.errstate(all="ignore"):
@@ -926,10 +927,9 @@ class HessianArrayBase(ArrayBase):
             return value, (op(tx, yr) if ty is None else op(xr, ty))
         (xg, xh), (yg, yh) = self._split(tx), self._split(ty)
         g = op(xg, yr) + op(xr, yg)
-        k = xg.shape[0]
         cross = op(xg[:, None], yg[None, :])           # B(x_i, y_j)
         h = op(xh, yr) + op(xr, yh) + cross + np.swapaxes(cross, 0, 1)
-        return value, self._join(g, h.reshape((k, k) + h.shape[2:]))
+        return value, self._join(g, h)
 
 
 # ---------------------------------------------------------------------------
