@@ -213,6 +213,25 @@ def median_ratio(m, key):
     return statistics.median(m.ratios[key]) if m.ratios.get(key) else None
 
 
+def speedup(slow, fast, key):
+    """Median over the rounds both were sampled in of slow / fast (ratios to the baseline)."""
+    a = dict(zip(slow.rounds_idx, slow.ratios[key]))
+    b = dict(zip(fast.rounds_idx, fast.ratios[key]))
+    common = [r for r in a if r in b and b[r] > 0]
+    if common:
+        return statistics.median(a[r] / b[r] for r in common)
+    return median_ratio(slow, key) / median_ratio(fast, key)
+
+
+def fmt_time(ns):
+    """A duration in ns as a short string in s, ms, us or ns."""
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if ns >= scale:
+            v = ns / scale
+            return f"{v:.3g} {unit}" if v < 100 else f"{v:.0f} {unit}"
+    return f"{ns:.0f} ns"
+
+
 def fmt_ns(t):
     if t >= 100_000:
         return f"{t / 1000:,.0f}k"

@@ -40,7 +40,7 @@ import tracemalloc
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import (CHUNKS, Timed, dist_version, import_dualdiff,  # noqa: E402
+from _timing import (CHUNKS, Timed, fmt_time, speedup, dist_version, import_dualdiff,  # noqa: E402
                      median_ratio, run_task, table_lines)
 
 import numpy as np  # noqa: E402
@@ -470,12 +470,6 @@ def check(methods, idx, exact, notes, max_call_s):
 # Reporting
 # ---------------------------------------------------------------------------
 
-def fmt_time(ns):
-    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
-        if ns >= scale:
-            v = ns / scale
-            return f"{v:.3g} {unit}" if v < 100 else f"{v:.0f} {unit}"
-    return f"{ns:.0f} ns"
 
 
 def fmt_err(m):
@@ -515,14 +509,6 @@ def best(methods, group, key):
     return min(cands, key=lambda m: median_ratio(m, key)) if cands else None
 
 
-def speedup(slow, fast, key):
-    """Median over the rounds both were sampled in of slow / fast (ratios to the baseline)."""
-    a = dict(zip(slow.rounds_idx, slow.ratios[key]))
-    b = dict(zip(fast.rounds_idx, fast.ratios[key]))
-    common = [r for r in a if r in b and b[r] > 0]
-    if common:
-        return statistics.median(a[r] / b[r] for r in common)
-    return median_ratio(slow, key) / median_ratio(fast, key)
 
 
 def summarize(task, n, methods, key, peers_missing):

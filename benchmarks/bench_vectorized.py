@@ -31,7 +31,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import (CHUNKS, Timed, dist_version, import_dualdiff,  # noqa: E402
+from _timing import (CHUNKS, Timed, fmt_time, speedup, dist_version, import_dualdiff,  # noqa: E402
                      median_ratio, run_task, table_lines)
 
 # NumPy's BLAS on one thread unless the environment says otherwise: on a shared 2-core
@@ -180,22 +180,8 @@ def check(meths, ref, notes, max_call_s):
     return kept
 
 
-def fmt_time(ns):
-    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
-        if ns >= scale:
-            v = ns / scale
-            return f"{v:.3g} {unit}" if v < 100 else f"{v:.0f} {unit}"
-    return f"{ns:.0f} ns"
 
 
-def speedup(slow, fast):
-    """Median over the rounds both were sampled in of slow / fast (their ratios to f)."""
-    a = dict(zip(slow.rounds_idx, slow.ratios["f"]))
-    b = dict(zip(fast.rounds_idx, fast.ratios["f"]))
-    common = [r for r in a if r in b and b[r] > 0]
-    if common:
-        return statistics.median(a[r] / b[r] for r in common)
-    return median_ratio(slow, "f") / median_ratio(fast, "f")
 
 
 def times(s):
@@ -208,7 +194,7 @@ def summarize(name, meths):
     lines, verdict = [], None
     sp, ve = by.get("sparse"), by.get("vectorized")
     if sp and ve:
-        s = speedup(sp, ve)
+        s = speedup(sp, ve, "f")
         winner, by_x = ("vectorized" if s >= 1 else "sparse"), max(s, 1 / s)
         verdict = (f"{name}: {winner} is faster, by {by_x:.2f}x" if by_x >= 1.1 else
                    f"{name}: about even, {winner} ahead by {by_x:.2f}x")
@@ -222,7 +208,7 @@ def summarize(name, meths):
                         ("fd", "central differences"), ("jax", "JAX without jit"),
                         ("jax-jit", "JAX with jit"), ("torch", "PyTorch torch.func")):
             if g in by:
-                lines.append(f"{name}: dualdiff ({mode}) is {times(speedup(by[g], best))} {what}")
+                lines.append(f"{name}: dualdiff ({mode}) is {times(speedup(by[g], best, 'f'))} {what}")
     return lines, verdict
 
 
