@@ -110,10 +110,13 @@ def extensions():
         # Warnings on; no fused multiply-add contraction, so that values are
         # the plain float results and match the pure-Python backend; no
         # errno (nothing reads it), so that the array kernels' compiler may
-        # drop a libm call whose value a derivative does not use; loops
-        # marked `omp simd` vectorised (-fopenmp-simd: no OpenMP runtime).
-        args = ["-O2", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter",
-                "-ffp-contract=off", *SIMD_ARGS]
+        # drop a libm call whose value a derivative does not use.  -O3 and
+        # no trapping math let it vectorise the rules' loops, their branches
+        # made selects (floating-point flags: each array kernel saves and
+        # restores them, and nothing else reads them); loops marked
+        # `omp simd` vectorised too (-fopenmp-simd: no OpenMP runtime).
+        args = ["-O3", "-fno-trapping-math", "-fno-math-errno", "-Wall", "-Wextra",
+                "-Wno-unused-parameter", "-ffp-contract=off", *SIMD_ARGS]
     # Relative paths (setuptools refuses absolute ones); a new header or .pxi
     # is a dependency, and goes into the sdist, without editing this list.
     depends = sorted(glob.glob("src_c/*.h") + glob.glob("dualdiff/*.pxd") + glob.glob("dualdiff/*.pxi"))

@@ -37,7 +37,10 @@
 
 /* Loops of plain arithmetic are marked for the compiler to vectorise
  * (setup.py passes -fopenmp-simd, which honours the mark and nothing else
- * of OpenMP: no runtime, no threads). */
+ * of OpenMP: no runtime, no threads).  The loops that call a rule are not
+ * marked: the mark makes the rule's f[3] a per-lane array, which GCC then
+ * fails to vectorise, where -O3 alone vectorises every rule whose branches
+ * become selects (relu, sqrt, log, exp from its value, ...). */
 #if defined(DD_OMP_SIMD)
 #define DD_SIMD _Pragma("omp simd")
 #else
@@ -101,14 +104,12 @@ static void dd_array_dual_##NAME(double param, size_t n, size_t k, const double 
     (void)param;                                                                    \
     /* the coefficients f'(a) into d's first row, then times the tangents */        \
     if (vin) {                                                                      \
-        DD_SIMD                                                                     \
         for (i = 0; i < n; i++) {                                                   \
             double f[3] = {0.0, 0.0, 0.0};                                          \
             COEFFS_V(RULE, a[i], vin[i], f, 1);                                     \
             d[i] = (vin[i] != vin[i] && a[i] == a[i]) ? NAN : f[1];                 \
         }                                                                           \
     } else {                                                                        \
-        DD_SIMD                                                                     \
         for (i = 0; i < n; i++) {                                                   \
             double f[3] = {0.0, 0.0, 0.0};                                          \
             COEFFS(RULE, a[i], f, 1);                                               \
