@@ -320,19 +320,34 @@ class ArrayBase:
                     np.log1p(e, out=out[0, ...])
             self._kernels.aux(name, re, self._t, out)
             return self._new(out[0, ...], out[1:])
-        self._kernels.chain_into(name, re, self._t, self._order,
-                                 0.0 if param is None else float(param), have_value, out)
+        outside = self._kernels.chain_into(name, re, self._t, self._order,
+                                           0.0 if param is None else float(param),
+                                           have_value, out)
+        self._warn_outside(name, outside, out)
         return self._new(out[0, ...], out[1:])
 
     def _value_into(self, name, param, power, out):
         """NumPy's value of rule `name` at the real parts into out[0], where
-        NumPy has the function (then True; else the kernel computes it)."""
+        NumPy has the function (then True; else the kernel computes it).
+
+        Not where the kernel's value is NumPy's to the bit (the backend's
+        `libm_values`: sin and cos, where NumPy calls the same libm): the
+        kernel then computes it with the derivative, in one sincos."""
         ufunc = _VALUE_UFUNCS.get(name)
+        if name in self._kernels.libm_values:
+            return False
         if name == "pow":
             power(self._re, param, out=out[0, ...])
         elif ufunc is not None:
             ufunc(self._re, out=out[0, ...])
         return name == "pow" or ufunc is not None
+
+    def _warn_outside(self, name, outside, out):
+        """NumPy's warning (or error, by np.errstate) for the `outside` points
+        of a kernel that computed the values of a NumPy function itself:
+        NumPy computes them again, the same values, and warns."""
+        if outside and name in self._kernels.libm_values:
+            _VALUE_UFUNCS[name](self._re, out=out[0, ...])
 
     @staticmethod
     def _block(k, shape):
@@ -870,8 +885,10 @@ class HessianArrayBase(ArrayBase):
         have_value = self._value_into(name, param, power, out)
         unit = np.broadcast_to(np.array([1.0, 1.0, 0.0]).reshape((3,) + (1,) * re.ndim),
                                (3,) + re.shape)
-        self._kernels.chain_into(name, re, unit, 2, 0.0 if param is None else float(param),
-                                 have_value, out)
+        outside = self._kernels.chain_into(name, re, unit, 2,
+                                           0.0 if param is None else float(param),
+                                           have_value, out)
+        self._warn_outside(name, outside, out)
         f1, f2 = out[1, ...], out[3, ...]
         g, h = self._split(self._t)
         with np.errstate(all="ignore"):

@@ -1333,7 +1333,8 @@ from dualdiff import _array as _array_module
 _ArrayBase = _array_module.ArrayBase
 DualArray, HyperDualArray = _array_module.array_types(
     _SimpleNamespace(chain_into=_array_chain_into, binary=_array_binary,
-                     aux=_array_aux, partials=_array_partials), Dual, HyperDual,
+                     aux=_array_aux, partials=_array_partials,
+                     libm_values=_libm_values()), Dual, HyperDual,
     "dualdiff._core")
 _ARRAY_TYPES = (DualArray, HyperDualArray)
 
@@ -1367,7 +1368,6 @@ _hessian_generic = _operators["hessian"]
 _gradient_result = _operators["gradient_result"]
 _hessian_result = _operators["hessian_result"]
 _ndarray = _common.np.ndarray
-_float64 = _common.np.dtype(_common.np.float64)
 
 
 cdef inline bint _plain_vector(object x):

@@ -96,10 +96,10 @@ static void dd_array_scale_rows(size_t n, size_t k, const double *t, size_t trs,
     }
 
 #define DD_ARRAY_LOOPS(NAME, RULE, COEFFS, COEFFS_V)                               \
-static void dd_array_dual_##NAME(double param, size_t n, size_t k, const double *a, \
-                                 const double *vin, const double *t, size_t trs,    \
-                                 size_t tps, double *v, double *d) {                \
-    size_t i;                                                                       \
+static size_t dd_array_dual_##NAME(double param, size_t n, size_t k, const double *a, \
+                                   const double *vin, const double *t, size_t trs,  \
+                                   size_t tps, double *v, double *d) {              \
+    size_t i, outside = 0;                                                          \
     DD_FP_SAVE;                                                                     \
     (void)param;                                                                    \
     /* the coefficients f'(a) into d's first row, then times the tangents */        \
@@ -114,17 +114,19 @@ static void dd_array_dual_##NAME(double param, size_t n, size_t k, const double 
             double f[3] = {0.0, 0.0, 0.0};                                          \
             COEFFS(RULE, a[i], f, 1);                                               \
             v[i] = f[0];                                                            \
+            outside += (f[0] != f[0] && a[i] == a[i]);                              \
             d[i] = (f[0] != f[0] && a[i] == a[i]) ? NAN : f[1];                     \
         }                                                                           \
     }                                                                               \
     dd_array_scale_rows(n, k, t, trs, tps, d);                                      \
     DD_FP_RESTORE;                                                                  \
+    return outside;                                                                 \
 }                                                                                   \
-static void dd_array_hyper_##NAME(double param, size_t n, const double *a,          \
-                                  const double *vin, const double *t, size_t trs,   \
-                                  size_t tps, double *v, double *d) {               \
+static size_t dd_array_hyper_##NAME(double param, size_t n, const double *a,        \
+                                    const double *vin, const double *t, size_t trs, \
+                                    size_t tps, double *v, double *d) {             \
     double f[3] = {0.0, 0.0, 0.0};                                                  \
-    size_t i;                                                                       \
+    size_t i, outside = 0;                                                          \
     DD_FP_SAVE;                                                                     \
     (void)param;                                                                    \
     if (vin) {                                                                      \
@@ -136,10 +138,12 @@ static void dd_array_hyper_##NAME(double param, size_t n, const double *a,      
         for (i = 0; i < n; i++) {                                                   \
             COEFFS(RULE, a[i], f, 2);                                               \
             v[i] = f[0];                                                            \
+            outside += (f[0] != f[0] && a[i] == a[i]);                              \
             DD_HYPER_STORE(f[0], f, f[0] != f[0] && a[i] == a[i]);                  \
         }                                                                           \
     }                                                                               \
     DD_FP_RESTORE;                                                                  \
+    return outside;                                                                 \
 }
 
 #define DD_COEFFS(RULE, x, f, order) dd_##RULE##_rule(x, f, order)
@@ -165,10 +169,10 @@ DD_ARRAY_LOOPS(leaky_relu, leaky_relu, DD_ARRAY_LEAKY_COEFFS, DD_ARRAY_LEAKY_COE
 DD_VALUE_RULES(DD_ARRAY_VALUE_LOOPS)
 #undef DD_ARRAY_VALUE_LOOPS
 
-typedef void (*dd_array_dual_fn)(double, size_t, size_t, const double *, const double *,
-                                 const double *, size_t, size_t, double *, double *);
-typedef void (*dd_array_hyper_fn)(double, size_t, const double *, const double *,
-                                  const double *, size_t, size_t, double *, double *);
+typedef size_t (*dd_array_dual_fn)(double, size_t, size_t, const double *, const double *,
+                                   const double *, size_t, size_t, double *, double *);
+typedef size_t (*dd_array_hyper_fn)(double, size_t, const double *, const double *,
+                                    const double *, size_t, size_t, double *, double *);
 
 /* The kernels in table order, then pow and leaky_relu. */
 #define DD_ARRAY_POW_INDEX   DD_N_RULES
@@ -203,24 +207,27 @@ static void dd_array_dual_square(size_t n, size_t k, const double *a, const doub
     DD_FP_RESTORE;
 }
 
-static void dd_array_dual(int index, double param, size_t n, size_t k, const double *a,
-                          const double *vin, const double *t, size_t trs, size_t tps,
-                          double *v, double *d) {
-    if (index == DD_ARRAY_POW_INDEX && param == 2.0 && vin)
+/* The kernel of rule `index`; the number of points outside the domain
+ * (value nan from a point that is not nan) where it computed the values
+ * itself (vin NULL), else 0. */
+static size_t dd_array_dual(int index, double param, size_t n, size_t k, const double *a,
+                            const double *vin, const double *t, size_t trs, size_t tps,
+                            double *v, double *d) {
+    if (index == DD_ARRAY_POW_INDEX && param == 2.0 && vin) {
         dd_array_dual_square(n, k, a, t, trs, tps, d);
-    else if (vin && dd_array_dual_v_kernels[index])
-        dd_array_dual_v_kernels[index](param, n, k, a, vin, t, trs, tps, v, d);
-    else
-        dd_array_dual_kernels[index](param, n, k, a, vin, t, trs, tps, v, d);
+        return 0;
+    }
+    if (vin && dd_array_dual_v_kernels[index])
+        return dd_array_dual_v_kernels[index](param, n, k, a, vin, t, trs, tps, v, d);
+    return dd_array_dual_kernels[index](param, n, k, a, vin, t, trs, tps, v, d);
 }
 
-static void dd_array_hyper(int index, double param, size_t n, const double *a,
-                           const double *vin, const double *t, size_t trs, size_t tps,
-                           double *v, double *d) {
+static size_t dd_array_hyper(int index, double param, size_t n, const double *a,
+                             const double *vin, const double *t, size_t trs, size_t tps,
+                             double *v, double *d) {
     if (vin && dd_array_hyper_v_kernels[index])
-        dd_array_hyper_v_kernels[index](param, n, a, vin, t, trs, tps, v, d);
-    else
-        dd_array_hyper_kernels[index](param, n, a, vin, t, trs, tps, v, d);
+        return dd_array_hyper_v_kernels[index](param, n, a, vin, t, trs, tps, v, d);
+    return dd_array_hyper_kernels[index](param, n, a, vin, t, trs, tps, v, d);
 }
 
 /* sigmoid, softplus and tanh of a DualArray from e = exp(-|a|) (tanh:

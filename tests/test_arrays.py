@@ -775,6 +775,9 @@ DOMAIN_CASES = [
     ("arccos", [2.0, 0.5], [0]),
     ("arccosh", [0.5, 2.0], [0]),
     ("arctanh", [2.0, 0.5], [0]),
+    # computed by the compiled kernel itself where NumPy calls the same libm
+    ("sin", [np.inf, 0.5, -np.inf], [0, 2]),
+    ("cos", [-np.inf, 1.0], [0]),
 ]
 
 
@@ -803,6 +806,37 @@ def test_out_of_domain_gives_nan_value_and_tangent_with_warning(dd, name, points
     for part in ("real", "e1", "e2", "e12"):
         assert np.isnan(getattr(h, part)[bad]).all(), part
         assert np.isfinite(getattr(h, part)[good]).all(), part
+
+
+@pytest.mark.parametrize("name", ["sin", "cos"])
+def test_sin_cos_values_are_numpys_at_every_magnitude(dd, name):
+    # where the compiled kernel computes these values itself (one sincos per
+    # point), they must still be NumPy's to the bit, huge arguments included
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.uniform(-20.0, 20.0, 3000),
+                        rng.choice([-1.0, 1.0], 3000) * 10.0 ** rng.uniform(-310, 308, 3000),
+                        np.arange(-400, 401) * (np.pi / 2), [0.0, -0.0, 5e-324]])
+    t = rng.uniform(-2.0, 2.0, x.size)
+    ufunc = getattr(np, name)
+    slope = np.cos(x) if name == "sin" else -np.sin(x)
+    y = ufunc(dd.DualArray(x, t))
+    assert_bitwise(y.real, ufunc(x), f"{name}: DualArray values vs NumPy")
+    assert_ulps(y.dual, slope * t, 1, f"{name}: tangents vs NumPy's slope times t", x)
+    h = ufunc(dd.HyperDualArray(x, 1.0, 1.0))
+    assert_bitwise(h.real, ufunc(x), f"{name}: HyperDualArray values vs NumPy")
+    assert_ulps(h.e1, slope, 1, f"{name}: e1 vs NumPy's slope", x)
+    assert_ulps(h.e12, -ufunc(x), 0, f"{name}: e12 is minus the value", x)
+    value, d = dd.value_and_derivative(ufunc, x)
+    assert_bitwise(value, ufunc(x), f"{name}: value_and_derivative's values")
+    assert_ulps(d, slope, 1, f"{name}: derivative vs NumPy's slope", x)
+
+
+def test_libm_values_are_only_sin_and_cos(dd):
+    # the kernels' own values stand in for NumPy's only for these two, and
+    # only where an import-time probe found them equal to the bit
+    assert dd.DualArray._kernels.libm_values <= {"sin", "cos"}
+    if dd.backend == "python":
+        assert dd.DualArray._kernels.libm_values == frozenset()
 
 
 @pytest.mark.parametrize("name, points, bad", DOMAIN_CASES, ids=[c[0] for c in DOMAIN_CASES])
@@ -1760,7 +1794,8 @@ def test_a_fault_inside_the_array_code_is_not_hidden(dd, monkeypatch):
     monkeypatch.setattr(dd.DualArray, "_kernels",
                         type("K", (), {"chain_into": staticmethod(broken),
                                        "binary": staticmethod(broken),
-                                       "partials": staticmethod(broken)}))
+                                       "partials": staticmethod(broken),
+                                       "libm_values": frozenset()}))
     x = np.array([0.5, 1.0])
     with pytest.raises(TypeError, match="kernel fault"):
         dd.derivative(np.sin, x)

@@ -107,6 +107,9 @@ def chain_into(name, a, t, order, param, have_value, out):
 #: back to its NumPy expressions and to chain_into.
 binary = None
 aux = None
+#: The rules whose values chain_into computes as NumPy does (none here:
+#: NumPy computes every value).
+libm_values = frozenset()
 
 
 def partials(op, x, y, v, order):
