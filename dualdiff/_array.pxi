@@ -15,12 +15,14 @@ cdef extern from "dd_array.h" nogil:
         DD_AUX_SIGMOID
         DD_AUX_SOFTPLUS
         DD_AUX_TANH
+        DD_AUX_GELU
     size_t dd_array_dual(int index, double param, size_t n, size_t k, const double *a,
                          const double *vin, const double *t, size_t trs, size_t tps,
                          double *v, double *d)
     size_t dd_array_hyper(int index, double param, size_t n, const double *a,
                           const double *vin, const double *t, size_t trs, size_t tps,
                           double *v, double *d)
+    void dd_array_aux_arg(int which, size_t n, const double *a, double *d)
     void dd_array_dual_aux(int which, size_t n, size_t k, const double *a,
                            const double *t, size_t trs, size_t tps, double *v, double *d)
     void dd_array_partials(int op, int order, size_t n, const double *x, const double *y,
@@ -34,7 +36,8 @@ cdef extern from "dd_array.h" nogil:
 _np_asarray = _common.np.asarray
 _float64 = _common.np.dtype(_common.np.float64)
 _RULE_IDS = {name: i for i, name in enumerate(RULE_NAMES)}
-_AUX_RULES = {"sigmoid": DD_AUX_SIGMOID, "softplus": DD_AUX_SOFTPLUS, "tanh": DD_AUX_TANH}
+_AUX_RULES = {"sigmoid": DD_AUX_SIGMOID, "softplus": DD_AUX_SOFTPLUS, "tanh": DD_AUX_TANH,
+              "gelu": DD_AUX_GELU}
 _BINARY_OPS = {"mul": DD_BINARY_MUL, "div": DD_BINARY_DIV}
 _PARTIAL_OPS = {"power": DD_PARTIALS_POW, "arctan2": DD_PARTIALS_ATAN2, "hypot": DD_PARTIALS_HYPOT}
 
@@ -190,13 +193,31 @@ def _array_binary(str op, int order, x, tx, y, ty, out):
         dd_array_binary(code, order, n, k, px, sx, ptx, py, sy, pty, po, po + n)
 
 
+def _array_aux_arg(str name, a, out):
+    """_array_aux_arg(name, a, out)
+
+    The exponent whose exp _array_aux needs, into out[1]: -|a| for sigmoid
+    and softplus, -2|a| for tanh, -a*a/2 for gelu.
+    """
+    cdef int which = _AUX_RULES[name]
+    a = _np_asarray(a, dtype=_float64, order="C")
+    cdef size_t n = a.size
+    if out.size < 2 * n:
+        raise ValueError("the block does not match the points")
+    buffers = _Buffers()
+    cdef const double *pa = buffers.get(a, False)
+    cdef double *po = buffers.get(out, True)
+    with nogil:
+        dd_array_aux_arg(which, n, pa, po + n)
+
+
 def _array_aux(str name, a, t, out):
     """_array_aux(name, a, t, out)
 
-    sigmoid, softplus or tanh of a DualArray (order 1) into the block out,
-    as _array_chain_into does, from what the caller computed with NumPy:
-    out[1] holds e = exp(-|a|) (tanh: exp(-2|a|)); out[0] holds tanh's
-    values, or softplus's log1p(e).
+    sigmoid, softplus, tanh or gelu of a DualArray (order 1) into the block
+    out, as _array_chain_into does, from what the caller computed with
+    NumPy: out[1] holds exp of _array_aux_arg's exponent; out[0] holds
+    tanh's values, or softplus's log1p(e).
     """
     cdef int which = _AUX_RULES[name]
     cdef size_t n, k, trs, tps

@@ -69,8 +69,8 @@ def _real_operand(x):
     return None
 
 
-#: Activations whose kernels take exp(-|a|) from NumPy (see dd_array_dual_aux).
-_AUX_RULES = frozenset({"sigmoid", "softplus", "tanh"})
+#: Activations whose kernels take an exponential from NumPy (see dd_array_dual_aux).
+_AUX_RULES = frozenset({"sigmoid", "softplus", "tanh", "gelu"})
 
 
 def _nan_product(r):
@@ -308,13 +308,12 @@ class ArrayBase:
         out = self._block(self._t.shape[0], re.shape)
         have_value = self._value_into(name, param, power, out)
         if name in _AUX_RULES and self._order == 1 and self._kernels.aux is not None:
-            # exp (and log1p) by NumPy's vectorised loops, the rest in one C
-            # pass; the scratch lives in the result's own rows, since a fresh
+            # exp (and log1p) by NumPy's vectorised loops, the rest in C
+            # passes; the scratch lives in the result's own rows, since a fresh
             # allocation of this size can cost more in page faults than the work
             e = out[1, ...]
+            self._kernels.aux_arg(name, re, out)
             with np.errstate(all="ignore"):
-                np.abs(re, out=e)
-                np.multiply(e, -2.0 if name == "tanh" else -1.0, out=e)
                 np.exp(e, out=e)
                 if name == "softplus":
                     np.log1p(e, out=out[0, ...])

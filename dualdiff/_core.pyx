@@ -1333,7 +1333,7 @@ from dualdiff import _array as _array_module
 _ArrayBase = _array_module.ArrayBase
 DualArray, HyperDualArray = _array_module.array_types(
     _SimpleNamespace(chain_into=_array_chain_into, binary=_array_binary,
-                     aux=_array_aux, partials=_array_partials,
+                     aux=_array_aux, aux_arg=_array_aux_arg, partials=_array_partials,
                      libm_values=_libm_values()), Dual, HyperDual,
     "dualdiff._core")
 _ARRAY_TYPES = (DualArray, HyperDualArray)

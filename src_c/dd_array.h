@@ -47,10 +47,23 @@
 #define DD_SIMD
 #endif
 
+/* The plain-arithmetic kernels are compiled once more for AVX2 and AVX-512
+ * where GCC can pick the variant at load time (ifunc: glibc on x86-64);
+ * -ffp-contract=off holds in every variant, so each gives the same
+ * results, only more points per instruction.  Elsewhere: one baseline
+ * build. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__) \
+    && !defined(DD_NO_CLONES)
+#define DD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define DD_CLONES
+#endif
+
 /* d = tangent rows times coefficients: row 0 of d holds c[i] on entry; on
  * return row j is tz(t_j, c) for each of the k rows.  Rows go last to first
  * so that row 0 is read before it is overwritten.  A unit seed (t = 1 at
  * every point) leaves c as it is. */
+DD_CLONES
 static void dd_array_scale_rows(size_t n, size_t k, const double *t, size_t trs, size_t tps,
                                 double *d) {
     size_t i, j;
@@ -96,6 +109,7 @@ static void dd_array_scale_rows(size_t n, size_t k, const double *t, size_t trs,
     }
 
 #define DD_ARRAY_LOOPS(NAME, RULE, COEFFS, COEFFS_V)                               \
+DD_CLONES                                                                           \
 static size_t dd_array_dual_##NAME(double param, size_t n, size_t k, const double *a, \
                                    const double *vin, const double *t, size_t trs,  \
                                    size_t tps, double *v, double *d) {              \
@@ -197,6 +211,7 @@ static const dd_array_hyper_fn dd_array_hyper_v_kernels[DD_N_RULES + 2] = {
 
 /* x**2, the commonest power, given its values: f' = 2a in one vectorised
  * pass (the general pow kernel tests the exponent at every point). */
+DD_CLONES
 static void dd_array_dual_square(size_t n, size_t k, const double *a, const double *t,
                                  size_t trs, size_t tps, double *d) {
     size_t i;
@@ -230,16 +245,35 @@ static size_t dd_array_hyper(int index, double param, size_t n, const double *a,
     return dd_array_hyper_kernels[index](param, n, a, vin, t, trs, tps, v, d);
 }
 
-/* sigmoid, softplus and tanh of a DualArray from e = exp(-|a|) (tanh:
- * exp(-2|a|)), which the caller computed with NumPy's vectorised exp into
- * d's first row: a libm exp per point cost more than everything else.  The
- * rules' own pieces (dd_sigmoid_pair_e, dd_softplus_value, dd_tanh_d1)
- * finish the work with no libm call.  On entry v holds tanh's values
- * (NumPy's) or softplus's l = log1p(e) (NumPy's); sigmoid and softplus
- * write their values over it.  Each point's entries are read before they
- * are written. */
-enum { DD_AUX_SIGMOID = 0, DD_AUX_SOFTPLUS = 1, DD_AUX_TANH = 2 };
+/* sigmoid, softplus, tanh and gelu of a DualArray from an exponential that
+ * the caller computes with NumPy's vectorised exp: a libm exp per point
+ * cost more than everything else.  Three steps:
+ *   dd_array_aux_arg writes the exponent into d's first row: -|a| (sigmoid,
+ *   softplus), -2|a| (tanh), -a*a/2 (gelu);
+ *   the caller takes exp of that row in place with NumPy (and, for
+ *   softplus, log1p of it into v; for tanh, NumPy's tanh into v);
+ *   dd_array_dual_aux finishes with the rules' own pieces (dd_sigmoid_pair_e,
+ *   dd_softplus_value, dd_tanh_d1, dd_gelu_e) and no libm exp.
+ * sigmoid, softplus and gelu write their values over v.  Each point's
+ * entries are read before they are written. */
+enum { DD_AUX_SIGMOID = 0, DD_AUX_SOFTPLUS = 1, DD_AUX_TANH = 2, DD_AUX_GELU = 3 };
 
+DD_CLONES
+static void dd_array_aux_arg(int which, size_t n, const double *a, double *d) {
+    size_t i;
+    DD_FP_SAVE;
+    if (which == DD_AUX_GELU) {
+        DD_SIMD
+        for (i = 0; i < n; i++) d[i] = -0.5 * (a[i] * a[i]);
+    } else {
+        double s = which == DD_AUX_TANH ? -2.0 : -1.0;
+        DD_SIMD
+        for (i = 0; i < n; i++) d[i] = s * fabs(a[i]);
+    }
+    DD_FP_RESTORE;
+}
+
+DD_CLONES
 static void dd_array_dual_aux(int which, size_t n, size_t k, const double *a,
                               const double *t, size_t trs, size_t tps, double *v, double *d) {
     const double *e = d, *l = v;
@@ -256,13 +290,20 @@ static void dd_array_dual_aux(int which, size_t n, size_t k, const double *a,
             v[i] = s;
             d[i] = s * sm;
         }
-    } else {
+    } else if (which == DD_AUX_SOFTPLUS) {
         DD_SIMD
         for (i = 0; i < n; i++) {
             double s, sm, li = l[i];
             dd_sigmoid_pair_e(a[i], e[i], &s, &sm);
             v[i] = dd_softplus_value(a[i], li);
             d[i] = s;
+        }
+    } else {
+        for (i = 0; i < n; i++) {
+            double f[3] = {0.0, 0.0, 0.0};
+            dd_gelu_e(a[i], e[i], f, 1);
+            v[i] = f[0];
+            d[i] = f[1];
         }
     }
     dd_array_scale_rows(n, k, t, trs, tps, d);
@@ -307,6 +348,7 @@ static void dd_array_partials(int op, int order, size_t n, const double *x, cons
  * zero-safe ones (dd_types.h). */
 enum { DD_BINARY_MUL = 0, DD_BINARY_DIV = 1 };
 
+DD_CLONES
 static void dd_array_binary(int op, int order, size_t n, size_t k,
                             const double *x, size_t sx, const double *tx,
                             const double *y, size_t sy, const double *ty,

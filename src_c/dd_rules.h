@@ -72,11 +72,14 @@ static inline double dd_flat(double a) { return a == a ? 0.0 : a; }
 /* exp(-s * a * a) for s = 1 or 1/2, with the rounding error of a*a
  * corrected (a*a is off by up to half an ulp of a*a, which is many ulps of
  * the exponential once a*a is large: erf' at 10 would be off by ~60 ulps). */
-static inline double dd_gauss(double a, double s) {
+static inline double dd_gauss_e(double a, double s, double e) {
     double h = a * a;
-    double e = exp(-s * h);
     if (e == 0.0) return 0.0;   /* h may be inf here; fma would give nan */
     return e - e * (s * fma(a, a, -h));
+}
+
+static inline double dd_gauss(double a, double s) {
+    return dd_gauss_e(a, s, exp(-s * (a * a)));
 }
 
 /* sigma(a) and sigma(-a) without overflow or cancellation. */
@@ -530,18 +533,24 @@ static void dd_softplus_rule(double a, double f[3], int order) {
 }
 
 /* GELU, exact: x Phi(x), Phi the standard normal CDF. */
-static void dd_gelu_rule(double a, double f[3], int order) {
+/* gelu from e = exp(-a*a/2) (its exponent rounded as dd_gauss's is; the
+ * array kernel has it from NumPy). */
+static inline void dd_gelu_e(double a, double e, double f[3], int order) {
     /* Phi(a) = erfc(-a/sqrt2)/2.  erfc is steep in the left tail, so the
      * rounding error of a/sqrt2 is corrected to first order: at a = -10 it
      * would otherwise cost ~100 ulps. */
     double t = a * DD_SQRT1_2;
     double dt = fma(a, DD_SQRT1_2, -t) + a * DD_SQRT1_2_LO;
-    double phi = DD_1_SQRT2PI * dd_gauss(a, 0.5);
+    double phi = DD_1_SQRT2PI * dd_gauss_e(a, 0.5, e);
     double P = 0.5 * erfc(-t) + dd_tz(DD_SQRT2 * phi, dt);   /* phi = 0 in the far tails, where dt may be nan */
     f[0] = dd_tz(P, a);               /* a = -inf: the limit 0, not inf * 0 */
     if (order < 1) return;
     f[1] = P + dd_tz(phi, a);
     f[2] = dd_tz(phi, 2.0 - a * a);
+}
+
+static void dd_gelu_rule(double a, double f[3], int order) {
+    dd_gelu_e(a, exp(-0.5 * (a * a)), f, order);
 }
 
 /* GELU, tanh approximation: x (1 + tanh(w/2))/2 = x sigma(w),
