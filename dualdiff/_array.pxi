@@ -240,7 +240,7 @@ def _libm_values():
     bit, so that one sincos per point gives value and derivative (NumPy's
     float64 sin and cos call the C library's on common platforms; where they
     do not, NumPy's vectorised loop gives the value and the kernel the
-    derivative).  Checked once, at import, over 4,000 points from 1e-300 to
+    derivative).  Checked once, at import, over 3,000 points from 1e-300 to
     1e300 of both signs, the zeros and the multiples of pi/4 to 1e4 among
     them."""
     np = _common.np
