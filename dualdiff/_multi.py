@@ -395,8 +395,9 @@ def operators(backend):
                                dtype=object)
             if isinstance(y, np.ndarray):
                 outputs[...] = y
-            else:
-                outputs[:] = list(y)
+            else:   # one by one: a slice assignment would ask a 0-d DualArray for an ndarray
+                for i, yi in enumerate(y):
+                    outputs[i] = yi
             out = np.empty(outputs.shape + (n,))
             for index, yi in np.ndenumerate(outputs):
                 out[index] = _partials(yi, n, "jacobian")[1]
