@@ -437,11 +437,15 @@ def operators(backend):
                 return float(y.dual) if y.ndim == 0 else np.array(y.dual)
             if isinstance(y, numbers.Real) and not isinstance(y, bool):
                 return 0.0
-            raise _common.result_error("jvp", y)
-        duals = np.empty(x.size, dtype=object)
-        for i in range(x.size):
-            duals[i] = Dual(x[i], v[i])
-        y = f(duals)
+            if not isinstance(y, (list, tuple)):
+                raise _common.result_error("jvp", y)
+            # a list or tuple of outputs: Duals (elements or reductions of a
+            # one-direction DualArray), taken as the default path takes them
+        else:
+            duals = np.empty(x.size, dtype=object)
+            for i in range(x.size):
+                duals[i] = Dual(x[i], v[i])
+            y = f(duals)
 
         def tangent(yi):
             yi = _scalar(yi, "jvp")
