@@ -84,10 +84,11 @@ class AutoBound:
     the vectorized array), times each with perf_counter, returns the result
     of the faster and keeps that way for its later calls at that n.
 
-    The vectorized way is not tried (the sparse way is kept) where f cannot
-    take an array, by the test ``derivative`` of an ndarray uses: f raises
-    ArrayUnsupported, or a TypeError or ValueError not raised inside
-    dualdiff's own code.  Any other error propagates, and nothing is kept.
+    The sparse way is kept where f cannot take an array, by the test
+    ``derivative`` of an ndarray uses: f raises ArrayUnsupported, or a
+    TypeError or ValueError not raised inside dualdiff's own code (or its
+    result raises ArrayUnsupported).  Any other error propagates, and
+    nothing is kept.  Past AUTO_SEED_BYTES the vectorized way is not tried.
     Nested calls (x, or f through a closure, carries an enclosing derivative
     call's perturbation) take the nested path, untimed and unrecorded.
     """
@@ -133,7 +134,7 @@ class AutoBound:
             try:
                 vec = op(self._probe, x, *rest, vectorized=True)
                 choice = perf_counter() - t1 < t1 - t0   # a tie keeps the default
-            except _NotForArrays:
+            except (_NotForArrays, _array.ArrayUnsupported):   # also one of f's result
                 pass
         with self._lock:   # another thread may have chosen meanwhile: its choice stands
             choice = self._choices.setdefault(n, choice)
