@@ -3,7 +3,10 @@
 
 ``dd.gradient(f, x)`` evaluates f once at an object ndarray of sparse
 GradientDual numbers; ``vectorized=True`` evaluates it once at a DualArray
-carrying n dense tangent directions.  Tasks, with A, W (N, N) random matrices:
+carrying n dense tangent directions; ``g = dd.gradient(f, vectorized="auto")``
+times both at its first call and keeps the faster: its row is timed after
+that first call (the steady-state cost of the way it kept, which the row
+names).  Tasks, with A, W (N, N) random matrices:
 
     lse-N       gradient of dd.logsumexp(A @ x), N = 10, 100, 1000
     rosen-N     gradient of np.sum(100*(x[1:]-x[:-1]**2)**2 + (1-x[:-1])**2), same N
@@ -115,6 +118,23 @@ class Method(Timed):
             self.error = float(err) if np.all(np.isfinite(v)) else float("inf")
 
 
+def auto_method(op, op_name, f, x, n, dd):
+    """The row of op(f, vectorized="auto"), after its first call (which chose
+    the way it keeps, timing both once); none for a dualdiff without "auto"."""
+    try:
+        auto = op(f, vectorized="auto")
+        t0 = time.perf_counter()
+        auto(x)
+        first_s = time.perf_counter() - t0
+        kept = "vectorized" if auto.vectorized_choices[n] else "sparse"
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return []
+    m = Method(f"dualdiff[{dd.backend}] {op_name}(f, vectorized='auto')(x)  (kept: {kept})",
+               "G(x)", {"G": auto, "x": x}, "deriv", "auto")
+    m.kept, m.first_call_s = kept, first_s
+    return [m]
+
+
 def methods(kind, n, dd, jax_mod, torch):
     x, A = point(n), np.random.default_rng(n).standard_normal((n, n)) / np.sqrt(n)
     f = make_f(kind, A, np.sum, np.tanh, dd.logsumexp)
@@ -127,6 +147,7 @@ def methods(kind, n, dd, jax_mod, torch):
                   {"G": op, "F": f, "x": x}, "deriv", "sparse"),
            Method(f"dualdiff[{dd.backend}] {op_name}(f, x, vectorized=True)",
                   "G(F, x, vectorized=True)", {"G": op, "F": f, "x": x}, "deriv", "vectorized"),
+           *auto_method(op, op_name, f, x, n, dd),
            Method("hand-written NumPy " + hand_label, "H(x, A)", {"H": hand, "x": x, "A": A},
                   "deriv", "hand"),
            Method(f"dualdiff.finite.fd_{op_name}(f, x)  (central)", "D(F, x)",
@@ -167,7 +188,7 @@ def check(meths, ref, notes, max_call_s):
             notes.append(f"{m.label}: raised {type(exc).__name__}: {exc}; not timed")
             continue
         if m.kind != "baseline" and not m.fd and not m.error <= EXACT_TOL:
-            if m.group not in ("sparse", "vectorized", "hand"):
+            if m.group not in ("sparse", "vectorized", "auto", "hand"):
                 notes.append(f"{m.label}: error {m.error:.3g} > {EXACT_TOL:g}; not timed")
                 continue
             m.note = "WRONG"
@@ -201,6 +222,16 @@ def summarize(name, meths):
         verdict += (f" (sparse {median_ratio(sp, 'f'):.3g}x f, "
                     f"vectorized {median_ratio(ve, 'f'):.3g}x f)")
         lines.append(verdict)
+    au = by.get("auto")
+    if au:
+        line = f"{name}: auto kept {au.kept} ({median_ratio(au, 'f'):.3g}x f after its first call"
+        if sp and ve:
+            best_mode = "vectorized" if speedup(sp, ve, "f") >= 1 else "sparse"
+            line += ("; the faster mode in this run" if au.kept == best_mode else
+                     f"; {best_mode} was faster in this run")
+        line += f"; the first call, both ways timed, took {fmt_time(au.first_call_s * 1e9)})"
+        lines.append(line)
+        verdict = f"{verdict or name + ':'}; auto kept {au.kept}"
     best = min((m for m in (sp, ve) if m), key=lambda m: median_ratio(m, "f"), default=None)
     if best is not None:
         mode = "vectorized" if best is ve else "sparse"
@@ -214,8 +245,9 @@ def summarize(name, meths):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="dualdiff: gradient(f, x, vectorized=True) vs the "
-                                 "sparse default, hand-written NumPy, finite differences, JAX, "
-                                 "PyTorch; ratios to f on floats, from one run.")
+                                 "sparse default and vectorized='auto', hand-written NumPy, "
+                                 "finite differences, JAX, PyTorch; ratios to f on floats, from "
+                                 "one run.")
     ap.add_argument("--quick", action="store_true", help="fewer, shorter samples (under ~30 s)")
     ap.add_argument("--rounds", type=int, help="round-robin rounds (default 21, 7 with --quick)")
     ap.add_argument("--sample-ms", type=float, help="sample length (default 20 ms, 6 with --quick)")
@@ -268,7 +300,8 @@ def main(argv=None):
     where = {"version": getattr(dd, "__version__", None), "backend": dd.backend,
              "path": os.path.dirname(dd.__file__)}
     print("dualdiff vectorized benchmark: gradient(f, x) (sparse GradientDual numbers) vs "
-          "gradient(f, x, vectorized=True) (a DualArray of n directions)")
+          "gradient(f, x, vectorized=True) (a DualArray of n directions) vs "
+          "gradient(f, vectorized='auto') after its first call (the way it kept)")
     print("  dualdiff {version}  backend={backend!r}  from {path}".format(**where))
     print(f"  Python {platform.python_version()} on {platform.machine()} {platform.system()}, "
           f"{os.cpu_count()} CPUs; numpy {np.__version__} ({BLAS_THREADS}); "
@@ -318,10 +351,13 @@ def main(argv=None):
                          "calls_per_run": m.n, "runs_per_sample": m.chunks,
                          "rounds_sampled": m.rounds_idx, "rel_error": m.error,
                          "note": m.note, "check_call_s": m.check_s,
+                         "auto_kept": getattr(m, "kept", None),
+                         "auto_first_call_s": getattr(m, "first_call_s", None),
                          "median_ns": statistics.median(m.samples), "min_ns": min(m.samples),
                          "samples_ns": m.samples, "ratio": median_ratio(m, "f"),
                          "ratio_samples": m.ratios["f"]} for m in meths]})
-    print("\nSparse (default) vs vectorized=True, per task (same run):")
+    print("\nSparse (default) vs vectorized=True, and what vectorized='auto' kept, "
+          "per task (same run):")
     for ln in verdicts:
         print("   " + ln)
     for note in notes:

@@ -706,12 +706,37 @@ def value_and_derivative(f: _Function, x: Dual) -> tuple[Dual | float, Dual | fl
 _ScalarFunction: TypeAlias = Callable[[Any], _Real | _Number]
 _VectorFunction: TypeAlias = Callable[[Any], Sequence[Any] | NDArray[Any] | DualArray]
 
+_R_co = TypeVar("_R_co", covariant=True)
+
+class _AutoFunction(Protocol[_R_co]):
+    # gradient(f, vectorized="auto") and friends: x -> gradient(f, x), vectorized
+    # or not, whichever its first call at each size n of x found faster
+    def __call__(self, x: _Point, /) -> _R_co: ...
+    @property
+    def vectorized_choices(self) -> dict[int, bool]: ...  # {n: vectorized?}, a copy
+
+class _AutoFunction2(Protocol[_R_co]):
+    # jvp(f, vectorized="auto"), hvp(f, vectorized="auto"): (x, v) -> jvp(f, x, v)
+    def __call__(self, x: _Point, v: _Point, /) -> _R_co: ...
+    @property
+    def vectorized_choices(self) -> dict[int, bool]: ...
+
+# vectorized="auto" is for the function returned without x (with x it is a
+# ValueError at runtime, so those overloads take a bool only)
+@overload
+def gradient(
+    f: _Function, *, vectorized: Literal["auto"]
+) -> _AutoFunction[NDArray[np.float64]]: ...
 @overload
 def gradient(
     f: _Function, *, vectorized: bool = False
 ) -> Callable[[_Point], NDArray[np.float64]]: ...
 @overload
 def gradient(f: _Function, x: _Point, *, vectorized: bool = False) -> NDArray[np.float64]: ...
+@overload
+def value_and_gradient(
+    f: _Function, *, vectorized: Literal["auto"]
+) -> _AutoFunction[tuple[float, NDArray[np.float64]]]: ...
 @overload
 def value_and_gradient(
     f: _Function, *, vectorized: bool = False
@@ -722,10 +747,20 @@ def value_and_gradient(
 ) -> tuple[float, NDArray[np.float64]]: ...
 @overload
 def jacobian(
+    f: _Function, *, vectorized: Literal["auto"]
+) -> _AutoFunction[NDArray[np.float64]]: ...
+@overload
+def jacobian(
     f: _Function, *, vectorized: bool = False
 ) -> Callable[[_Point], NDArray[np.float64]]: ...
 @overload
 def jacobian(f: _Function, x: _Point, *, vectorized: bool = False) -> NDArray[np.float64]: ...
+@overload
+def jvp(f: _ScalarFunction, *, vectorized: Literal["auto"]) -> _AutoFunction2[float]: ...
+@overload
+def jvp(
+    f: _VectorFunction, *, vectorized: Literal["auto"]
+) -> _AutoFunction2[NDArray[np.float64]]: ...
 @overload
 def jvp(f: _ScalarFunction, *, vectorized: bool = False) -> Callable[[_Point, _Point], float]: ...
 @overload
@@ -739,9 +774,17 @@ def jvp(
     f: _VectorFunction, x: _Point, v: _Point, *, vectorized: bool = False
 ) -> NDArray[np.float64]: ...
 @overload
+def hessian(
+    f: _Function, *, vectorized: Literal["auto"]
+) -> _AutoFunction[NDArray[np.float64]]: ...
+@overload
 def hessian(f: _Function, *, vectorized: bool = False) -> Callable[[_Point], NDArray[np.float64]]: ...
 @overload
 def hessian(f: _Function, x: _Point, *, vectorized: bool = False) -> NDArray[np.float64]: ...
+@overload
+def hvp(
+    f: _Function, *, vectorized: Literal["auto"]
+) -> _AutoFunction2[NDArray[np.float64]]: ...
 @overload
 def hvp(f: _Function, *, vectorized: bool = False) -> Callable[[_Point, _Point], NDArray[np.float64]]: ...
 @overload

@@ -1367,6 +1367,7 @@ _gradient_generic = _operators["gradient"]
 _hessian_generic = _operators["hessian"]
 _gradient_result = _operators["gradient_result"]
 _hessian_result = _operators["hessian_result"]
+_bind = _operators["bind"]
 _ndarray = _common.np.ndarray
 
 
@@ -1382,14 +1383,17 @@ def gradient(f, x=..., *, vectorized=False):
     one DualArray of n tangent directions: faster for f written with dense
     array operations, such as matrix products or logsumexp).  Without x,
     returns the function x -> gradient(f, x), e.g. as scipy.optimize's
-    ``jac``.
+    ``jac``; with vectorized="auto" (only without x), that function times
+    both ways at its first call at each size n and keeps the faster.
 
     >>> import dualdiff as dd
     >>> dd.gradient(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
     array([8., 5.])
     """
-    if x is ... or vectorized or not callable(f) or not _plain_vector(x):
-        return _gradient_generic(f, x, vectorized=vectorized)   # binding, checks, messages
+    if x is ...:   # no point: the gradient function, calling this fast path
+        return _bind(gradient, f, vectorized)
+    if vectorized is not False or not callable(f) or not _plain_vector(x):
+        return _gradient_generic(f, x, vectorized=vectorized)   # checks, messages
     try:
         y = f(_gradient_seeds(x, _new_tag()))
     except _common.NestedCallError:      # inside a derivative call: the generic path
@@ -1408,13 +1412,16 @@ def hessian(f, x=..., *, vectorized=False):
     one evaluation of a NumPy-vectorised f at one array carrying n first
     and n * n second partials (memory (n + n^2) times the values': for
     dense functions of up to ~100 variables).  Without x, returns the
-    function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``.
+    function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``
+    (vectorized="auto": as for gradient()).
 
     >>> import dualdiff as dd
     >>> dd.hessian(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
     array([[4., 6.],
            [6., 2.]])
     """
-    if x is ... or vectorized or not callable(f) or not _plain_vector(x):
+    if x is ...:   # no point: the Hessian function, calling this fast path
+        return _bind(hessian, f, vectorized)
+    if vectorized is not False or not callable(f) or not _plain_vector(x):
         return _hessian_generic(f, x, vectorized=vectorized)
     return _hessian_result(f(_hessian_seeds(x, _new_tag())), x.shape[0])

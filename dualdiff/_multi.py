@@ -17,13 +17,160 @@ dense (n, ...) tangents.  That is faster where intermediate values depend
 on many variables (matrix products, softmax, logsumexp) and n is not
 small, and slower for sparse structure such as Rosenbrock's; f must then
 be written with array operations (no float(), no Python branching on x).
+
+``vectorized="auto"`` (for the function ``gradient(f, vectorized="auto")``
+returns, never with a point) lets that function find out which is faster:
+see ``AutoBound``.
 """
 
 import numbers
+import threading
+from time import perf_counter   # read at each first call: tests substitute a fake clock
 
 import numpy as np
 
 from dualdiff import _array, _common
+
+#: The vectorized way is tried by "auto" only while its seed tangents take at
+#: most this many bytes: n * n doubles for a gradient (n <= 2896), n * (n + n*n)
+#: for a Hessian (n <= 202).  Past that, trying it once could take gigabytes.
+AUTO_SEED_BYTES = 64 * 2**20
+
+
+def vectorized_mode(vectorized, op):
+    """True, False or "auto" from the vectorized= argument of `op`.
+
+    0 and 1 (and NumPy's booleans) count as False and True, as they always
+    have; anything else is an error, not a truth value.
+    """
+    if vectorized is False or vectorized is True:
+        return vectorized
+    if isinstance(vectorized, str):
+        if vectorized == "auto":
+            return "auto"
+        raise ValueError(f"{op}() takes vectorized=True, False or \"auto\", not {vectorized!r}")
+    if isinstance(vectorized, (numbers.Integral, np.bool_)) and vectorized in (0, 1):
+        return bool(vectorized)
+    if isinstance(vectorized, numbers.Integral):
+        raise ValueError(f"{op}() takes vectorized=True, False or \"auto\", not {vectorized!r}")
+    raise TypeError(f"{op}() takes vectorized=True, False or \"auto\", not {vectorized!r} "
+                    f"(of type {type(vectorized).__name__!r})")
+
+
+def auto_needs_binding(op, point="x"):
+    """The error for vectorized="auto" given with a point."""
+    return ValueError(
+        f'{op}(f, {point}, vectorized="auto"): "auto" decides by timing the first call, at each '
+        f'size n, of the function that {op}(f, vectorized="auto") returns, and keeps the '
+        f"faster way for its later calls; one call has nothing to amortise that over. "
+        f'Call that function (g = {op}(f, vectorized="auto"); g({point})), or pass '
+        "vectorized=True or vectorized=False")
+
+
+class _NotForArrays(Exception):
+    """f cannot take an array (AutoBound's vectorized attempt)."""
+
+
+def _plain_result(r):
+    """r holds floats only: not the Dual-valued result of a nested call."""
+    parts = r if isinstance(r, tuple) else (r,)
+    return all(isinstance(p, float) or (isinstance(p, np.ndarray) and p.dtype == np.float64)
+               for p in parts)
+
+
+class AutoBound:
+    """op(f, x) without a point, with vectorized="auto": at each size n of x
+    not seen before, it evaluates f both ways (sparse numbers first, then
+    the vectorized array), times each with perf_counter, returns the result
+    of the faster and keeps that way for its later calls at that n.
+
+    The sparse way is kept where f cannot take an array, by the test
+    ``derivative`` of an ndarray uses: f raises ArrayUnsupported, or a
+    TypeError or ValueError not raised inside dualdiff's own code (or its
+    result raises ArrayUnsupported).  Any other error propagates, and
+    nothing is kept.  Past AUTO_SEED_BYTES the vectorized way is not tried.
+    Nested calls (x, or f through a closure, carries an enclosing derivative
+    call's perturbation) take the nested path, untimed and unrecorded.
+    """
+
+    def __init__(self, op, f, nested, rows):
+        self._op, self._f, self._nested, self._rows = op, f, nested, rows
+        self._lock = threading.Lock()   # guards the writing of _choices: {n: vectorized?}
+        self._choices = {}
+        fname = getattr(f, "__name__", type(f).__name__)
+        self.__name__ = self.__qualname__ = f"{op.__name__}_of_{fname}"
+        point = "x, v" if isinstance(self, _AutoBound2) else "x"
+        self.__doc__ = (f"{op.__name__}({fname}, {point}) as a function of {point}, "
+                        "vectorized or not: whichever its first call at each n found faster.")
+
+    @property
+    def vectorized_choices(self):
+        """{n: True (vectorized) or False (sparse)}: a copy of the ways kept."""
+        with self._lock:
+            return dict(self._choices)
+
+    def __repr__(self):
+        return f"<{self.__name__}, vectorized='auto', choices {self.vectorized_choices}>"
+
+    def _call(self, x, rest):
+        op, f = self._op, self._f
+        if self._nested(x):   # inside a derivative call: its own path
+            return op(f, x, *rest)
+        x = vector_point(x, op.__name__)
+        n = x.size
+        with self._lock:
+            choice = self._choices.get(n)
+        if choice is not None:
+            return op(f, x, *rest, vectorized=choice)
+        # the first call at this n: both ways, timed (sparse first: an error
+        # of f's own then propagates as it would with vectorized=False)
+        t0 = perf_counter()
+        sparse = op(f, x, *rest, vectorized=False)
+        t1 = perf_counter()
+        if not _plain_result(sparse):   # nested through a closure: nothing to choose
+            return sparse
+        vec, choice = None, False
+        if self._rows(n) * n * 8 <= AUTO_SEED_BYTES:
+            try:
+                vec = op(self._probe, x, *rest, vectorized=True)
+                choice = perf_counter() - t1 < t1 - t0   # a tie keeps the default
+            except (_NotForArrays, _array.ArrayUnsupported):   # also one of f's result
+                pass
+        with self._lock:   # another thread may have chosen meanwhile: its choice stands
+            choice = self._choices.setdefault(n, choice)
+        return vec if choice and vec is not None else sparse
+
+    def _probe(self, arg):
+        """f(arg); _NotForArrays where f cannot take an array."""
+        try:
+            return self._f(arg)
+        except (TypeError, ValueError) as exc:
+            if not isinstance(exc, _array.ArrayUnsupported) and _array._raised_inside_dualdiff(exc):
+                raise
+        raise _NotForArrays   # outside the except block: no chained traceback
+
+
+_FLOAT64 = np.dtype(np.float64)
+
+
+class _AutoBound1(AutoBound):
+    def __call__(self, x):
+        # the steady state: a float64 vector of a size already timed (a dict
+        # read needs no lock: it is atomic, and entries are never changed)
+        if type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1:
+            choice = self._choices.get(x.shape[0])
+            if choice is not None:
+                return self._op(self._f, x, vectorized=choice)
+        return self._call(x, ())
+
+
+class _AutoBound2(AutoBound):
+    def __call__(self, x, v):
+        if type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1:
+            choice = self._choices.get(x.shape[0])
+            if choice is not None:
+                return self._op(self._f, x, v, vectorized=choice)
+        return self._call(x, (v,))
 
 
 def vector_point(x, op):
@@ -44,6 +191,23 @@ def vector_point(x, op):
     if arr.ndim != 1:
         raise ValueError(f"{op}() expects a 1-D x, not an array of shape {arr.shape}")
     return arr.astype(np.float64)
+
+
+def bind(op, f, vectorized, nested):
+    """op(f) without a point: the function of x (of x and v for jvp and hvp).
+
+    `nested(x)` says x carries an enclosing derivative call's perturbation.
+    """
+    mode = vectorized_mode(vectorized, op.__name__)
+    two = op.__name__ in ("jvp", "hvp")
+    if mode != "auto":
+        return _bind2(op, f, vectorized=mode) if two else _common.bind(op, f, vectorized=mode)
+    if not callable(f):
+        raise TypeError(f"{op.__name__}() expects a callable f, not {type(f).__name__!r}")
+    # tangent rows of the vectorized seed: n directions, one for jvp, n + n*n for a Hessian
+    rows = {"jvp": lambda n: 1, "hessian": lambda n: n + n * n,
+            "hvp": lambda n: n + n * n}.get(op.__name__, lambda n: n)
+    return (_AutoBound2 if two else _AutoBound1)(op, f, nested, rows)
 
 
 def _bind2(op, f, **options):
@@ -121,6 +285,13 @@ def operators(backend):
             out[k] = row
         return out
 
+    def _mode(vectorized, op, point="x"):
+        """The vectorized= of a call with a point: True or False ("auto" needs none)."""
+        mode = vectorized_mode(vectorized, op)
+        if mode == "auto":
+            raise auto_needs_binding(op, point)
+        return mode
+
     def _scalar(y, op):
         """The one number f returned (a 0-d array counts, as np.sum returns)."""
         if isinstance(y, np.ndarray) and y.ndim == 0:
@@ -168,14 +339,16 @@ def operators(backend):
         one DualArray of n tangent directions: faster for f written with dense
         array operations, such as matrix products or logsumexp).  Without x,
         returns the function x -> gradient(f, x), e.g. as scipy.optimize's
-        ``jac``.
+        ``jac``; with vectorized="auto" (only without x), that function times
+        both ways at its first call at each size n and keeps the faster.
 
         >>> import dualdiff as dd
         >>> dd.gradient(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
         array([8., 5.])
         """
         if x is ...:   # no point: return the gradient function
-            return _common.bind(gradient, f, vectorized=vectorized)
+            return bind(gradient, f, vectorized, _perturbed)
+        vectorized = _mode(vectorized, "gradient")
         if _perturbed(x):   # inside a derivative call
             return _nested_gradient(f, x, "gradient")
         try:
@@ -187,14 +360,16 @@ def operators(backend):
     def value_and_gradient(f, x=..., *, vectorized=False):
         """value_and_gradient(f, x, *, vectorized=False) -> (f(x), gradient of f at x) from one evaluation.
 
-        Without x, returns the function x -> value_and_gradient(f, x).
+        vectorized as for gradient().  Without x, returns the function
+        x -> value_and_gradient(f, x).
 
         >>> import dualdiff as dd
         >>> dd.value_and_gradient(lambda v: v[0] * v[1], [3.0, 4.0])
         (12.0, array([4., 3.]))
         """
         if x is ...:   # no point: return the function
-            return _common.bind(value_and_gradient, f, vectorized=vectorized)
+            return bind(value_and_gradient, f, vectorized, _perturbed)
+        vectorized = _mode(vectorized, "value_and_gradient")
         if _perturbed(x):   # inside a derivative call
             return f(np.asarray(x, dtype=object)), _nested_gradient(f, x, "value_and_gradient")
         try:
@@ -210,7 +385,7 @@ def operators(backend):
         f may return a list, tuple or ndarray of numbers (an (m, n) result)
         or a single number (an (n,) result, its gradient); with
         vectorized=True, a DualArray.  Without x, returns the function
-        x -> jacobian(f, x).
+        x -> jacobian(f, x) (vectorized="auto": as for gradient()).
 
         >>> import dualdiff as dd
         >>> dd.jacobian(lambda v: [v[0] * v[1], v[0] + v[1]], [2.0, 3.0])
@@ -218,7 +393,8 @@ def operators(backend):
                [1., 1.]])
         """
         if x is ...:   # no point: return the Jacobian function
-            return _common.bind(jacobian, f, vectorized=vectorized)
+            return bind(jacobian, f, vectorized, _perturbed)
+        vectorized = _mode(vectorized, "jacobian")
         if _perturbed(x):   # inside a derivative call
             return _nested_jacobian(f, x)
         try:
@@ -233,8 +409,9 @@ def operators(backend):
                                dtype=object)
             if isinstance(y, np.ndarray):
                 outputs[...] = y
-            else:
-                outputs[:] = list(y)
+            else:   # one by one: a slice assignment would ask a 0-d DualArray for an ndarray
+                for i, yi in enumerate(y):
+                    outputs[i] = yi
             out = np.empty(outputs.shape + (n,))
             for index, yi in np.ndenumerate(outputs):
                 out[index] = _partials(yi, n, "jacobian")[1]
@@ -248,14 +425,16 @@ def operators(backend):
         output, an ndarray for a list, tuple or ndarray of outputs.  With
         vectorized=True, f is evaluated once at DualArray(x, v) instead of
         an object array of Duals (f written with array operations).
-        Without x and v, returns the function (x, v) -> jvp(f, x, v).
+        Without x and v, returns the function (x, v) -> jvp(f, x, v)
+        (vectorized="auto": as for gradient()).
 
         >>> import dualdiff as dd
         >>> dd.jvp(lambda p: p[0]**2 * p[1], [1.0, 2.0], [1.0, 0.0])
         4.0
         """
         if x is ... and v is ...:   # no point: return the function of (x, v)
-            return _bind2(jvp, f, vectorized=vectorized)
+            return bind(jvp, f, vectorized, _perturbed)
+        vectorized = _mode(vectorized, "jvp", "x, v")
         if not callable(f):
             raise TypeError(f"jvp() expects a callable f, not {type(f).__name__!r}")
         if v is ...:
@@ -272,11 +451,15 @@ def operators(backend):
                 return float(y.dual) if y.ndim == 0 else np.array(y.dual)
             if isinstance(y, numbers.Real) and not isinstance(y, bool):
                 return 0.0
-            raise _common.result_error("jvp", y)
-        duals = np.empty(x.size, dtype=object)
-        for i in range(x.size):
-            duals[i] = Dual(x[i], v[i])
-        y = f(duals)
+            if not isinstance(y, (list, tuple)):
+                raise _common.result_error("jvp", y)
+            # a list or tuple of outputs: Duals (elements or reductions of a
+            # one-direction DualArray), taken as the default path takes them
+        else:
+            duals = np.empty(x.size, dtype=object)
+            for i in range(x.size):
+                duals[i] = Dual(x[i], v[i])
+            y = f(duals)
 
         def tangent(yi):
             yi = _scalar(yi, "jvp")
@@ -331,7 +514,8 @@ def operators(backend):
         one evaluation of a NumPy-vectorised f at one array carrying n first
         and n * n second partials (memory (n + n^2) times the values': for
         dense functions of up to ~100 variables).  Without x, returns the
-        function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``.
+        function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``
+        (vectorized="auto": as for gradient()).
 
         >>> import dualdiff as dd
         >>> dd.hessian(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
@@ -339,22 +523,23 @@ def operators(backend):
                [6., 2.]])
         """
         if x is ...:   # no point: return the Hessian function
-            return _common.bind(hessian, f, vectorized=vectorized)
-        return _hessian_of(f, x, "hessian", vectorized)
+            return bind(hessian, f, vectorized, _perturbed)
+        return _hessian_of(f, x, "hessian", _mode(vectorized, "hessian"))
 
     def hvp(f, x=..., v=..., *, vectorized=False):
         """hvp(f, x, v, *, vectorized=False) -> the Hessian-vector product H(x) v, an (n,) ndarray.
 
         Computed from the one-pass Hessian (so it costs what hessian costs).
         Without x and v, returns the function (x, v) -> hvp(f, x, v), e.g. as
-        scipy.optimize's ``hessp``.
+        scipy.optimize's ``hessp`` (vectorized="auto": as for gradient()).
 
         >>> import dualdiff as dd
         >>> dd.hvp(lambda p: p[0]**2 * p[1], [1.0, 2.0], [1.0, 0.0])
         array([4., 2.])
         """
         if x is ... and v is ...:   # no point: return the function of (x, v)
-            return _bind2(hvp, f, vectorized=vectorized)
+            return bind(hvp, f, vectorized, _perturbed)
+        vectorized = _mode(vectorized, "hvp", "x, v")
         if v is ...:
             raise TypeError("hvp() expects a direction v with the point x")
         v = vector_point(v, "hvp")
@@ -377,6 +562,12 @@ def operators(backend):
             return np.zeros((n, n))
         raise _common.result_error("hessian", y)
 
+    def bind_compiled(op, f, vectorized):
+        """op(f) without a point, for a compiled fast path `op` (so that the
+        function returned calls it)."""
+        return bind(op, f, vectorized, _perturbed)
+
     return {"gradient": gradient, "value_and_gradient": value_and_gradient,
             "jacobian": jacobian, "jvp": jvp, "hessian": hessian, "hvp": hvp,
-            "gradient_result": gradient_result, "hessian_result": hessian_result}
+            "gradient_result": gradient_result, "hessian_result": hessian_result,
+            "bind": bind_compiled}

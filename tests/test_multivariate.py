@@ -1298,6 +1298,21 @@ def test_vectorized_jacobian_and_jvp_equal_the_default_path(dd):
         dd.jvp(lambda v: v.sum() * v[0], _X5, np.ones(5))
 
 
+def test_vectorized_jacobian_and_jvp_of_a_list_of_elements(dd):
+    # f returning a list or tuple of elements of the DualArray (0-d arrays),
+    # as the docstring's example does; they once went through ndarray() and raised
+    def f(v):
+        return [v[0] * v[1], v[0] + v[1]]
+
+    assert dd.jacobian(f, [2.0, 3.0], vectorized=True).tolist() == [[3.0, 2.0], [1.0, 1.0]]
+    assert dd.jacobian(lambda v: (v[0], 2.0), [2.0, 3.0],
+                       vectorized=True).tolist() == [[1.0, 0.0], [0.0, 0.0]]
+    # and jvp: the elements of a one-direction DualArray are Duals
+    assert dd.jvp(f, [2.0, 3.0], [1.0, 0.0], vectorized=True).tolist() == [3.0, 1.0]
+    assert dd.jvp(lambda v: (v @ v, 2.0), [2.0, 3.0], [1.0, 1.0],
+                  vectorized=True).tolist() == [10.0, 0.0]
+
+
 def test_vectorized_softmax_jacobian_is_diag_minus_outer(dd):
     s = np.exp(_X5) / np.exp(_X5).sum()
     j = dd.jacobian(lambda v: dd.softmax(v), _X5, vectorized=True)

@@ -231,6 +231,16 @@ check(dd.jvp(vector_f)(a[:2], a[:2]), F64)
 check(dd.hessian(scalar_f, a[:2]), F64)
 check(dd.hessian(scalar_f)(a[:2]), F64)
 check(dd.hvp(scalar_f, a[:2], a[:2]), F64)
+auto_gradient = dd.gradient(scalar_f, vectorized="auto")
+check(auto_gradient(a[:2]), F64)
+check(auto_gradient.vectorized_choices, dict[int, bool])
+check(dd.value_and_gradient(scalar_f, vectorized="auto")(a[:2]), tuple[float, F64])
+check(dd.jacobian(vector_f, vectorized="auto")([1.0, 2.0]), F64)
+check(dd.jvp(scalar_f, vectorized="auto")(a[:2], a[:2]), float)
+check(dd.jvp(vector_f, vectorized="auto")(a[:2], a[:2]), F64)
+check(dd.hessian(scalar_f, vectorized="auto")(a[:2]), F64)
+check(dd.hvp(scalar_f, vectorized="auto")(a[:2], a[:2]), F64)
+check(dd.hvp(scalar_f, vectorized="auto").vectorized_choices, dict[int, bool])
 check(dd.backend, Literal["c", "python"])
 check(dd.__version__, str)
 
@@ -267,6 +277,9 @@ dd.second_derivative(f, x)  # E: no nested second derivative
 dd.gradient(f, 1.0)  # E: a scalar point
 dd.gradient(f, [1.0], vectorize=True)  # E: misspelt keyword
 dd.hessian(f, [1.0], vectorize=True)  # E: misspelt keyword
+dd.gradient(f, [1.0], vectorized="auto")  # E: "auto" only without x (ValueError at runtime)
+dd.jacobian(f, vectorized="yes")  # E: True, False or "auto"
+dd.gradient(f).vectorized_choices  # E: only the "auto" function has it
 dd.leaky_relu(1.0, alpha="0.1")  # E
 X[0] = 2.0  # E: the arrays are immutable
 X + dd.HyperDual(1.0)  # E
