@@ -36,6 +36,9 @@ from dualdiff import _array, _common
 #: for a Hessian (n <= 202).  Past that, trying it once could take gigabytes.
 AUTO_SEED_BYTES = 64 * 2**20
 
+#: Timings of the two ways closer than this factor are taken again ("auto").
+AUTO_CLOSE = 4.0
+
 
 def vectorized_mode(vectorized, op):
     """True, False or "auto" from the vectorized= argument of `op`.
@@ -81,8 +84,10 @@ def _plain_result(r):
 class AutoBound:
     """op(f, x) without a point, with vectorized="auto": at each size n of x
     not seen before, it evaluates f both ways (sparse numbers first, then
-    the vectorized array), times each with perf_counter, returns the result
-    of the faster and keeps that way for its later calls at that n.
+    the vectorized array), times each with perf_counter (twice each where
+    the first times are within AUTO_CLOSE of each other, the faster of the
+    two counting), returns the result of the faster way and keeps that way
+    for its later calls at that n.
 
     The sparse way is kept where f cannot take an array, by the test
     ``derivative`` of an ndarray uses: f raises ArrayUnsupported, or a
@@ -133,7 +138,18 @@ class AutoBound:
         if self._rows(n) * n * 8 <= AUTO_SEED_BYTES:
             try:
                 vec = op(self._probe, x, *rest, vectorized=True)
-                choice = perf_counter() - t1 < t1 - t0   # a tie keeps the default
+                t_sparse, t_vec = t1 - t0, perf_counter() - t1
+                if max(t_sparse, t_vec) < AUTO_CLOSE * min(t_sparse, t_vec):
+                    # a close call: a first evaluation can pay for warming up
+                    # (measured up to 3x), so each way once more, the faster
+                    # of its two times counting
+                    t0 = perf_counter()
+                    op(f, x, *rest, vectorized=False)
+                    t1 = perf_counter()
+                    op(self._probe, x, *rest, vectorized=True)
+                    t_sparse = min(t_sparse, t1 - t0)
+                    t_vec = min(t_vec, perf_counter() - t1)
+                choice = t_vec < t_sparse   # a tie keeps the default
             except (_NotForArrays, _array.ArrayUnsupported):   # also one of f's result
                 pass
         with self._lock:   # another thread may have chosen meanwhile: its choice stands

@@ -116,6 +116,45 @@ def assert_same(got, expected):
 # The choice, per n, and how often f is evaluated
 # --------------------------------------------------------------------------
 
+def scripted(f, clock, costs):
+    """f that advances `clock` by the next of `costs` at each evaluation and
+    records the way it was evaluated in ``timed.calls``."""
+    costs = list(costs)
+
+    def timed(v):
+        timed.calls.append("sparse" if sparse_arg(v) else "vectorized")
+        clock.now += costs.pop(0)
+        return f(v)
+
+    timed.calls = []
+    return timed
+
+
+@pytest.mark.parametrize("costs, want", [
+    # a close first round (vectorized seems faster: the sparse way warmed
+    # up), then the second round shows sparse is faster: the faster of two
+    ((3.0, 2.5, 1.0, 2.5), False),
+    ((3.0, 2.5, 3.0, 2.6), True),     # close, and vectorized faster both times
+    ((2.0, 2.5, 2.0, 0.5), True),     # the second vectorized time decides
+])
+def test_a_close_first_timing_is_taken_again(dd, clock, costs, want):
+    f = scripted(scalar_f, clock, costs)
+    g = dd.gradient(f, vectorized="auto")
+    x = np.array([0.3, -0.2, 0.9])
+    got = g(x)
+    assert f.calls == ["sparse", "vectorized", "sparse", "vectorized"]
+    assert g.vectorized_choices == {3: want}
+    assert_same(got, dd.gradient(scalar_f, x, vectorized=want))
+
+
+def test_a_clear_first_timing_is_not_repeated(dd, clock):
+    # 4x apart or more: one evaluation each way is enough
+    f = scripted(scalar_f, clock, (4.0, 1.0))
+    g = dd.gradient(f, vectorized="auto")
+    g(np.array([0.3, -0.2, 0.9]))
+    assert f.calls == ["sparse", "vectorized"]
+    assert g.vectorized_choices == {3: True}
+
 @pytest.mark.parametrize("faster", ["sparse", "vectorized"])
 @pytest.mark.parametrize("op", OPS)
 def test_first_call_times_both_ways_and_keeps_the_faster_per_n(dd, clock, op, faster):
