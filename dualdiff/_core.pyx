@@ -290,8 +290,6 @@ Dual(real, dual=0.0)
     Dual(1.0, 2.0)
     """
 
-    # NumPy scalars (np.float64(2) * Dual) defer to Dual's reflected methods.
-    __array_priority__ = 1000
 
     def __init__(self, real, dual=0.0):
         self.v.re = _arg(real, "Dual", "a real number")
@@ -511,8 +509,6 @@ HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
     >>> y.real, y.e1, y.e12
     (16.0, 32.0, 48.0)
     """
-
-    __array_priority__ = 1000
 
     def __init__(self, real, e1=0.0, e2=0.0, e12=0.0):
         self.v.re = _arg(real, "HyperDual", "a real number")

@@ -49,7 +49,6 @@ class Nesting:
             """
 
             __slots__ = ("h", "outer", "inner")
-            __array_priority__ = 1000
 
             def __init__(self, h, outer, inner):
                 self.h, self.outer, self.inner = h, outer, inner

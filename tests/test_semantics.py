@@ -551,6 +551,36 @@ def test_numpy_scalars(dd, kind):
             assert f(x, s) == f(3.0, 2.0) and f(s, x) == f(2.0, 3.0)
 
 
+@pytest.mark.parametrize("kind", NUMBER_TYPES)
+def test_ndarray_on_either_side_maps_over_its_elements(dd, kind):
+    # ndarray (op) number must work as number (op) ndarray does: an object
+    # array of the elementwise results, not a TypeError
+    x = kind(dd, 3.0)
+    a = np.array([1.0, 2.0, -0.5])
+    for op, f in ARITH.items():
+        if op == "**":
+            a = np.abs(a)
+        for got, expected in ((f(a, x), [f(float(e), x) for e in a]),
+                              (f(x, a), [f(x, float(e)) for e in a])):
+            assert type(got) is np.ndarray and got.dtype == object and got.shape == a.shape, op
+            for g, e in zip(got, expected):
+                assert type(g) is type(x), op
+                assert_parts(g, *parts(e))
+    for op, f in COMPARE.items():
+        assert f(a, x).tolist() == [f(float(e), 3.0) for e in a], op
+        assert f(x, a).tolist() == [f(3.0, float(e)) for e in a], op
+
+
+def test_derivative_through_constant_arrays_on_the_left(dd):
+    c = np.array([1.0, 2.0, 3.0])
+    assert dd.derivative(lambda x: np.sum(c * x ** 2), 2.0) == 24.0
+    assert dd.second_derivative(lambda x: np.sum(c / x), 2.0) == 1.5
+    assert dd.derivative(lambda x: np.polyval(c, x), 2.0) == 6.0
+    # nested: the inner call's numbers meet an ndarray on the left too
+    outer = dd.derivative(lambda x: dd.derivative(lambda y: np.sum(c * x * y * y), 1.0), 2.0)
+    assert outer == 12.0
+
+
 # --------------------------------------------------------------------------
 # The value part is bitwise the plain float result
 # --------------------------------------------------------------------------

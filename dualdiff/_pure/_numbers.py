@@ -284,8 +284,6 @@ class _Number:
 
     def _unary(self, name):
         return self._chain(_coefficients(name, self._re, self._ORDER))
-    # NumPy scalars (np.float64(2) * Dual) defer to the reflected methods.
-    __array_priority__ = 1000
 
     def __copy__(self):
         return self
