@@ -156,6 +156,8 @@ class ArrayBase:
 
     def _rows_for(self, t, shape):
         """Tangent rows t broadcast to values of `shape` (a view where possible)."""
+        if t.shape[1:] == shape:   # the common case, without broadcast_to's cost
+            return t
         extra = len(shape) - (t.ndim - 1)
         if extra > 0:
             t = t.reshape((t.shape[0],) + (1,) * extra + t.shape[1:])
