@@ -206,18 +206,24 @@ def build_info():
     }
 
 
+def _backend_description(info):
+    """The backend in use, and why, from build_info()."""
+    if info["backend"] == "c":
+        return f"c (compiled extension {info['extension']})"
+    return ("python (DUALDIFF_PURE_PYTHON is set)" if info["pure_python_forced"]
+            else "python (compiled extension not built)" if info["extension"] is None
+            else "python (compiled extension failed to import)")
+
+
 def _cmd_info(args):
     info = build_info()
     if args.json:
         print(json.dumps(info))
         return 0
+    backend = _backend_description(info)
     if info["backend"] == "c":
-        backend = f"c (compiled extension {info['extension']})"
         compiler = f"{info['compiler']} (sysconfig CC)"
     else:
-        backend = ("python (DUALDIFF_PURE_PYTHON is set)" if info["pure_python_forced"]
-                   else "python (compiled extension not built)" if info["extension"] is None
-                   else "python (compiled extension failed to import)")
         compiler = "none (pure Python)"
     lines = [
         f"dualdiff {info['version']}",
@@ -245,6 +251,17 @@ def _cmd_bench(args):
         if unknown or not tasks:
             raise CliError(f"--tasks: unknown task {', '.join(unknown) or '(none)'}; "
                            f"choose from {', '.join(TASK_NAMES)}")
+    if dualdiff.backend != "c":
+        # the figures would be the fallback's: say so before they are read as
+        # dualdiff's (from a source checkout, `python -m dualdiff` imports the
+        # checkout, which has no compiled module, not the installed package)
+        info = build_info()
+        print(f"{PROG} bench: note: backend {_backend_description(info)}, 10-20x "
+              f"slower than the compiled one; dualdiff imported from "
+              f"{os.path.dirname(dualdiff.__file__)}"
+              + ("" if info["pure_python_forced"] else
+                 ". From a source checkout, run the installed `dualdiff` command, or "
+                 "python -m dualdiff from another directory"), file=sys.stderr)
     return run_bench(quick=args.quick, json_path=args.json, plot_path=args.plot,
                      tasks=tasks, out=sys.stdout, err=sys.stderr)
 

@@ -159,6 +159,21 @@ def test_no_subcommand_prints_help_and_exits_2(tmp_path):
     assert "diff" in proc.stderr and "info" in proc.stderr and "bench" in proc.stderr
 
 
+def test_bench_says_when_the_pure_python_backend_is_running(dd, tmp_path):
+    # its figures must not pass for the compiled backend's (from a source
+    # checkout, python -m dualdiff imports the checkout, which has no
+    # compiled module)
+    proc = run_cli(["bench", "--quick", "--tasks", "relu"], dd.backend, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    notes = [line for line in proc.stderr.splitlines() if "note: backend" in line]
+    if dd.backend == "python":
+        assert len(notes) == 1 and "DUALDIFF_PURE_PYTHON is set" in notes[0], proc.stderr
+        assert "10-20x slower than the compiled one" in notes[0]
+    else:
+        assert notes == [], proc.stderr
+    assert "relu" in proc.stdout
+
+
 def test_bench_help_lists_its_options(tmp_path):
     proc = run_cli(["bench", "--help"], dualdiff.backend, tmp_path)
     assert proc.returncode == 0
