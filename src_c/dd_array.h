@@ -127,9 +127,10 @@ static size_t dd_array_dual_##NAME(double param, size_t n, size_t k, const doubl
         for (i = 0; i < n; i++) {                                                   \
             double f[3] = {0.0, 0.0, 0.0};                                          \
             COEFFS(RULE, a[i], f, 1);                                               \
+            int off = f[0] != f[0] && a[i] == a[i];                                 \
             v[i] = f[0];                                                            \
-            outside += (f[0] != f[0] && a[i] == a[i]);                              \
-            d[i] = (f[0] != f[0] && a[i] == a[i]) ? NAN : f[1];                     \
+            outside += off;                                                         \
+            d[i] = off ? NAN : f[1];                                                \
         }                                                                           \
     }                                                                               \
     dd_array_scale_rows(n, k, t, trs, tps, d);                                      \
@@ -151,9 +152,10 @@ static size_t dd_array_hyper_##NAME(double param, size_t n, const double *a,    
     } else {                                                                        \
         for (i = 0; i < n; i++) {                                                   \
             COEFFS(RULE, a[i], f, 2);                                               \
+            int off = f[0] != f[0] && a[i] == a[i];                                 \
             v[i] = f[0];                                                            \
-            outside += (f[0] != f[0] && a[i] == a[i]);                              \
-            DD_HYPER_STORE(f[0], f, f[0] != f[0] && a[i] == a[i]);                  \
+            outside += off;                                                         \
+            DD_HYPER_STORE(f[0], f, off);                                           \
         }                                                                           \
     }                                                                               \
     DD_FP_RESTORE;                                                                  \
