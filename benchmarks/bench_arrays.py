@@ -471,7 +471,6 @@ def check(methods, idx, exact, notes, max_call_s):
 # ---------------------------------------------------------------------------
 
 
-
 def fmt_err(m):
     if m.kind != "derivative":
         return "-"
@@ -507,8 +506,6 @@ def print_table(title, methods, key):
 def best(methods, group, key):
     cands = [m for m in methods if m.group == group]
     return min(cands, key=lambda m: median_ratio(m, key)) if cands else None
-
-
 
 
 def summarize(task, n, methods, key, peers_missing):

@@ -428,7 +428,6 @@ def check(methods, exact, notes, max_call_s):
 # ---------------------------------------------------------------------------
 
 
-
 def fmt_err(m):
     if m.kind not in ("gradient", "hessian"):
         return "-"
@@ -463,8 +462,6 @@ def best(methods, group, headline):
     """The fastest method of a group (by median ratio to the headline baseline)."""
     cands = [m for m in methods if m.group == group]
     return min(cands, key=lambda m: median_ratio(m, headline)) if cands else None
-
-
 
 
 def summarize(kind, n, methods, headline):

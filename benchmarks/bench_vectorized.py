@@ -201,10 +201,6 @@ def check(meths, ref, notes, max_call_s):
     return kept
 
 
-
-
-
-
 def times(s):
     return f"{s:.2f}x faster than" if s >= 1 else f"{1 / s:.2f}x SLOWER than"
 
