@@ -7,6 +7,8 @@ that the compiled and pure-Python backends say the same things the same way.
 
 import math
 import numbers
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -18,26 +20,51 @@ import numpy as np
 EDOM, ERANGE, EZERODIV = 1, 2, 3
 
 
+# dualdiff's own math errors are subclasses of the math module's, so that the
+# point-by-point evaluation of derivative(f, ndarray) can tell a point outside
+# dualdiff's domain (NumPy semantics: nan there) from any other error raised
+# in f, which must propagate unchanged.
+class DomainError(ValueError):
+    """A dualdiff function evaluated outside its domain (math's ValueError)."""
+
+
+class PoleError(ZeroDivisionError):
+    """A dualdiff division by zero, or 0.0 to a negative power (ZeroDivisionError)."""
+
+
+class RangeError(OverflowError):
+    """A dualdiff function whose value overflows (math's OverflowError)."""
+
+
+#: The errors a point outside dualdiff's domain raises; NumPy's category and
+#: wording for each, as an array would report it.
+OWN_MATH_ERRORS = {
+    DomainError: ("invalid", "invalid value encountered in {}"),
+    PoleError: ("divide", "divide by zero encountered in {}"),
+    RangeError: ("over", "overflow encountered in {}"),
+}
+
+
 def math_error(status, name, a):
     """The exception the math module would raise for ``name(a)``."""
     if status == ERANGE:
-        return OverflowError(f"math range error: {name}({a!r}) overflows")
-    return ValueError(f"math domain error: {name}({a!r})")
+        return RangeError(f"math range error: {name}({a!r}) overflows")
+    return DomainError(f"math domain error: {name}({a!r})")
 
 
 def pow_error(status, a, p):
     """The exception Python's float ``a ** p`` would raise (ValueError for complex)."""
     if status == EZERODIV:
-        return ZeroDivisionError(f"0.0 cannot be raised to a negative power ({a!r} ** {p!r})")
+        return PoleError(f"0.0 cannot be raised to a negative power ({a!r} ** {p!r})")
     if status == ERANGE:
-        return OverflowError(f"math range error: {a!r} ** {p!r} overflows")
-    return ValueError(
+        return RangeError(f"math range error: {a!r} ** {p!r} overflows")
+    return DomainError(
         f"math domain error: {a!r} ** {p!r} is not real (negative base, non-integer exponent)"
     )
 
 
 def zero_division():
-    return ZeroDivisionError("float division by zero")
+    return PoleError("float division by zero")
 
 
 class NestedCallError(TypeError):
@@ -59,9 +86,11 @@ def nested_call_error(x, y):
 
 def float_error(x):
     return TypeError(
-        f"float() of a {type(x).__name__} would drop its derivative part; use .real "
-        "for the value, and dualdiff's functions (dualdiff.sin, dualdiff.exp, ...) "
-        "instead of the math module's"
+        f"float() of a {type(x).__name__} would drop its derivative part. Storing it in a "
+        "float array (out = np.zeros(n); out[i] = ...)? Make the array hold numbers: "
+        "out = np.zeros_like(x), x being f's argument, or np.zeros(n, dtype=object). Use "
+        ".real for the value alone, and dualdiff's functions (dualdiff.sin, dualdiff.exp, "
+        "...) instead of the math module's"
     )
 
 
@@ -297,35 +326,109 @@ def sequence(xs, func):
 # Derivative operators
 # ---------------------------------------------------------------------------
 
+def extra_args(args, op):
+    """The extra arguments of f as a tuple (a single non-tuple counts as one,
+    as scipy.optimize takes ``args=``)."""
+    if isinstance(args, tuple):
+        return args
+    if isinstance(args, list):
+        return tuple(args)
+    return (args,)
+
+
+class WithArgs:
+    """f(x, *args) as a function of x: the f of a call given ``args=``."""
+
+    __slots__ = ("f", "args")
+
+    def __init__(self, f, args):
+        self.f, self.args = f, args
+
+    def __call__(self, x):
+        return self.f(x, *self.args)
+
+
+def with_args(f, args, op):
+    """f itself, or f with its extra arguments bound (``args=`` of op)."""
+    if args == ():
+        return f
+    if not callable(f):
+        raise TypeError(f"{op}() expects a callable f, not {type(f).__name__!r}")
+    return WithArgs(f, extra_args(args, op))
+
+
+class Bound:
+    """op(f, x, **options) as a function of x: what ``derivative(f)``,
+    ``gradient(f)``, ... return without a point.
+
+    Called as g(x, *args), it passes the extra arguments on to f (op(f, x,
+    args=args)), as scipy.optimize calls ``jac(x, *args)``.  It pickles
+    when f and op do (a module-level f), so it can go to a process pool.
+    """
+
+    def __init__(self, op, f, points=1, **options):
+        if not callable(f):
+            raise TypeError(f"{op.__name__}() expects a callable f, not {type(f).__name__!r}")
+        self._op, self._f, self._points, self._options = op, f, points, options
+        fname = getattr(f, "__name__", type(f).__name__)
+        point = "x, v" if points == 2 else "x"
+        self.__name__ = self.__qualname__ = f"{op.__name__}_of_{fname}"
+        self.__doc__ = f"{op.__name__}({fname}, {point}) as a function of {point}."
+
+    def __call__(self, *xs):
+        points = self._points
+        if len(xs) < points:
+            raise TypeError(f"{self.__name__}() takes the point{'s x, v' if points == 2 else ' x'}"
+                            f" and f's extra arguments; {len(xs)} arguments given")
+        if len(xs) == points:
+            return self._op(self._f, *xs, **self._options)
+        options = dict(self._options)
+        options["args"] = extra_args(options.get("args", ()), self._op.__name__) + xs[points:]
+        return self._op(self._f, *xs[:points], **options)
+
+    def __repr__(self):
+        return f"<{self.__name__}>"
+
+    def __reduce__(self):
+        return (_rebuild_bound, (self._op, self._f, self._points, self._options))
+
+
+def _rebuild_bound(op, f, points, options):
+    return Bound(op, f, points, **options)
+
+
 def bind(op, f, **options):
     """bind(op, f, **options) -> the function x -> op(f, x, **options), for
     ``derivative(f)`` without x."""
-    if not callable(f):
-        raise TypeError(f"{op.__name__}() expects a callable f, not {type(f).__name__!r}")
-
-    def bound(x):
-        return op(f, x, **options)
-
-    fname = getattr(f, "__name__", type(f).__name__)
-    bound.__name__ = f"{op.__name__}_of_{fname}"
-    bound.__qualname__ = bound.__name__
-    bound.__doc__ = f"{op.__name__}({fname}, x) as a function of x."
-    return bound
+    return Bound(op, f, **options)
 
 
-#: The NumPy error category of each scalar exception, and NumPy's wording.
-_FP_ERRORS = {
-    ValueError: ("invalid", "invalid value encountered in {}"),
-    ZeroDivisionError: ("divide", "divide by zero encountered in {}"),
-    OverflowError: ("over", "overflow encountered in {}"),
-}
+_LIBRARY_DIRS = tuple(os.path.dirname(os.path.abspath(m.__file__)) + os.sep for m in (np, sys.modules[__name__]))
+
+
+def _library_frame(frame):
+    """The frame runs dualdiff's code (Python or Cython) or NumPy's."""
+    name = frame.f_code.co_filename
+    return name.endswith((".pyx", ".pxi")) or os.path.abspath(name).startswith(_LIBRARY_DIRS)
+
+
+def warn_at_user(message, category=RuntimeWarning):
+    """warnings.warn(message, category), attributed to the innermost frame
+    outside dualdiff and NumPy: the user's line, not the library's."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and _library_frame(frame):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level if frame is not None else 2)
 
 
 def report_fp_error(exc_type, where):
     """Report a floating-point error as NumPy would, honouring np.errstate."""
-    category, text = _FP_ERRORS[exc_type]
+    category, text = OWN_MATH_ERRORS[exc_type]
+    _report(category, text.format(where))
+
+
+def _report(category, message):
     mode = np.geterr()[category]
-    message = text.format(where)
     if mode == "ignore":
         return
     if mode == "raise":
@@ -333,15 +436,58 @@ def report_fp_error(exc_type, where):
     if mode == "call":
         np.geterrcall()(message, category)
         return
-    warnings.warn(message, RuntimeWarning, stacklevel=4)
+    warn_at_user(message)
+
+
+#: NumPy's errstate categories by the name its error callback is given.
+_CATEGORIES = {"divide by zero": "divide", "overflow": "over", "underflow": "under",
+               "invalid value": "invalid"}
+
+
+class user_fp_errors:
+    """with user_fp_errors(where): NumPy's floating-point warnings raised inside
+    (by dualdiff's arrays or by f's own NumPy code) point at the user's line,
+    not at dualdiff's, reading "... encountered in <where>".  Categories the
+    user set to anything but "warn" (np.errstate) are left as they are."""
+
+    __slots__ = ("_where", "_state")
+
+    def __init__(self, where):
+        self._where = where
+
+    def __enter__(self):
+        modes = np.geterr()
+        if "warn" not in modes.values():
+            self._state = None
+            return self
+        where, previous = self._where, np.geterrcall()
+
+        def call(kind, flag):
+            category = _CATEGORIES.get(kind, "invalid")
+            if modes[category] == "call":   # the user's own callback
+                previous(kind, flag)
+            else:
+                warn_at_user(f"{kind} encountered in {where}")
+
+        self._state = np.errstate(call=call, **{c: "call" for c, m in modes.items()
+                                                if m in ("warn", "call")})
+        self._state.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self._state is not None:
+            self._state.__exit__(*exc)
+        return False
 
 
 def elementwise(op, f, x):
     """op(f, x) for an ndarray x, one element at a time, with NumPy's semantics.
 
-    An element where f leaves its domain (the scalar ValueError,
-    ZeroDivisionError or OverflowError) gives nan, reported once per kind as
-    NumPy reports it (RuntimeWarning, under np.errstate).
+    An element where one of dualdiff's functions leaves its domain (its
+    DomainError, PoleError or RangeError, subclasses of the math module's
+    ValueError, ZeroDivisionError and OverflowError) gives nan, reported once
+    per kind as NumPy reports it (RuntimeWarning, under np.errstate).  Any
+    other exception raised in f propagates unchanged, as at a scalar point.
     """
     x = np.asarray(x)
     if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
@@ -352,9 +498,9 @@ def elementwise(op, f, x):
     for index, v in np.ndenumerate(x):
         try:
             r = op(f, float(v))
-        except tuple(_FP_ERRORS) as exc:
+        except tuple(OWN_MATH_ERRORS) as exc:
             r = (math.nan,) * width
-            kind = next(t for t in _FP_ERRORS if isinstance(exc, t))
+            kind = type(exc)
             if kind not in failed:
                 failed.append(kind)
         out[(slice(None),) + index] = r

@@ -56,6 +56,7 @@ from dualdiff import tan as tan
 from dualdiff import tanh as tanh
 from dualdiff import value_and_derivative as value_and_derivative
 from dualdiff import value_and_gradient as value_and_gradient
+from dualdiff import value_and_jacobian as value_and_jacobian
 
 #: Names of the unary rules in the C table, in table order.
 RULE_NAMES: tuple[str, ...]

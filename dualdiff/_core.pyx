@@ -1173,11 +1173,13 @@ cdef inline long _new_tag():
     return _last_tag
 
 
-def derivative(f, x=...):
-    """derivative(f, x) -> f'(x), exactly, by one evaluation of f at a Dual.
+def derivative(f, x=..., *, args=()):
+    """derivative(f, x, *, args=()) -> f'(x), exactly, by one evaluation of f at a Dual.
 
     Without x, returns the function x -> f'(x).  An ndarray x is taken
-    elementwise.
+    elementwise (f must then act elementwise: a ValueError says which
+    operation of f mixed the elements).  ``args`` are passed on to f, as
+    f(x, *args), as scipy does.
 
     >>> import dualdiff as dd
     >>> dd.derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
@@ -1189,7 +1191,9 @@ def derivative(f, x=...):
     cdef double a
     cdef long tag
     if x is ...:   # no point: return the derivative function
-        return _common.bind(derivative, f)
+        return _common.bind(derivative, f, **({"args": args} if args != () else {}))
+    if args != ():
+        f = _common.with_args(f, args, "derivative")
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
     elif type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
@@ -1206,11 +1210,11 @@ def derivative(f, x=...):
     return 0.0
 
 
-def second_derivative(f, x=...):
-    """second_derivative(f, x) -> f''(x), exactly, by one evaluation of f at a HyperDual.
+def second_derivative(f, x=..., *, args=()):
+    """second_derivative(f, x, *, args=()) -> f''(x), exactly, by one evaluation of f at a HyperDual.
 
     Without x, returns the function x -> f''(x).  An ndarray x is taken
-    elementwise.
+    elementwise.  ``args`` are passed on to f, as f(x, *args).
 
     >>> import dualdiff as dd
     >>> dd.second_derivative(lambda x: x**4, 2.0)
@@ -1218,7 +1222,9 @@ def second_derivative(f, x=...):
     """
     cdef double a
     if x is ...:   # no point: return the derivative function
-        return _common.bind(second_derivative, f)
+        return _common.bind(second_derivative, f, **({"args": args} if args != () else {}))
+    if args != ():
+        f = _common.with_args(f, args, "second_derivative")
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
     elif not _point(x, &a, "second_derivative"):
@@ -1230,11 +1236,12 @@ def second_derivative(f, x=...):
     return 0.0
 
 
-def value_and_derivative(f, x=...):
-    """value_and_derivative(f, x) -> (f(x), f'(x)) from one evaluation of f.
+def value_and_derivative(f, x=..., *, args=()):
+    """value_and_derivative(f, x, *, args=()) -> (f(x), f'(x)) from one evaluation of f.
 
     Without x, returns the function x -> (f(x), f'(x)).  An ndarray x is
-    taken elementwise (two ndarrays).
+    taken elementwise (two ndarrays).  ``args`` are passed on to f, as
+    f(x, *args).
 
     >>> import dualdiff as dd
     >>> dd.value_and_derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
@@ -1243,7 +1250,9 @@ def value_and_derivative(f, x=...):
     cdef double a, c
     cdef long tag
     if x is ...:   # no point: return the derivative function
-        return _common.bind(value_and_derivative, f)
+        return _common.bind(value_and_derivative, f, **({"args": args} if args != () else {}))
+    if args != ():
+        f = _common.with_args(f, args, "value_and_derivative")
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
     elif type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
@@ -1352,11 +1361,12 @@ NestedDual = _nested.NestedDual
 
 _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual, DualArray=DualArray,
-    derivative=derivative, NestedDual=NestedDual,
+    derivative=derivative, NestedDual=NestedDual, module=__name__,
     gradient_seeds=lambda x: _gradient_seeds(x, _new_tag()),
     hessian_seeds=lambda x: _hessian_seeds(x, _new_tag())))
 value_and_gradient = _operators["value_and_gradient"]
 jacobian = _operators["jacobian"]
+value_and_jacobian = _operators["value_and_jacobian"]
 jvp = _operators["jvp"]
 hvp = _operators["hvp"]
 _gradient_generic = _operators["gradient"]
@@ -1372,24 +1382,26 @@ cdef inline bint _plain_vector(object x):
     return type(x) is _ndarray and x.dtype is _float64 and x.ndim == 1
 
 
-def gradient(f, x=..., *, vectorized=False):
-    """gradient(f, x, *, vectorized=False) -> the gradient of f at x, an (n,) float64 ndarray.
+def gradient(f, x=..., *, vectorized=False, args=()):
+    """gradient(f, x, *, vectorized=False, args=()) -> the gradient of f at x, a float64 ndarray of x's shape.
 
     One evaluation of f at GradientDual numbers (with vectorized=True, at
     one DualArray of n tangent directions: faster for f written with dense
-    array operations, such as matrix products or logsumexp).  Without x,
-    returns the function x -> gradient(f, x), e.g. as scipy.optimize's
-    ``jac``; with vectorized="auto" (only without x), that function times
-    both ways at its first call at each size n and keeps the faster.
+    array operations, such as matrix products or logsumexp).  ``args``
+    are passed on to f, as f(x, *args).  Without x, returns the function
+    x -> gradient(f, x), e.g. as scipy.optimize's ``jac`` (called as
+    g(x, *args), it passes the extra arguments on); with
+    vectorized="auto" (only without x), that function times both ways at
+    its first call at each size n and keeps the faster.
 
     >>> import dualdiff as dd
     >>> dd.gradient(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
     array([8., 5.])
     """
     if x is ...:   # no point: the gradient function, calling this fast path
-        return _bind(gradient, f, vectorized)
-    if vectorized is not False or not callable(f) or not _plain_vector(x):
-        return _gradient_generic(f, x, vectorized=vectorized)   # checks, messages
+        return _bind(gradient, f, vectorized, args)
+    if vectorized is not False or not callable(f) or not _plain_vector(x) or args != ():
+        return _gradient_generic(f, x, vectorized=vectorized, args=args)   # checks, messages
     try:
         y = f(_gradient_seeds(x, _new_tag()))
     except _common.NestedCallError:      # inside a derivative call: the generic path
@@ -1400,8 +1412,8 @@ def gradient(f, x=..., *, vectorized=False):
     return _gradient_result(y, x.shape[0])
 
 
-def hessian(f, x=..., *, vectorized=False):
-    """hessian(f, x, *, vectorized=False) -> the Hessian of f at x, an exactly symmetric (n, n) ndarray.
+def hessian(f, x=..., *, vectorized=False, args=()):
+    """hessian(f, x, *, vectorized=False, args=()) -> the Hessian of f at x, an exactly symmetric (n, n) ndarray.
 
     One evaluation of f at HessianDual numbers; each operation costs time
     proportional to the partials its operands carry.  With vectorized=True,
@@ -1409,7 +1421,8 @@ def hessian(f, x=..., *, vectorized=False):
     and n * n second partials (memory (n + n^2) times the values': for
     dense functions of up to ~100 variables).  Without x, returns the
     function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``
-    (vectorized="auto": as for gradient()).
+    (vectorized="auto": as for gradient()).  ``args`` are passed on to
+    f, as f(x, *args).  An x of shape s gives a Hessian of shape s + s.
 
     >>> import dualdiff as dd
     >>> dd.hessian(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
@@ -1417,7 +1430,7 @@ def hessian(f, x=..., *, vectorized=False):
            [6., 2.]])
     """
     if x is ...:   # no point: the Hessian function, calling this fast path
-        return _bind(hessian, f, vectorized)
-    if vectorized is not False or not callable(f) or not _plain_vector(x):
-        return _hessian_generic(f, x, vectorized=vectorized)
+        return _bind(hessian, f, vectorized, args)
+    if vectorized is not False or not callable(f) or not _plain_vector(x) or args != ():
+        return _hessian_generic(f, x, vectorized=vectorized, args=args)
     return _hessian_result(f(_hessian_seeds(x, _new_tag())), x.shape[0])

@@ -117,8 +117,18 @@ class AutoBound:
     def __repr__(self):
         return f"<{self.__name__}, vectorized='auto', choices {self.vectorized_choices}>"
 
-    def _call(self, x, rest):
+    def __reduce__(self):
+        # the ways kept are timings of this process: the copy times afresh
+        return (_rebuild_auto, (self._op, self._f))
+
+    def _call(self, x, rest, args=()):
         op, f = self._op, self._f
+        if args:   # f's extra arguments, as scipy.optimize passes them: jac(x, *args)
+            f = _common.WithArgs(f, args)
+
+        def probe(arg):
+            return self._probe(f, arg)
+
         if self._nested(x):   # inside a derivative call: its own path
             return op(f, x, *rest)
         x = vector_point(x, op.__name__)
@@ -137,7 +147,7 @@ class AutoBound:
         vec, choice = None, False
         if self._rows(n) * n * 8 <= AUTO_SEED_BYTES:
             try:
-                vec = op(self._probe, x, *rest, vectorized=True)
+                vec = op(probe, x, *rest, vectorized=True)
                 t_sparse, t_vec = t1 - t0, perf_counter() - t1
                 if max(t_sparse, t_vec) < AUTO_CLOSE * min(t_sparse, t_vec):
                     # a close call: a first evaluation can pay for warming up
@@ -146,7 +156,7 @@ class AutoBound:
                     t0 = perf_counter()
                     op(f, x, *rest, vectorized=False)
                     t1 = perf_counter()
-                    op(self._probe, x, *rest, vectorized=True)
+                    op(probe, x, *rest, vectorized=True)
                     t_sparse = min(t_sparse, t1 - t0)
                     t_vec = min(t_vec, perf_counter() - t1)
                 choice = t_vec < t_sparse   # a tie keeps the default
@@ -156,10 +166,11 @@ class AutoBound:
             choice = self._choices.setdefault(n, choice)
         return vec if choice and vec is not None else sparse
 
-    def _probe(self, arg):
+    @staticmethod
+    def _probe(f, arg):
         """f(arg); _NotForArrays where f cannot take an array."""
         try:
-            return self._f(arg)
+            return f(arg)
         except (TypeError, ValueError) as exc:
             if not isinstance(exc, _array.ArrayUnsupported) and _array._raised_inside_dualdiff(exc):
                 raise
@@ -169,82 +180,91 @@ class AutoBound:
 _FLOAT64 = np.dtype(np.float64)
 
 
+def _rebuild_auto(op, f):
+    return op(f, vectorized="auto")
+
+
 class _AutoBound1(AutoBound):
-    def __call__(self, x):
+    def __call__(self, x, *args):
         # the steady state: a float64 vector of a size already timed (a dict
         # read needs no lock: it is atomic, and entries are never changed)
-        if type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1:
+        if not args and type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1:
             choice = self._choices.get(x.shape[0])
             if choice is not None:
                 return self._op(self._f, x, vectorized=choice)
-        return self._call(x, ())
+        return self._call(x, (), args)
 
 
 class _AutoBound2(AutoBound):
-    def __call__(self, x, v):
-        if type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1:
+    def __call__(self, x, v, *args):
+        if not args and type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1:
             choice = self._choices.get(x.shape[0])
             if choice is not None:
                 return self._op(self._f, x, v, vectorized=choice)
-        return self._call(x, (v,))
+        return self._call(x, (v,), args)
 
 
 def vector_point(x, op):
-    """x as a 1-D float64 ndarray; TypeError or ValueError otherwise."""
-    if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 1:
+    """x as a float64 ndarray of at least one dimension (any shape: the
+    derivatives then have x's shape); TypeError or ValueError otherwise."""
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim >= 1:
         return x   # the common case, without a copy: nothing here writes to x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        raise TypeError(f"{op}() expects x to be a list, tuple or 1-D ndarray of real "
+        raise TypeError(f"{op}() expects x to be a list, tuple or ndarray of real "
                         f"numbers, not a scalar {type(x).__name__!r}: use derivative() "
                         "for a function of one variable")
     if not isinstance(x, (list, tuple, np.ndarray)):
-        raise _common.operand_error(op, x, "a list, tuple or 1-D ndarray of real numbers")
+        raise _common.operand_error(op, x, "a list, tuple or ndarray of real numbers")
     arr = np.asarray(x)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.integer)
                                    or np.issubdtype(arr.dtype, np.floating)
                                    or arr.dtype == bool):
         raise TypeError(f"{op}() expects x of real numbers, not an array of {arr.dtype}")
-    if arr.ndim != 1:
-        raise ValueError(f"{op}() expects a 1-D x, not an array of shape {arr.shape}")
+    if arr.ndim == 0:
+        raise ValueError(f"{op}() expects an x of at least one dimension, not a 0-d array: "
+                         "use derivative() for a function of one variable")
     return arr.astype(np.float64)
 
 
-def bind(op, f, vectorized, nested):
-    """op(f) without a point: the function of x (of x and v for jvp and hvp).
+def bind(op, f, vectorized, nested, args=()):
+    """op(f) without a point: the function of x (of x and v for jvp and hvp),
+    which passes extra arguments on to f (g(x, *args)).
 
     `nested(x)` says x carries an enclosing derivative call's perturbation.
     """
     mode = vectorized_mode(vectorized, op.__name__)
-    two = op.__name__ in ("jvp", "hvp")
+    points = 2 if op.__name__ in ("jvp", "hvp") else 1
+    options = {"args": args} if args != () else {}
     if mode != "auto":
-        return _bind2(op, f, vectorized=mode) if two else _common.bind(op, f, vectorized=mode)
+        return _common.Bound(op, f, points, vectorized=mode, **options)
     if not callable(f):
         raise TypeError(f"{op.__name__}() expects a callable f, not {type(f).__name__!r}")
+    if args != ():
+        f = _common.with_args(f, args, op.__name__)
     # tangent rows of the vectorized seed: n directions, one for jvp, n + n*n for a Hessian
     rows = {"jvp": lambda n: 1, "hessian": lambda n: n + n * n,
             "hvp": lambda n: n + n * n}.get(op.__name__, lambda n: n)
-    return (_AutoBound2 if two else _AutoBound1)(op, f, nested, rows)
+    return (_AutoBound2 if points == 2 else _AutoBound1)(op, f, nested, rows)
 
 
-def _bind2(op, f, **options):
-    """The function (x, v) -> op(f, x, v, **options), for jvp(f) and hvp(f)."""
-    if not callable(f):
-        raise TypeError(f"{op.__name__}() expects a callable f, not {type(f).__name__!r}")
-
-    def bound(x, v):
-        return op(f, x, v, **options)
-
-    fname = getattr(f, "__name__", type(f).__name__)
-    bound.__name__ = bound.__qualname__ = f"{op.__name__}_of_{fname}"
-    bound.__doc__ = f"{op.__name__}({fname}, x, v) as a function of x and v."
-    return bound
+def symmetric(h):
+    """(h + h.T) / 2, exactly symmetric, without overflow where h + h.T would
+    pass DBL_MAX (where the halves are added, the last bit of a subnormal
+    may go; elsewhere it is the plain formula, bit for bit)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = (h + h.T) * 0.5
+        big = np.isinf(s) & np.isfinite(h) & np.isfinite(h.T)
+        if big.any():
+            s[big] = (h * 0.5 + h.T * 0.5)[big]
+    return s
 
 
 def operators(backend):
     """The multivariate derivative operators over `backend`'s number types.
 
     `backend` provides GradientDual, HessianDual, Dual, gradient_seeds(x)
-    and hessian_seeds(x).
+    and hessian_seeds(x), and `module`, the name of the module that exports
+    the operators.
     """
     GradientDual, Dual, seeds = backend.GradientDual, backend.Dual, backend.gradient_seeds
     DualArray = backend.DualArray
@@ -328,13 +348,17 @@ def operators(backend):
         raise _common.result_error(op, y)
 
     def _evaluate(f, x, op, vectorized=False):
+        """(f's result, the point as a float64 ndarray) from one evaluation of f."""
         if not callable(f):
             raise TypeError(f"{op}() expects a callable f, not {type(f).__name__!r}")
         x = vector_point(x, op)
+        n = x.size
         if vectorized:
             # one direction per variable: the tangent rows are the identity
-            return f(DualArray._new(x, np.eye(x.size))), x.size
-        return f(seeds(x)), x.size
+            return f(DualArray._new(x, np.eye(n).reshape((n,) + x.shape))), x
+        if x.ndim == 1:
+            return f(seeds(x)), x
+        return f(seeds(x.ravel()).reshape(x.shape)), x
 
     def _array_result(y, n, op):
         """(values, partials of shape values.shape + (n,)) of f's result at the
@@ -348,78 +372,67 @@ def operators(backend):
             raise _common.result_error(op, y)
         return None
 
-    def gradient(f, x=..., *, vectorized=False):
-        """gradient(f, x, *, vectorized=False) -> the gradient of f at x, an (n,) float64 ndarray.
+    def gradient(f, x=..., *, vectorized=False, args=()):
+        """gradient(f, x, *, vectorized=False, args=()) -> the gradient of f at x, a float64 ndarray of x's shape.
 
         One evaluation of f at GradientDual numbers (with vectorized=True, at
         one DualArray of n tangent directions: faster for f written with dense
-        array operations, such as matrix products or logsumexp).  Without x,
-        returns the function x -> gradient(f, x), e.g. as scipy.optimize's
-        ``jac``; with vectorized="auto" (only without x), that function times
-        both ways at its first call at each size n and keeps the faster.
+        array operations, such as matrix products or logsumexp).  ``args``
+        are passed on to f, as f(x, *args).  Without x, returns the function
+        x -> gradient(f, x), e.g. as scipy.optimize's ``jac`` (called as
+        g(x, *args), it passes the extra arguments on); with
+        vectorized="auto" (only without x), that function times both ways at
+        its first call at each size n and keeps the faster.
 
         >>> import dualdiff as dd
         >>> dd.gradient(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
         array([8., 5.])
         """
         if x is ...:   # no point: return the gradient function
-            return bind(gradient, f, vectorized, _perturbed)
+            return bind(gradient, f, vectorized, _perturbed, args)
         vectorized = _mode(vectorized, "gradient")
+        f = _common.with_args(f, args, "gradient")
         if _perturbed(x):   # inside a derivative call
             return _nested_gradient(f, x, "gradient")
         try:
-            y, n = _evaluate(f, x, "gradient", vectorized)
+            y, x = _evaluate(f, x, "gradient", vectorized)
         except _common.NestedCallError:   # inside a derivative call, through a closure
             return _nested_gradient(f, x, "gradient")
-        return _partials(y, n, "gradient")[1]
+        return _partials(y, x.size, "gradient")[1].reshape(x.shape)
 
-    def value_and_gradient(f, x=..., *, vectorized=False):
-        """value_and_gradient(f, x, *, vectorized=False) -> (f(x), gradient of f at x) from one evaluation.
+    def value_and_gradient(f, x=..., *, vectorized=False, args=()):
+        """value_and_gradient(f, x, *, vectorized=False, args=()) -> (f(x), gradient of f at x) from one evaluation.
 
-        vectorized as for gradient().  Without x, returns the function
-        x -> value_and_gradient(f, x).
+        vectorized and args as for gradient().  Without x, returns the
+        function x -> value_and_gradient(f, x).
 
         >>> import dualdiff as dd
         >>> dd.value_and_gradient(lambda v: v[0] * v[1], [3.0, 4.0])
         (12.0, array([4., 3.]))
         """
         if x is ...:   # no point: return the function
-            return bind(value_and_gradient, f, vectorized, _perturbed)
+            return bind(value_and_gradient, f, vectorized, _perturbed, args)
         vectorized = _mode(vectorized, "value_and_gradient")
+        f = _common.with_args(f, args, "value_and_gradient")
         if _perturbed(x):   # inside a derivative call
             return f(np.asarray(x, dtype=object)), _nested_gradient(f, x, "value_and_gradient")
         try:
-            y, n = _evaluate(f, x, "value_and_gradient", vectorized)
+            y, x = _evaluate(f, x, "value_and_gradient", vectorized)
         except _common.NestedCallError:   # inside a derivative call, through a closure
             return (f(np.asarray(vector_point(x, "value_and_gradient"), dtype=object)),
                     _nested_gradient(f, x, "value_and_gradient"))
-        return _partials(y, n, "value_and_gradient")
+        value, g = _partials(y, x.size, "value_and_gradient")
+        return value, g.reshape(x.shape)
 
-    def jacobian(f, x=..., *, vectorized=False):
-        """jacobian(f, x, *, vectorized=False) -> the Jacobian of f at x, of shape f(x).shape + (n,).
-
-        f may return a list, tuple or ndarray of numbers (an (m, n) result)
-        or a single number (an (n,) result, its gradient); with
-        vectorized=True, a DualArray.  Without x, returns the function
-        x -> jacobian(f, x) (vectorized="auto": as for gradient()).
-
-        >>> import dualdiff as dd
-        >>> dd.jacobian(lambda v: [v[0] * v[1], v[0] + v[1]], [2.0, 3.0])
-        array([[3., 2.],
-               [1., 1.]])
-        """
-        if x is ...:   # no point: return the Jacobian function
-            return bind(jacobian, f, vectorized, _perturbed)
-        vectorized = _mode(vectorized, "jacobian")
-        if _perturbed(x):   # inside a derivative call
-            return _nested_jacobian(f, x)
-        try:
-            y, n = _evaluate(f, x, "jacobian", vectorized)
-        except _common.NestedCallError:   # inside a derivative call, through a closure
-            return _nested_jacobian(f, x)
-        arr = _array_result(_scalar(y, "jacobian"), n, "jacobian")
+    def _jacobian(f, x, op, vectorized):
+        """(f(x), the Jacobian of f at x, of shape f(x).shape + x.shape)."""
+        y, x = _evaluate(f, x, op, vectorized)
+        n = x.size
+        arr = _array_result(_scalar(y, op), n, op)
         if arr is not None:
-            return np.array(arr[1], dtype=np.float64)
+            values, partials = arr
+            values = float(values) if np.ndim(values) == 0 else np.array(values)
+            return values, np.array(partials, dtype=np.float64).reshape(np.shape(values) + x.shape)
         if isinstance(y, (list, tuple)) or (isinstance(y, np.ndarray) and y.ndim > 0):
             outputs = np.empty(len(y) if not isinstance(y, np.ndarray) else y.shape,
                                dtype=object)
@@ -428,19 +441,71 @@ def operators(backend):
             else:   # one by one: a slice assignment would ask a 0-d DualArray for an ndarray
                 for i, yi in enumerate(y):
                     outputs[i] = yi
+            values = np.empty(outputs.shape)
             out = np.empty(outputs.shape + (n,))
             for index, yi in np.ndenumerate(outputs):
-                out[index] = _partials(yi, n, "jacobian")[1]
-            return out
-        return _partials(y, n, "jacobian")[1]
+                values[index], out[index] = _partials(yi, n, op)
+            return values, out.reshape(outputs.shape + x.shape)
+        value, g = _partials(y, n, op)
+        return value, g.reshape(x.shape)
 
-    def jvp(f, x=..., v=..., *, vectorized=False):
-        """jvp(f, x, v, *, vectorized=False) -> the directional derivative J(x) v, in one evaluation of f at Duals.
+    def jacobian(f, x=..., *, vectorized=False, args=()):
+        """jacobian(f, x, *, vectorized=False, args=()) -> the Jacobian of f at x, of shape f(x).shape + x.shape.
+
+        f may return a list, tuple or ndarray of numbers (an (m, n) result
+        for a 1-D x) or a single number (its gradient); with
+        vectorized=True, a DualArray.  ``args`` are passed on to f, as
+        f(x, *args).  Without x, returns the function x -> jacobian(f, x)
+        (vectorized="auto": as for gradient()), e.g. as scipy's ``jac``.
+
+        >>> import dualdiff as dd
+        >>> dd.jacobian(lambda v: [v[0] * v[1], v[0] + v[1]], [2.0, 3.0])
+        array([[3., 2.],
+               [1., 1.]])
+        """
+        if x is ...:   # no point: return the Jacobian function
+            return bind(jacobian, f, vectorized, _perturbed, args)
+        vectorized = _mode(vectorized, "jacobian")
+        f = _common.with_args(f, args, "jacobian")
+        if _perturbed(x):   # inside a derivative call
+            return _nested_jacobian(f, x)
+        try:
+            return _jacobian(f, x, "jacobian", vectorized)[1]
+        except _common.NestedCallError:   # inside a derivative call, through a closure
+            return _nested_jacobian(f, x)
+
+    def value_and_jacobian(f, x=..., *, vectorized=False, args=()):
+        """value_and_jacobian(f, x, *, vectorized=False, args=()) -> (f(x), the Jacobian of f at x) from one evaluation.
+
+        f(x) is a float for a function with one output, else a float64
+        ndarray; the Jacobian is as jacobian() gives it.  Without x, returns
+        the function x -> value_and_jacobian(f, x).
+
+        >>> import dualdiff as dd
+        >>> value, jac = dd.value_and_jacobian(lambda v: [v[0] * v[1], v[0] + v[1]], [2.0, 3.0])
+        >>> value
+        array([6., 5.])
+        >>> jac
+        array([[3., 2.],
+               [1., 1.]])
+        """
+        if x is ...:   # no point: return the function
+            return bind(value_and_jacobian, f, vectorized, _perturbed, args)
+        vectorized = _mode(vectorized, "value_and_jacobian")
+        f = _common.with_args(f, args, "value_and_jacobian")
+        if _perturbed(x):
+            raise TypeError("value_and_jacobian() inside a derivative call is not supported; "
+                            "call f and jacobian() separately there")
+        return _jacobian(f, x, "value_and_jacobian", vectorized)
+
+    def jvp(f, x=..., v=..., *, vectorized=False, args=()):
+        """jvp(f, x, v, *, vectorized=False, args=()) -> the directional derivative J(x) v, in one evaluation of f at Duals.
 
         The result has the shape of f(x): a float for a function with one
-        output, an ndarray for a list, tuple or ndarray of outputs.  With
-        vectorized=True, f is evaluated once at DualArray(x, v) instead of
-        an object array of Duals (f written with array operations).
+        output, an ndarray for a list, tuple or ndarray of outputs; v has
+        the shape of x.  With vectorized=True, f is evaluated once at
+        DualArray(x, v) instead of an object array of Duals (f written with
+        array operations).  ``args`` are passed on to f, as f(x, *args).
         Without x and v, returns the function (x, v) -> jvp(f, x, v)
         (vectorized="auto": as for gradient()).
 
@@ -449,10 +514,11 @@ def operators(backend):
         4.0
         """
         if x is ... and v is ...:   # no point: return the function of (x, v)
-            return bind(jvp, f, vectorized, _perturbed)
+            return bind(jvp, f, vectorized, _perturbed, args)
         vectorized = _mode(vectorized, "jvp", "x, v")
         if not callable(f):
             raise TypeError(f"jvp() expects a callable f, not {type(f).__name__!r}")
+        f = _common.with_args(f, args, "jvp")
         if v is ...:
             raise TypeError("jvp() expects a direction v with the point x")
         x = vector_point(x, "jvp")
@@ -473,9 +539,9 @@ def operators(backend):
             # one-direction DualArray), taken as the default path takes them
         else:
             duals = np.empty(x.size, dtype=object)
-            for i in range(x.size):
-                duals[i] = Dual(x[i], v[i])
-            y = f(duals)
+            for i, (xi, vi) in enumerate(zip(x.ravel().tolist(), v.ravel().tolist())):
+                duals[i] = Dual(xi, vi)
+            y = f(duals.reshape(x.shape))
 
         def tangent(yi):
             yi = _scalar(yi, "jvp")
@@ -492,16 +558,22 @@ def operators(backend):
         return tangent(y)
 
     def _hessian_of(f, x, op, vectorized=False):
+        """The Hessian of f at x, of shape x.shape + x.shape."""
         if not callable(f):
             raise TypeError(f"{op}() expects a callable f, not {type(f).__name__!r}")
         x = vector_point(x, op)
+        return _flat_hessian(f, x, op, vectorized).reshape(x.shape + x.shape)
+
+    def _flat_hessian(f, x, op, vectorized):
+        """The (n, n) Hessian of f at the float64 ndarray x, n = x.size."""
+        n = x.size
         if vectorized:
             return _vectorized_hessian(f, x, op)
-        y = _scalar(f(hessian_seeds(x)), op)
+        y = _scalar(f(hessian_seeds(x.ravel()).reshape(x.shape)), op)
         if type(y) is HessianDual:
-            return y.hessian(x.size)
+            return y.hessian(n)
         if isinstance(y, numbers.Real) and not isinstance(y, bool):
-            return np.zeros((x.size, x.size))
+            return np.zeros((n, n))
         raise _common.result_error(op, y)
 
     def _vectorized_hessian(f, x, op):
@@ -510,20 +582,19 @@ def operators(backend):
         n = x.size
         rows = np.zeros((n + n * n, n))
         rows[:n] = np.eye(n)
-        y = _scalar(f(HessianArray._new(x, rows)), op)
+        y = _scalar(f(HessianArray._new(x, rows.reshape((n + n * n,) + x.shape))), op)
         if isinstance(y, HessianArray):
             if y.ndim != 0:
                 raise _common.result_error(op, y)
-            h = np.array(HessianArray._split(y._t)[1], dtype=np.float64)
-            return (h + h.T) * 0.5   # exactly symmetric (it is already, up to summation order)
+            return symmetric(np.array(HessianArray._split(y._t)[1], dtype=np.float64))
         if type(y) is Dual or isinstance(y, _common.ARRAY_BASE):
             raise _common.result_error(op, y)
         if isinstance(y, numbers.Real) and not isinstance(y, bool):
             return np.zeros((n, n))
         raise _common.result_error(op, y)
 
-    def hessian(f, x=..., *, vectorized=False):
-        """hessian(f, x, *, vectorized=False) -> the Hessian of f at x, an exactly symmetric (n, n) ndarray.
+    def hessian(f, x=..., *, vectorized=False, args=()):
+        """hessian(f, x, *, vectorized=False, args=()) -> the Hessian of f at x, an exactly symmetric (n, n) ndarray.
 
         One evaluation of f at HessianDual numbers; each operation costs time
         proportional to the partials its operands carry.  With vectorized=True,
@@ -531,7 +602,8 @@ def operators(backend):
         and n * n second partials (memory (n + n^2) times the values': for
         dense functions of up to ~100 variables).  Without x, returns the
         function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``
-        (vectorized="auto": as for gradient()).
+        (vectorized="auto": as for gradient()).  ``args`` are passed on to
+        f, as f(x, *args).  An x of shape s gives a Hessian of shape s + s.
 
         >>> import dualdiff as dd
         >>> dd.hessian(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
@@ -539,11 +611,12 @@ def operators(backend):
                [6., 2.]])
         """
         if x is ...:   # no point: return the Hessian function
-            return bind(hessian, f, vectorized, _perturbed)
-        return _hessian_of(f, x, "hessian", _mode(vectorized, "hessian"))
+            return bind(hessian, f, vectorized, _perturbed, args)
+        return _hessian_of(_common.with_args(f, args, "hessian"), x, "hessian",
+                           _mode(vectorized, "hessian"))
 
-    def hvp(f, x=..., v=..., *, vectorized=False):
-        """hvp(f, x, v, *, vectorized=False) -> the Hessian-vector product H(x) v, an (n,) ndarray.
+    def hvp(f, x=..., v=..., *, vectorized=False, args=()):
+        """hvp(f, x, v, *, vectorized=False, args=()) -> the Hessian-vector product H(x) v, an ndarray of x's shape.
 
         Computed from the one-pass Hessian (so it costs what hessian costs).
         Without x and v, returns the function (x, v) -> hvp(f, x, v), e.g. as
@@ -554,16 +627,19 @@ def operators(backend):
         array([4., 2.])
         """
         if x is ... and v is ...:   # no point: return the function of (x, v)
-            return bind(hvp, f, vectorized, _perturbed)
+            return bind(hvp, f, vectorized, _perturbed, args)
         vectorized = _mode(vectorized, "hvp", "x, v")
         if v is ...:
             raise TypeError("hvp() expects a direction v with the point x")
+        f = _common.with_args(f, args, "hvp")
+        x = vector_point(x, "hvp")
         v = vector_point(v, "hvp")
-        h = _hessian_of(f, x, "hvp", vectorized)
-        if v.shape != (h.shape[0],):
-            raise ValueError(f"hvp() expects v of the shape of x ({h.shape[0]},), not {v.shape}")
+        if v.shape != x.shape:
+            raise ValueError(f"hvp() expects v of the shape of x {x.shape}, not {v.shape}")
+        h = _hessian_of(f, x, "hvp", vectorized).reshape(x.size, x.size)
+        v = v.ravel()
         used = v != 0.0   # zero stays zero: an infinite entry times a zero component is 0
-        return h[:, used] @ v[used]
+        return (h[:, used] @ v[used]).reshape(x.shape)
 
     def gradient_result(y, n):
         """The gradient from f's result y (for a compiled fast path of gradient)."""
@@ -578,12 +654,16 @@ def operators(backend):
             return np.zeros((n, n))
         raise _common.result_error("hessian", y)
 
-    def bind_compiled(op, f, vectorized):
+    def bind_compiled(op, f, vectorized, args=()):
         """op(f) without a point, for a compiled fast path `op` (so that the
         function returned calls it)."""
-        return bind(op, f, vectorized, _perturbed)
+        return bind(op, f, vectorized, _perturbed, args)
 
+    public = (gradient, value_and_gradient, jacobian, value_and_jacobian, jvp, hessian, hvp)
+    for op in public:   # what the backend module exports them as: so they pickle by name
+        op.__module__, op.__qualname__ = backend.module, op.__name__
     return {"gradient": gradient, "value_and_gradient": value_and_gradient,
-            "jacobian": jacobian, "jvp": jvp, "hessian": hessian, "hvp": hvp,
+            "jacobian": jacobian, "value_and_jacobian": value_and_jacobian,
+            "jvp": jvp, "hessian": hessian, "hvp": hvp,
             "gradient_result": gradient_result, "hessian_result": hessian_result,
             "bind": bind_compiled}

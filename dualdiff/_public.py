@@ -25,7 +25,8 @@ BACKEND_NAMES = (
     + ("log", "abs", "leaky_relu", "gelu", "power", "arctan2", "hypot",
        "softmax", "logsumexp",
        "derivative", "second_derivative", "value_and_derivative",
-       "gradient", "value_and_gradient", "jacobian", "jvp", "hessian", "hvp",
+       "gradient", "value_and_gradient", "jacobian", "value_and_jacobian", "jvp",
+       "hessian", "hvp",
        "RULE_NAMES")
 )
 

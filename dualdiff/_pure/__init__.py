@@ -23,12 +23,13 @@ from dualdiff import _multi
 
 _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual, DualArray=DualArray,
-    derivative=derivative, NestedDual=NestedDual,
+    derivative=derivative, NestedDual=NestedDual, module=__name__,
     gradient_seeds=lambda x: _gradient_seeds(x, next(_TAGS)),
     hessian_seeds=lambda x: _hessian_seeds(x, next(_TAGS))))
 gradient = _operators["gradient"]
 value_and_gradient = _operators["value_and_gradient"]
 jacobian = _operators["jacobian"]
+value_and_jacobian = _operators["value_and_jacobian"]
 jvp = _operators["jvp"]
 hessian = _operators["hessian"]
 hvp = _operators["hvp"]
@@ -36,7 +37,7 @@ hvp = _operators["hvp"]
 __all__ = [
     "Dual", "DualArray", "GradientDual", "HyperDualArray", "HessianDual", "HyperDual", "NestedDual", "RULE_NAMES", "gradient",
     "hessian", "hvp", "jacobian", "jvp",
-    "value_and_gradient", "abs", "arccos", "arccosh", "arcsin",
+    "value_and_gradient", "value_and_jacobian", "abs", "arccos", "arccosh", "arcsin",
     "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "ceil", "cos", "cosh",
     "derivative", "erf", "erfc", "exp", "exp2", "expm1", "floor", "gelu",
     "hypot", "leaky_relu", "log", "log1p", "log2", "log10", "logsumexp",

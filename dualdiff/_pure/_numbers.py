@@ -964,11 +964,13 @@ def _real_result(y, op):
     return _to_double(y)
 
 
-def derivative(f, x=...):
-    """derivative(f, x) -> f'(x), exactly, by one evaluation of f at a Dual.
+def derivative(f, x=..., *, args=()):
+    """derivative(f, x, *, args=()) -> f'(x), exactly, by one evaluation of f at a Dual.
 
     Without x, returns the function x -> f'(x).  An ndarray x is taken
-    elementwise.
+    elementwise (f must then act elementwise: a ValueError says which
+    operation of f mixed the elements).  ``args`` are passed on to f, as
+    f(x, *args), as scipy does.
 
     >>> import dualdiff as dd
     >>> dd.derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
@@ -978,7 +980,9 @@ def derivative(f, x=...):
     1.0
     """
     if x is ...:   # no point: return the derivative function
-        return _common.bind(derivative, f)
+        return _common.bind(derivative, f, **({"args": args} if args != () else {}))
+    if args != ():
+        f = _common.with_args(f, args, "derivative")
     if type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
         return _nesting.derivative(f, x, next(_TAGS))
     a = _point(x, "derivative")
@@ -994,18 +998,20 @@ def derivative(f, x=...):
     return 0.0
 
 
-def second_derivative(f, x=...):
-    """second_derivative(f, x) -> f''(x), exactly, by one evaluation of f at a HyperDual.
+def second_derivative(f, x=..., *, args=()):
+    """second_derivative(f, x, *, args=()) -> f''(x), exactly, by one evaluation of f at a HyperDual.
 
     Without x, returns the function x -> f''(x).  An ndarray x is taken
-    elementwise.
+    elementwise.  ``args`` are passed on to f, as f(x, *args).
 
     >>> import dualdiff as dd
     >>> dd.second_derivative(lambda x: x**4, 2.0)
     48.0
     """
     if x is ...:   # no point: return the derivative function
-        return _common.bind(second_derivative, f)
+        return _common.bind(second_derivative, f, **({"args": args} if args != () else {}))
+    if args != ():
+        f = _common.with_args(f, args, "second_derivative")
     a = _point(x, "second_derivative")
     if a is None:
         return _array_module.elementwise_derivative(second_derivative, _ARRAY_TYPES, f, x)
@@ -1016,18 +1022,21 @@ def second_derivative(f, x=...):
     return 0.0
 
 
-def value_and_derivative(f, x=...):
-    """value_and_derivative(f, x) -> (f(x), f'(x)) from one evaluation of f.
+def value_and_derivative(f, x=..., *, args=()):
+    """value_and_derivative(f, x, *, args=()) -> (f(x), f'(x)) from one evaluation of f.
 
     Without x, returns the function x -> (f(x), f'(x)).  An ndarray x is
-    taken elementwise (two ndarrays).
+    taken elementwise (two ndarrays).  ``args`` are passed on to f, as
+    f(x, *args).
 
     >>> import dualdiff as dd
     >>> dd.value_and_derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
     (15.0, 19.0)
     """
     if x is ...:   # no point: return the derivative function
-        return _common.bind(value_and_derivative, f)
+        return _common.bind(value_and_derivative, f, **({"args": args} if args != () else {}))
+    if args != ():
+        f = _common.with_args(f, args, "value_and_derivative")
     if type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
         return _nesting.value_and_derivative(f, x, next(_TAGS))
     a = _point(x, "value_and_derivative")
