@@ -248,6 +248,69 @@ def array_softmax(x, axis=None):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
+#: scipy.special ufuncs that dualdiff has under another name or can be
+#: written with: the hint of the TypeError they raise on dualdiff numbers.
+SCIPY_SPECIAL_HINTS = {
+    "expit": "dualdiff.sigmoid (the same function)",
+    "erf": "dualdiff.erf (the same function)",
+    "erfc": "dualdiff.erfc (the same function)",
+    "cbrt": "dualdiff.cbrt (the same function)",
+    "exp2": "dualdiff.exp2 (the same function)",
+    "expm1": "dualdiff.expm1 (the same function)",
+    "log1p": "dualdiff.log1p (the same function)",
+    "exp10": "10.0 ** x",
+    "log_expit": "-dualdiff.softplus(-x)",
+    "logit": "dualdiff.log(x) - dualdiff.log1p(-x)",
+    "ndtr": "0.5 * dualdiff.erfc(-x / math.sqrt(2))",
+    "log_ndtr": "dualdiff.log(0.5 * dualdiff.erfc(-x / math.sqrt(2))) (away from the far left tail)",
+    "xlogy": "x * dualdiff.log(y)",
+    "xlog1py": "x * dualdiff.log1p(y)",
+    "entr": "-x * dualdiff.log(x)",
+    "rel_entr": "x * dualdiff.log(x / y)",
+    "sindg": "dualdiff.sin(x * math.pi / 180)",
+    "cosdg": "dualdiff.cos(x * math.pi / 180)",
+}
+
+
+def special_function_error(ufunc, x):
+    """The TypeError for a ufunc that is not NumPy's (scipy.special's, ...)
+    applied to a dualdiff number or array."""
+    name = getattr(ufunc, "__name__", repr(ufunc))
+    hint = SCIPY_SPECIAL_HINTS.get(name)
+    advice = (f"use {hint}" if hint else
+              "write it with dualdiff's functions (dualdiff.exp, dualdiff.log, dualdiff.erf, ...)")
+    return TypeError(f"the ufunc {name!r} (not one of NumPy's; scipy.special's?) has no "
+                     f"derivative rule in dualdiff, so it cannot take a "
+                     f"{type(x).__name__}: {advice}")
+
+
+def _numpy_ufunc(ufunc):
+    return getattr(np, getattr(ufunc, "__name__", ""), None) is ufunc
+
+
+def scalar_array_ufunc(x, ufunc, method, inputs, kwargs):
+    """__array_ufunc__ of the scalar number types: NumPy's ufuncs run as
+    NumPy runs them on objects (np.sin(x) calls x.sin(); an ndarray operand
+    is mapped over), any other ufunc (scipy.special's) is a TypeError that
+    says what to use instead."""
+    if not _numpy_ufunc(ufunc):
+        raise special_function_error(ufunc, x)
+    if any(isinstance(i, ARRAY_BASE) for i in inputs):
+        return NotImplemented   # the dualdiff array's own __array_ufunc__ decides
+    if method == "__call__" and len(inputs) == 1 and not kwargs:
+        m = getattr(inputs[0], ufunc.__name__, None)
+        if m is not None:   # np.sin(dual): the number's own method, as NumPy would call it
+            return m()
+    wrapped = tuple(np.array(i, dtype=object) if not isinstance(i, np.ndarray)
+                    and hasattr(i, "__array_ufunc__") and not is_array(i) else i for i in inputs)
+    out = getattr(ufunc, method)(*wrapped, **kwargs)
+    if kwargs.get("out") is not None:
+        return out
+    if isinstance(out, tuple):
+        return tuple(o[()] if isinstance(o, np.ndarray) and o.ndim == 0 else o for o in out)
+    return out[()] if isinstance(out, np.ndarray) and out.ndim == 0 else out
+
+
 #: dualdiff._array.ArrayBase, set when that module loads (it imports this one).
 ARRAY_BASE = ()
 

@@ -322,6 +322,12 @@ Dual(real, dual=0.0)
     def __float__(self):
         raise _common.float_error(self)
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        cdef int rid = _UFUNC_RULES.get(ufunc, -1)
+        if rid >= 0 and method == "__call__" and len(inputs) == 1 and not kwargs:
+            return _dual_unary(self, rid)   # np.sin(x): the rule, without NumPy's object loop
+        return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
+
     def __hash__(self):
         return hash(self.v.re)
 
@@ -552,6 +558,12 @@ HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
 
     def __float__(self):
         raise _common.float_error(self)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        cdef int rid = _UFUNC_RULES.get(ufunc, -1)
+        if rid >= 0 and method == "__call__" and len(inputs) == 1 and not kwargs:
+            return _hyper_unary(self, rid)
+        return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
 
     def __hash__(self):
         return hash(self.v.re)
@@ -1336,6 +1348,9 @@ from dualdiff import _multi
 from dualdiff import _array as _array_module
 
 _ArrayBase = _array_module.ArrayBase
+#: NumPy's ufuncs that are a rule of the table, by rule index (for __array_ufunc__).
+cdef dict _UFUNC_RULES = {ufunc: RULE_NAMES.index(name)
+                          for ufunc, name in _array_module.UNARY_UFUNCS.items()}
 DualArray, HyperDualArray = _array_module.array_types(
     _SimpleNamespace(chain_into=_array_chain_into, binary=_array_binary,
                      aux=_array_aux, aux_arg=_array_aux_arg, partials=_array_partials,

@@ -311,6 +311,12 @@ HessianDual(real, partials=None, hessian=None)
     def __float__(self):
         raise _common.float_error(self)
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        cdef int rid = _UFUNC_RULES.get(ufunc, -1)
+        if rid >= 0 and method == "__call__" and len(inputs) == 1 and not kwargs:
+            return _hess_unary(self, rid)
+        return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
+
     def __hash__(self):
         return hash(self.re)
 

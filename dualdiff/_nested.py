@@ -17,6 +17,8 @@ another); a third perturbation meeting the two raises TypeError.
 import numbers
 import operator
 
+from dualdiff import _common
+
 FUNCTIONS = (
     "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt",
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
@@ -80,6 +82,9 @@ class Nesting:
                 raise TypeError(
                     "float() of a NestedDual would drop its derivative parts; use .real "
                     "for the value, and dualdiff's functions instead of the math module's")
+
+            def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+                return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
 
             def __hash__(self):
                 return hash(self.h.real)

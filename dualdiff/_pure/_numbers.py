@@ -294,6 +294,9 @@ class _Number:
     def __float__(self):
         raise _common.float_error(self)
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
+
     def __hash__(self):
         return hash(self._re)
 
