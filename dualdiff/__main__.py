@@ -5,4 +5,4 @@ import sys
 from dualdiff._cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(run_as="python -m dualdiff"))

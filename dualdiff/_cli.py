@@ -34,7 +34,7 @@ import unicodedata
 import dualdiff
 from dualdiff import _expr
 
-PROG = "dualdiff"
+PROG = "dualdiff"   # messages' prefix; hints name the command as run (main's run_as)
 
 #: At most this many variables in --at (the Hessian's size grows as their square).
 MAX_VARIABLES = 100
@@ -137,8 +137,8 @@ def _jsonable(obj):
 def _cmd_diff(args):
     try:
         expr = _expr.parse(args.expr)
-    except _expr.ExpressionError as exc:
-        raise CliError(exc) from None
+    except _expr.ExpressionError as exc:   # its hints name the command as it was run
+        raise CliError(str(exc).replace("{prog}", args.run_as)) from None
     point = parse_point(args.at)
     for name in expr.variables:
         if name not in point:
@@ -278,10 +278,12 @@ An EXPR starting with '-' needs a space before it (' -x**2') so that it is
 not read as an option."""
 
 
-def build_parser():
-    """build_parser() -> the argparse parser of the command line."""
+def build_parser(run_as=PROG):
+    """build_parser(run_as="dualdiff") -> the argparse parser of the command line;
+    run_as is the command as it was run, which hints name."""
     parser = _Parser(prog=PROG, description="Exact derivatives by forward-mode "
                      "automatic differentiation (dual numbers).")
+    parser.set_defaults(run_as=run_as)
     parser.add_argument("--version", action="version", version=f"{PROG} {dualdiff.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -310,9 +312,10 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
-    """main(argv=None) -> exit status; argv defaults to sys.argv[1:]."""
-    parser = build_parser()
+def main(argv=None, run_as=PROG):
+    """main(argv=None, run_as="dualdiff") -> exit status; argv defaults to
+    sys.argv[1:]; run_as is the command as it was run, which hints name."""
+    parser = build_parser(run_as)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:   # --help, --version, usage errors

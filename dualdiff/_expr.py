@@ -179,7 +179,7 @@ def _check_call(node):
     name = node.func.id
     if name not in FUNCTIONS:
         raise ExpressionError(f"unknown function {name!r} (column {node.col_offset + 1}); "
-                              "'python -m dualdiff info' lists the functions")
+                              "'{prog} info' lists the functions")
     params = FUNCTIONS[name]
     required = _REQUIRED.get(name, len(params))
     given = {}

@@ -308,3 +308,18 @@ def test_numpy_ufuncs_still_apply_to_dualdiff_numbers(dd):
     assert (h.real, h.e1, h.e12) == (2.0, 0.25, -1 / 32)
     assert np.exp(dd.GradientDual(0.0, {0: 1.0})).partials == {0: 1.0}
     assert np.exp(dd.HessianDual(0.0, {0: 1.0})).hessian(1).tolist() == [[1.0]]
+
+
+# ---------------------------------------------------------------------------
+# The command line names itself as it was run
+# ---------------------------------------------------------------------------
+
+def test_unknown_function_hint_names_the_command_as_run(capsys):
+    from dualdiff import _cli
+
+    assert _cli.main(["diff", "foo(x)", "--at", "x=1"]) == 1
+    assert "'dualdiff info' lists the functions" in capsys.readouterr().err
+    assert _cli.main(["diff", "foo(x)", "--at", "x=1"], run_as="python -m dualdiff") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("dualdiff: error: unknown function 'foo'")
+    assert "'python -m dualdiff info' lists the functions" in err

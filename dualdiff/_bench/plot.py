@@ -15,8 +15,10 @@ STYLE = {"forward FD": ("C3", "forward difference  (error ~ h, then eps/h)"),
          "complex step": ("C4", "complex step  (~ h^2, no cancellation)"),
          "dualdiff": ("C0", "dualdiff (dual / hyper-dual / one-pass)")}
 
-#: the tasks whose ratios the bar chart shows, when they were run
-BAR_TASKS = ("g", "g-second", "rosenbrock-gradient-100", "rosenbrock-hessian-10", "gelu")
+#: the tasks whose ratios the bar chart shows, when they were run, and their labels
+BAR_TASKS = {"g": "g'(x)", "g-second": "g''(x)",
+             "rosenbrock-gradient-100": "Rosenbrock\ngradient, n = 100",
+             "rosenbrock-hessian-10": "Rosenbrock\nHessian, n = 10", "gelu": "gelu'(x)"}
 
 
 def _floor(errors):
@@ -69,21 +71,26 @@ def draw(path, curve, results):
                 keys.append(k)
     width = 0.8 / max(len(keys), 1)
     for j, key in enumerate(keys):
-        xs, ys = [], []
+        xs, ys, missing = [], [], []
         for i, t in enumerate(shown):
+            ratio = None
             for k, m in results[t]["methods"].items():
                 same = k == key or (key == "dualdiff" and k in ("dual", "hyper-dual", "one-pass"))
                 if same and m["ratio"]:
-                    xs.append(i - 0.4 + width * (j + 0.5))
-                    ys.append(m["ratio"])
+                    ratio = m["ratio"]
+            (xs if ratio else missing).append(i - 0.4 + width * (j + 0.5))
+            if ratio:
+                ys.append(ratio)
         color, label = STYLE.get(key, (f"C{5 + j % 5}", key))
         bars = bx.bar(xs, ys, width, color=color, label=label.split("  ")[0])
-        bx.bar_label(bars, [fmt_ratio(y) for y in ys], fontsize=6.5, rotation=90, padding=2)
+        # horizontal labels, every other series raised so that neighbours do not overlap
+        bx.bar_label(bars, [fmt_ratio(y) for y in ys], fontsize=6, padding=1 + 8 * (j % 2))
+        for x in missing:   # the method does not apply to this task
+            bx.text(x, 1.05, "n/a", fontsize=6, ha="center", va="bottom", color=color)
     bx.axhline(1.0, color="black", lw=0.8)
     bx.set_yscale("log")
     bx.set_ylim(top=bx.get_ylim()[1] * 8)
-    bx.set_xticks(range(len(shown)), [f"{t}\n({results[t]['kind']})" for t in shown],
-                  fontsize=8)
+    bx.set_xticks(range(len(shown)), [BAR_TASKS.get(t, t) for t in shown], fontsize=8)
     bx.set_ylabel("time / time of f(x) on floats (log scale)")
     bx.set_title("Cost relative to one float evaluation of f (same run)", fontsize=10)
     bx.legend(fontsize=7, ncols=3, loc="upper left")
