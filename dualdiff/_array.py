@@ -846,10 +846,12 @@ for _name in ("exp", "exp2", "expm1", "log2", "log10", "log1p", "sqrt", "cbrt", 
 
 
 class DualArrayBase(ArrayBase):
-    """DualArray(real, dual=None) -> an array of dual numbers real + dual*eps.
+    """DualArray(real, dual=None, *, tangents=None) -> an array of dual numbers real + dual*eps.
 
     ``real`` and ``dual`` are array-likes of real numbers that broadcast to
-    one shape (``dual`` defaults to zeros).  NumPy's ufuncs and the common
+    one shape (``dual`` defaults to zeros); ``tangents`` (instead of dual),
+    of shape (k,) + real.shape, gives k directions at once, as repr shows
+    an array of several.  NumPy's ufuncs and the common
     array functions apply to it with their derivative parts (one C loop per
     elementwise rule on the compiled backend); ``.real`` and ``.dual`` are
     read-only float64 views.
