@@ -362,17 +362,27 @@ def test_hessian_vectorized_second_order_term_not_lost(dd):
     f = lambda v: (1e-100 + 1e-170 * v[0]) ** np.array(-1.0) + v[1]
     H = dd.hessian(f, [0.0, 1.0], vectorized=True)
     exact = float(2 * mpmath.mpf(1e-100) ** -3 * mpmath.mpf(1e-170) ** 2)
-    assert H[0, 0] == pytest.approx(exact, rel=1e-15)
+    assert H[0, 0] == pytest.approx(exact, rel=1e-15, abs=0.0)
     assert H[0, 1] == 0.0 and H[1, 1] == 0.0
 
 
 def test_hyperdual_division_cross_term_not_lost(dd):
-    # 1 / y with y = 1e-100 + 1e-170 e1 + 1e-170 e2 (broadcast: the NumPy path):
-    # (1/y)'' e1 e2 = 2 y^-3 e1 e2 = 2e-40
-    y = dd.HyperDualArray([1e-100], 1e-170, 1e-170)
-    q = np.ones(2) / y
-    exact = float(2 * mpmath.mpf(1e-100) ** -3 * mpmath.mpf(1e-170) ** 2)
-    np.testing.assert_allclose(q.e12, [exact, exact], rtol=1e-15)
+    # x / y with x = 1 + 1e-250 e1, y = 1e-100 + 1e-250 e2 (broadcast: the NumPy
+    # path): e12 = -x1 y2 / y^2 = -1e-300, though r1 * y2 = 1e-150 * 1e-250
+    # underflows on the way
+    x = dd.HyperDualArray(np.ones(2), 1e-250, 0.0, 0.0)
+    y = dd.HyperDualArray([1e-100], 0.0, 1e-250, 0.0)
+    q = x / y
+    exact = float(-mpmath.mpf(1e-250) * mpmath.mpf(1e-250) / mpmath.mpf(1e-100) ** 2)
+    np.testing.assert_allclose(q.e12, [exact, exact], rtol=1e-15, atol=0)
+
+
+def test_hessian_division_cross_term_not_lost(dd):
+    # v0 / (1e-100 + 1e-250 v1) * 1e-250: d2/dv0 dv1 = -1e-250 * 1e-250 / 1e-200
+    f = lambda v: (v[0] * 1e-250) / (1e-100 + 1e-250 * v[1])
+    H = dd.hessian(f, [0.0, 0.0], vectorized=True)
+    exact = float(-mpmath.mpf(1e-250) * mpmath.mpf(1e-250) / mpmath.mpf(1e-100) ** 2)
+    assert H[0, 1] == pytest.approx(exact, rel=1e-15, abs=0.0) and H[1, 0] == H[0, 1]
 
 
 # -- item 8 (NumPy side): outside the domain, every tangent is nan -------------
