@@ -27,6 +27,7 @@ import math
 import numbers
 import operator
 import os
+import string
 
 import numpy as np
 
@@ -54,6 +55,49 @@ class ArrayUnsupported(TypeError, ValueError):
     """f did something a dualdiff array cannot do (float(), a truth test, a
     NumPy function without a derivative rule, ...): derivative() then
     evaluates f point by point.  Any other error from f propagates."""
+
+
+class NotElementwiseError(ValueError):
+    """derivative(f, x) of an ndarray x takes elementwise derivatives, and f
+    mixed x's elements (a sum, a shift, a matrix product, ...): the result
+    would not be elementwise.  dualdiff.jacobian, jvp or gradient give the
+    derivatives of such a function."""
+
+
+def _not_elementwise(what):
+    return NotElementwiseError(
+        f"f mixes the elements of x ({what}), but derivative(f, x) of an ndarray x gives "
+        "elementwise derivatives (element i of f(x) may depend on element i of x only).  "
+        "For the derivatives of such an f use dualdiff.jacobian(f, x) (the full matrix), "
+        "dualdiff.jvp(f, x, v) (one directional derivative), or dualdiff.gradient(f, x) "
+        "(f with one output)")
+
+
+#: scipy.special ufuncs -> the dualdiff function to call instead (for the
+#: message of the TypeError a scipy.special ufunc on a dualdiff number raises).
+SCIPY_SPECIAL_NAMES = {
+    "expit": "dualdiff.sigmoid(x)", "erf": "dualdiff.erf(x)", "erfc": "dualdiff.erfc(x)",
+    "log_expit": "-dualdiff.softplus(-x)", "exp2": "dualdiff.exp2(x)",
+    "exp10": "dualdiff.power(10.0, x)", "expm1": "dualdiff.expm1(x)",
+    "log1p": "dualdiff.log1p(x)", "cbrt": "dualdiff.cbrt(x)",
+    "logit": "dualdiff.log(x / (1 - x))", "xlogy": "x * dualdiff.log(y)",
+    "xlog1py": "x * dualdiff.log1p(y)", "sinc": "numpy.sinc(x)",
+}
+
+
+def scipy_special_hint(ufunc):
+    """The message for a scipy.special ufunc (not NumPy's) applied to a
+    dualdiff number, naming the dualdiff function to use; None for others."""
+    name = getattr(ufunc, "__name__", "")
+    if getattr(np, name, None) is ufunc:
+        return None
+    use = SCIPY_SPECIAL_NAMES.get(name)
+    if use is None:
+        return (f"scipy.special.{name} (or another library's ufunc {name}) has no derivative "
+                "rule in dualdiff; write it with dualdiff's functions (dualdiff.exp, "
+                "dualdiff.log, ...)")
+    return (f"scipy.special.{name} has no derivative rule in dualdiff: use {use} instead, "
+            "which carries the derivative parts")
 
 
 def _real_operand(x):
@@ -96,6 +140,113 @@ def tt(s, t):
     return r
 
 
+_TINY = np.finfo(np.float64).tiny
+_HUGE = np.finfo(np.float64).max
+
+
+def _all_normal(r):
+    """True if every entry of r is a finite normal number (one pass each for min and max)."""
+    m = np.abs(r)
+    return m.size == 0 or (m.min() >= _TINY and m.max() <= _HUGE)
+
+
+def tt3(c, s, t):
+    """c * s * t (a second-order coefficient times two tangents), as dd_tt3:
+    exactly 0 where s or t is 0 (even where c is inf or nan), and where
+    the product under- or overflows while c, s, t are finite and nonzero,
+    recomputed from mantissas and exponents, so that an intermediate cannot
+    lose a representable product.  The fast path is the formula the chain
+    rules always used, (s*t)*c, so results elsewhere keep their bits."""
+    with np.errstate(all="ignore"):
+        r = (s * t) * c
+        if _all_normal(r):   # the common case: this one test
+            return r
+        c, s, t = np.broadcast_arrays(c, s, t)
+        r = np.array(np.broadcast_to(r, c.shape), dtype=np.float64)
+        m = np.abs(r)
+        zero = (s == 0.0) | (t == 0.0)
+        rescue = (~zero & ((m < _TINY) | (m == np.inf)) & (c != 0.0)
+                  & np.isfinite(c) & np.isfinite(s) & np.isfinite(t))
+        if rescue.any():
+            r[rescue] = _scaled_product(c[rescue], s[rescue], t[rescue])
+        r[zero] = 0.0
+    return r
+
+
+def _scaled_product(c, s, t, y=None):
+    """c * s * t (/ y) from frexp mantissas and exponents: no intermediate
+    under- or overflow (only the final ldexp rounds)."""
+    (mc, ec), (ms, es), (mt, et) = np.frexp(c), np.frexp(s), np.frexp(t)
+    m, e = (mc * ms) * mt, ec.astype(np.int64) + es + et
+    if y is not None:
+        my, ey = np.frexp(y)
+        m, e = m / my, e - ey
+    return np.ldexp(m, np.clip(e, -2200, 2200).astype(np.int32))
+
+
+def _cross3(h, a, b, c, d):
+    """h * (a*b + c*d), the cross term of a second-order chain: the plain
+    formula, and where it is 0, subnormal or inf with h finite (a product
+    may have under- or overflowed), the sum of the two tt3 products."""
+    with np.errstate(all="ignore"):
+        r = tz(tt(a, b) + tt(c, d), h)
+        if _all_normal(r):
+            return r
+        m = np.abs(r)
+        redo = ((m < _TINY) | (m == np.inf)) & np.isfinite(h)
+        if not redo.any():
+            return r
+        return np.where(redo, tt3(h, a, b) + tt3(h, c, d), r)
+
+
+def _less_products_over(a, pairs, y, sum_first=False):
+    """(a - sum of s*t over pairs) / y: each product zero-safe, and, where a
+    product under- or overflows while s, t and y are finite and nonzero,
+    that product is taken as s*t/y from mantissas and exponents (the
+    quotient may well be representable: y small or large).  sum_first: the
+    products are summed before the subtraction, as the formula always did."""
+    with np.errstate(all="ignore"):
+        prods = [tt(s, t) for s, t in pairs]
+        if sum_first:
+            r = a - sum(prods[1:], prods[0])
+        else:
+            r = a
+            for p in prods:
+                r = r - p
+        r = r / y
+        bad = None
+        for (s, t), p in zip(pairs, prods):
+            if _all_normal(p):
+                continue
+            m = np.abs(p)
+            b = (((m < _TINY) | (m == np.inf)) & (s != 0.0) & (t != 0.0)
+                 & np.isfinite(s) & np.isfinite(t) & np.isfinite(y) & (y != 0.0))
+            bad = b if bad is None else bad | b
+        if bad is None or not bad.any():
+            return r
+        shape = np.shape(r)
+        alt = np.broadcast_to(a / y, shape).copy()
+        yb = np.broadcast_to(y, shape)
+        for s, t in pairs:
+            s, t = np.broadcast_to(s, shape), np.broadcast_to(t, shape)
+            q = np.zeros(shape)
+            nz = bad & (s != 0.0) & (t != 0.0)
+            q[nz] = _scaled_product(np.ones(int(nz.sum())), s[nz], t[nz], yb[nz])
+            alt -= q
+        return np.where(bad, alt, r)
+
+
+def _nan_outside(t, value, *inputs):
+    """t with every row nan where the value is nan and no input is: a point
+    outside the domain has nan tangents, exactly-zero ones included."""
+    if not np.isnan(value).any():   # the common case: one test
+        return t
+    outside = np.isnan(value)
+    for x in inputs:
+        outside = outside & ~np.isnan(x)
+    return np.where(outside, np.nan, t) if outside.any() else t
+
+
 def _axis_of_rows(axis, ndim):
     """The axis of the tangent rows that corresponds to `axis` of the values."""
     if axis is None:
@@ -114,6 +265,8 @@ class ArrayBase:
     __slots__ = ("_re", "_t")
     __array_priority__ = 20.0
     _order = 1
+    _seed = False      # True for derivative()'s elementwise seed (_ElementwiseSeed)
+    _family = None     # the plain class of a seed class (array_types sets it)
     _kernels = None    # set by array_types
     _scalar = None     # the scalar type an element is returned as
 
@@ -148,8 +301,40 @@ class ArrayBase:
             return scalar
         c = _real_operand(other)
         if c is None:
-            return None
+            return self._lift_objects(other)
         return c, None
+
+    def _lift_objects(self, other):
+        """(real parts, rows or None) of a list, tuple or object ndarray whose
+        elements are real numbers or numbers of this array's kind (an
+        element of it, a 0-d array); None if it is not one."""
+        if not isinstance(other, (list, tuple, np.ndarray)):
+            return None
+        try:
+            arr = np.asarray(other, dtype=object)
+        except (TypeError, ValueError):   # a ragged list, a list holding n-d arrays
+            return None
+        re = np.empty(arr.shape)
+        rows = None
+        for index, e in np.ndenumerate(arr):
+            if isinstance(e, numbers.Real) and not isinstance(e, ArrayBase):
+                re[index] = float(e)
+                continue
+            if isinstance(e, ArrayBase) and e.ndim == 0 and \
+                    (type(e)._family or type(e)) is (type(self)._family or type(self)):
+                er, et = e._re, e._t
+            else:
+                parts = self._scalar_parts(e)
+                if parts is None:
+                    return None
+                er, et = parts
+            if rows is None:
+                rows = np.zeros((self._t.shape[0],) + arr.shape)
+            if et.shape[0] != rows.shape[0]:
+                return None
+            re[index] = er
+            rows[(slice(None),) + index] = et
+        return re, rows
 
     def _scalar_parts(self, other):
         return None
@@ -234,11 +419,22 @@ class ArrayBase:
         return self._new(re, t)
 
     def __array__(self, dtype=None, copy=None):
-        raise ArrayUnsupported(f"converting a {type(self).__name__} to an ndarray would drop its "
-                        "derivative parts; use .real for the values")
+        # a 0-d array is one number: an object array holds it whole, so that
+        # np.array([v[0] * v[1], v[0] + v[1]]) builds an array of outputs
+        if self._re.ndim == 0 and not self._seed and (dtype is None
+                                                        or np.dtype(dtype) == object):
+            out = np.empty((), dtype=object)
+            out[()] = self._element(self._re, self._t)
+            return out
+        raise ArrayUnsupported(
+            f"converting a {type(self).__name__} to an ndarray would drop its derivative "
+            "parts; use .real for the values, and numpy.stack / numpy.concatenate to "
+            "build an array from dualdiff arrays")
 
     def __float__(self):
-        raise ArrayUnsupported(str(_common.float_error(self)))
+        raise ArrayUnsupported(
+            str(_common.float_error(self)) + "; to fill an array with such numbers, create "
+            "it with numpy.zeros_like(x) or numpy.zeros(n, dtype=object), not numpy.zeros(n)")
 
     def __bool__(self):
         if self._re.size != 1:
@@ -270,6 +466,8 @@ class ArrayBase:
                             f"for {type(self).__name__}")
         kwargs.pop("out", None)
         kwargs.pop("where", None)
+        if method != "__call__" and self._seed:
+            raise _not_elementwise(f"numpy.{ufunc.__name__}.{method}")
         if method == "reduce" and ufunc is np.add:
             return _sum(inputs[0], **kwargs)
         if method == "reduce" and ufunc is np.multiply:
@@ -290,10 +488,15 @@ class ArrayBase:
             return _COMPARISONS[ufunc](_values(x), _values(y))
         if ufunc in _PREDICATES:
             return ufunc(inputs[0]._re)
+        hint = scipy_special_hint(ufunc)
+        if hint is not None:
+            raise ArrayUnsupported(hint)
         raise ArrayUnsupported(f"numpy.{ufunc.__name__} is not supported for {type(self).__name__} "
                         "(dualdiff has no derivative rule for it)")
 
     def __array_function__(self, func, types, args, kwargs):
+        if self._seed and func in _MIXING_FUNCTIONS:
+            raise _not_elementwise(_MIXING_FUNCTIONS[func])
         handler = _FUNCTION_HANDLERS.get(func)
         if handler is None:
             raise ArrayUnsupported(f"numpy.{getattr(func, '__name__', func)} is not supported for "
@@ -395,7 +598,7 @@ class ArrayBase:
         coeffs = self._kernels.partials(op, xb, yb, np.broadcast_to(value, shape), self._order)
         tx = None if tx is None else self._rows_for(tx, shape)
         ty = None if ty is None else self._rows_for(ty, shape)
-        return self._new(value, self._chain2(tx, ty, coeffs))
+        return self._new(value, _nan_outside(self._chain2(tx, ty, coeffs), value, xr, yr))
 
     # -- linear operations: every part alike ---------------------------------
 
@@ -612,9 +815,13 @@ class ArrayBase:
         return e / e.sum(axis=axis, keepdims=True)
 
     def __repr__(self):
+        names = self._repr_names()
         parts = ", ".join(f"{name}={np.array2string(np.asarray(getattr(self, name)), separator=', ')}"
-                          for name in self._part_names)
+                          for name in names)
         return f"{type(self).__name__}({parts})"
+
+    def _repr_names(self):
+        return self._part_names
 
 
 def _squeeze(x, axis):
@@ -639,10 +846,12 @@ for _name in ("exp", "exp2", "expm1", "log2", "log10", "log1p", "sqrt", "cbrt", 
 
 
 class DualArrayBase(ArrayBase):
-    """DualArray(real, dual=None) -> an array of dual numbers real + dual*eps.
+    """DualArray(real, dual=None, *, tangents=None) -> an array of dual numbers real + dual*eps.
 
     ``real`` and ``dual`` are array-likes of real numbers that broadcast to
-    one shape (``dual`` defaults to zeros).  NumPy's ufuncs and the common
+    one shape (``dual`` defaults to zeros); ``tangents`` (instead of dual),
+    of shape (k,) + real.shape, gives k directions at once, as repr shows
+    an array of several.  NumPy's ufuncs and the common
     array functions apply to it with their derivative parts (one C loop per
     elementwise rule on the compiled backend); ``.real`` and ``.dual`` are
     read-only float64 views.
@@ -658,8 +867,20 @@ class DualArrayBase(ArrayBase):
     __slots__ = ()
     _part_names = ("real", "dual")
 
-    def __new__(cls, real, dual=None):
+    def __new__(cls, real, dual=None, *, tangents=None):
+        if tangents is not None:   # k directions at once, as repr() shows them
+            if dual is not None:
+                raise TypeError("DualArray() takes dual or tangents, not both")
+            real = np.asarray(real, dtype=np.float64)
+            rows = np.asarray(tangents, dtype=np.float64)
+            if rows.ndim == 0 or rows.shape[1:] != real.shape:
+                raise ValueError(f"DualArray(): tangents must have shape (k,) + {real.shape}, "
+                                 f"not {rows.shape}")
+            return cls._new(real.copy(), rows.copy())
         return cls._from_parts(real, 0.0 if dual is None else dual)
+
+    def _repr_names(self):
+        return self._part_names if self._t.shape[0] == 1 else ("real", "tangents")
 
     @classmethod
     def _directions(cls, real, rows):
@@ -690,6 +911,12 @@ class DualArrayBase(ArrayBase):
         if t.shape[0] == 1:
             return self._scalar(re, float(t[0]))
         return self._new(np.float64(re), t)
+
+    def _apply_rule(self, value, f1, f2):
+        """The array of values `value` whose rows follow from this one's by
+        the chain rule with coefficients f1 = f'(a), f2 = f''(a)."""
+        with np.errstate(all="ignore"):
+            return self._new(value, tz(self._t, f1))
 
     def _mul(self, x, y):
         (xr, tx), (yr, ty) = x, y
@@ -778,6 +1005,12 @@ class HyperDualArrayBase(ArrayBase):
     def _to_scalar(self, re, t):
         return self._scalar(re, float(t[0]), float(t[1]), float(t[2]))
 
+    def _apply_rule(self, value, f1, f2):
+        t = self._t
+        with np.errstate(all="ignore"):
+            rows = np.stack([tz(t[0], f1), tz(t[1], f1), tz(t[2], f1) + tt3(f2, t[0], t[1])])
+        return self._new(value, rows)
+
     def _mul(self, x, y):
         (xr, tx), (yr, ty) = x, y
         fused = self._fused("mul", np.multiply, x, y)
@@ -808,7 +1041,7 @@ class HyperDualArrayBase(ArrayBase):
             tx = np.zeros_like(ty) if tx is None else self._rows_for(tx, shape)
             r1 = (tx[0] - tz(ty[0], value)) / yr
             r2 = (tx[1] - tz(ty[1], value)) / yr
-            r12 = (tx[2] - tz(ty[2], value) - tt(r1, ty[1]) - tt(r2, ty[0])) / yr
+            r12 = _less_products_over(tx[2] - tz(ty[2], value), ((r1, ty[1]), (r2, ty[0])), yr)
         return self._new(value, np.stack([r1, r2, r12]))
 
     def _chain2(self, tx, ty, coeffs):
@@ -818,8 +1051,8 @@ class HyperDualArrayBase(ArrayBase):
         y1, y2, y12 = (zero, zero, zero) if ty is None else ty
         e1 = tz(x1, g0) + tz(y1, g1)
         e2 = tz(x2, g0) + tz(y2, g1)
-        e12 = (tz(x12, g0) + tz(y12, g1) + tz(tt(x1, x2), h0)
-               + tz(tt(x1, y2) + tt(x2, y1), h1) + tz(tt(y1, y2), h2))
+        e12 = (tz(x12, g0) + tz(y12, g1) + tt3(h0, x1, x2)
+               + _cross3(h1, x1, y2, x2, y1) + tt3(h2, y1, y2))
         return np.stack([e1, e2, e12])
 
     def _bilinear(self, op, x, y):
@@ -847,7 +1080,9 @@ class HessianArrayBase(ArrayBase):
 
     __slots__ = ()
     _order = 2
-    _part_names = ("real",)
+    _part_names = ("real", "rows")
+    rows = property(lambda self: self._view(self._t),
+                    doc="The first-order rows, then the second-order ones (read-only).")
 
     def __new__(cls, real, rows):
         return cls._new(np.asarray(real, dtype=np.float64), np.asarray(rows, dtype=np.float64))
@@ -878,6 +1113,12 @@ class HessianArrayBase(ArrayBase):
     def _to_scalar(self, re, t):
         return self._new(np.float64(re), t)
 
+    def _apply_rule(self, value, f1, f2):
+        g, h = self._split(self._t)
+        with np.errstate(all="ignore"):
+            return self._new(value, self._join(tz(g, f1),
+                                               tz(h, f1) + tt3(f2, g[:, None], g[None, :])))
+
     def _unary(self, name, param=None, power=np.power):
         # f' and f'' from the HyperDualArray kernel with unit seeds (e1 = e2 = 1):
         # its e1 is f'(a), its e12 f''(a)
@@ -890,10 +1131,11 @@ class HessianArrayBase(ArrayBase):
                                            0.0 if param is None else float(param),
                                            have_value, out)
         self._warn_outside(name, outside, out)
-        f1, f2 = out[1, ...], out[3, ...]
         g, h = self._split(self._t)
+        f1, f2 = out[1, ...], out[3, ...]
         with np.errstate(all="ignore"):
-            return self._new(out[0, ...], self._join(tz(g, f1), tz(h, f1) + tz(tt(g[:, None], g[None, :]), f2)))
+            rows = self._join(tz(g, f1), tz(h, f1) + tt3(f2, g[:, None], g[None, :]))
+        return self._new(out[0, ...], _nan_outside(rows, out[0, ...], re))
 
     def _mul(self, x, y):
         (xr, tx), (yr, ty) = x, y
@@ -923,7 +1165,9 @@ class HessianArrayBase(ArrayBase):
             else:
                 xg, xh = self._split(self._rows_for(tx, shape))
             g = (xg - tz(yg, value)) / yr
-            h = (xh - tz(yh, value) - self._outer(g, yg)) / yr
+            h = _less_products_over(xh - tz(yh, value), ((g[:, None], yg[None, :]),
+                                                         (yg[:, None], g[None, :])), yr,
+                                    sum_first=True)
         return self._new(value, self._join(g, h))
 
     def _chain2(self, tx, ty, coeffs):
@@ -934,8 +1178,9 @@ class HessianArrayBase(ArrayBase):
         yg, yh = (zg, zh) if ty is None else self._split(ty)
         with np.errstate(all="ignore"):
             g = tz(xg, g0) + tz(yg, g1)
-            h = (tz(xh, g0) + tz(yh, g1) + tz(tt(xg[:, None], xg[None, :]), h0)
-                 + tz(self._outer(xg, yg), h1) + tz(tt(yg[:, None], yg[None, :]), h2))
+            h = (tz(xh, g0) + tz(yh, g1) + tt3(h0, xg[:, None], xg[None, :])
+                 + _cross3(h1, xg[:, None], yg[None, :], yg[:, None], xg[None, :])
+                 + tt3(h2, yg[:, None], yg[None, :]))
         return self._join(g, h)
 
     def _bilinear(self, op, x, y):
@@ -966,8 +1211,7 @@ def _parts(like, x, shape=None):
     """(real parts, tangent rows) of x, constants given zero rows."""
     lifted = like._lift(x)
     if lifted is None:
-        raise _common.operand_error(type(like).__name__, x, "a real number, an ndarray or "
-                                    f"a {type(like).__name__}")
+        raise _operand_error("a NumPy function of a dualdiff array", like, x)
     re, t = lifted
     re = np.asarray(re, dtype=np.float64)
     if t is None:
@@ -1149,6 +1393,8 @@ def _clip(x, a_min=None, a_max=None, out=None, **kwargs):
 def _matmul(x, y, out=None, **kwargs):
     _no_extras("matmul", out=out, **kwargs)
     like = _lead([x, y])
+    if like._seed:
+        raise _not_elementwise("numpy.matmul (@)")
     lx, ly = like._lift(x), like._lift(y)
     if lx is None or ly is None:
         return NotImplemented
@@ -1245,6 +1491,255 @@ def _ufunc_binary(method):
     return handler
 
 
+def _atleast(x, ndim):
+    """x (a dualdiff array, or a constant) with at least ndim dimensions, as
+    numpy.atleast_1d/2d/3d place the new axes."""
+    if not isinstance(x, ArrayBase):
+        c = _real_operand(x)
+        c = np.asarray(x, dtype=object) if c is None else np.asarray(c)
+        return getattr(np, f"atleast_{ndim}d")(c)
+    if x.ndim >= ndim:
+        return x
+    if ndim == 1 or x.ndim == 0:
+        return x.reshape((1,) * (ndim - x.ndim) + x.shape)
+    if ndim == 2:
+        return x.reshape((1,) + x.shape)
+    return x.reshape((1,) + x.shape + (1,)) if x.ndim == 1 else x.reshape(x.shape + (1,))
+
+
+def _atleast_fn(ndim):
+    def handler(*arys):
+        out = [_atleast(a, ndim) for a in arys]
+        return out[0] if len(out) == 1 else tuple(out)
+    return handler
+
+
+def _shape_of(a):
+    return a.shape if isinstance(a, ArrayBase) else np.shape(a)
+
+
+def _hstack(tup, **kwargs):
+    _no_extras("hstack", **kwargs)
+    arrays = [_atleast(a, 1) for a in tup]
+    return concatenate(arrays, axis=0 if len(_shape_of(arrays[0])) == 1 else 1)
+
+
+def _vstack(tup, **kwargs):
+    _no_extras("vstack", **kwargs)
+    return concatenate([_atleast(a, 2) for a in tup], axis=0)
+
+
+def _dstack(tup, **kwargs):
+    _no_extras("dstack", **kwargs)
+    return concatenate([_atleast(a, 3) for a in tup], axis=2)
+
+
+def _column_stack(tup):
+    arrays = []
+    for a in tup:
+        if len(_shape_of(a)) < 2:
+            a = _atleast(a, 1)
+            a = a.reshape(_shape_of(a) + (1,)) if isinstance(a, ArrayBase) \
+                else np.reshape(a, np.shape(a) + (1,))
+        arrays.append(a)
+    return concatenate(arrays, axis=1)
+
+
+#: np.pad modes that are linear in the array (the tangents are padded alike,
+#: the constants with zeros)
+_LINEAR_PAD_MODES = frozenset({"constant", "edge", "reflect", "symmetric", "wrap",
+                               "linear_ramp", "mean"})
+
+
+def _pad(array, pad_width, mode="constant", **kwargs):
+    x = _as_array(array)
+    if not isinstance(mode, str) or mode not in _LINEAR_PAD_MODES:
+        raise TypeError(f"numpy.pad with mode={mode!r} is not supported for dualdiff arrays "
+                        f"(its modes: {', '.join(sorted(_LINEAR_PAD_MODES))})")
+    width = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (x.ndim, 2))
+    rows_width = np.concatenate([[[0, 0]], width])
+    row_kwargs = dict(kwargs)
+    for key in ("constant_values", "end_values"):   # constants: tangents pad with 0
+        if key in kwargs:
+            if isinstance(kwargs[key], ArrayBase):
+                raise TypeError(f"numpy.pad: {key} must be constants for dualdiff arrays")
+            row_kwargs[key] = 0.0
+    if "stat_length" in kwargs and kwargs["stat_length"] is not None:
+        length = np.broadcast_to(np.asarray(kwargs["stat_length"]), (x.ndim, 2))
+        row_kwargs["stat_length"] = np.concatenate([[[1, 1]], length])
+    return x._new(np.pad(x._re, width, mode=mode, **kwargs),
+                  np.pad(x._t, rows_width, mode=mode, **row_kwargs))
+
+
+def _sort(a, axis=-1, kind=None, order=None, **kwargs):
+    """The values as numpy.sort gives them; each tangent follows its value
+    (a stable permutation, so equal values keep their order)."""
+    x = _as_array(a)
+    _no_extras("sort", order=order, **kwargs)
+    if axis is None:
+        x, axis = x.ravel(), 0
+    index = np.argsort(x._re, axis=axis, kind="stable")
+    t = np.take_along_axis(x._t, index[None].repeat(x._t.shape[0], 0),
+                           _axis_of_rows(axis, x.ndim))
+    return x._new(np.sort(x._re, axis=axis, kind=kind), t)
+
+
+def _argsort(a, axis=-1, kind=None, order=None, **kwargs):
+    return np.argsort(_as_array(a)._re, axis=axis, kind=kind, order=order, **kwargs)
+
+
+def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+    """numpy.var as NumPy computes it (the mean, the squared deviations, their
+    sum over n - ddof), with the derivative parts through each step."""
+    x = _as_array(a)
+    _no_extras("var", dtype=dtype, out=out, **kwargs)
+    d = x - _mean(x, axis=axis, keepdims=True)
+    n = x.size if axis is None else int(np.prod([x.shape[i] for i in
+                                                 (axis if isinstance(axis, tuple) else (axis,))]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _sum(d * d, axis=axis, keepdims=keepdims) / max(n - ddof, 0)
+
+
+def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+    return np.sqrt(_var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
+                        **kwargs))
+
+
+def _einsum_output(inputs):
+    """The output subscripts of implicit-mode einsum: the letters used once, sorted."""
+    letters = [c for c in inputs if c.isalpha()]
+    out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    return ("..." if "..." in inputs else "") + out
+
+
+def _einsum(*operands, out=None, optimize=False, **kwargs):
+    """numpy.einsum(subscripts, *operands): a multilinear function, so each
+    tangent row is the sum of the einsums with one operand replaced by its
+    row (and, for second order, two operands by their first-order rows)."""
+    _no_extras("einsum", out=out, **kwargs)
+    subscripts, operands = operands[0], operands[1:]
+    if not isinstance(subscripts, str):
+        raise TypeError("numpy.einsum with dualdiff arrays takes its subscripts as a string "
+                        "(np.einsum('ij,j->i', a, x)), not the interleaved form")
+    like = _lead(operands)
+    subs = subscripts.replace(" ", "")
+    inputs, arrow, output = subs.partition("->")
+    if not arrow:
+        output = _einsum_output(inputs)
+    specs = inputs.split(",")
+    if len(specs) != len(operands):
+        raise ValueError("numpy.einsum: as many operands as subscripts are needed")
+    parts = []
+    for o in operands:
+        lifted = like._lift(o)
+        if lifted is None:
+            raise _operand_error("numpy.einsum", like, o)
+        parts.append((np.asarray(lifted[0], dtype=np.float64), lifted[1]))
+    values = [p[0] for p in parts]
+    free = [c for c in string.ascii_letters if c not in subs]
+
+    def term(replaced):
+        """The einsum with operand i replaced by array r (with leading axes
+        labelled `lead`) for each i: (r, lead) in replaced."""
+        ins, arrays, lead_out = [], [], ""
+        for i, spec in enumerate(specs):
+            if i in replaced:
+                r, lead = replaced[i]
+                ins.append(lead + spec)
+                arrays.append(r)
+                lead_out += lead
+            else:
+                ins.append(spec)
+                arrays.append(values[i])
+        lead_out = "".join(sorted(lead_out, key=free.index))
+        return np.einsum(",".join(ins) + "->" + lead_out + output, *arrays, optimize=optimize)
+
+    value = np.einsum(subs if arrow else inputs + "->" + output, *values, optimize=optimize)
+    var = [i for i, p in enumerate(parts) if p[1] is not None]
+    a, b = free[:2]
+    if isinstance(like, HessianArrayBase):
+        k = like._k(like._t)
+        split = {i: like._split(parts[i][1]) for i in var}
+        g = sum(term({i: (split[i][0], a)}) for i in var)
+        h = sum(term({i: (split[i][1], a + b)}) for i in var)
+        for i in var:
+            for j in var:
+                if i != j:
+                    h = h + term({i: (split[i][0], a), j: (split[j][0], b)})
+        rows = like._join(g, h) if var else np.zeros((k + k * k,) + value.shape)
+    elif like._order == 2:
+        e = [sum(term({i: (parts[i][1][r], "")}) for i in var) for r in range(3)]
+        for i in var:
+            for j in var:
+                if i != j:
+                    e[2] = e[2] + term({i: (parts[i][1][0], ""), j: (parts[j][1][1], "")})
+        rows = np.stack([np.broadcast_to(r, value.shape) for r in e])
+    else:
+        rows = sum(term({i: (parts[i][1], a)}) for i in var)
+    return like._element(value, np.broadcast_to(rows, (like._t.shape[0],) + value.shape))
+
+
+def _sinc(x):
+    """numpy.sinc, sin(pi x) / (pi x), with exact derivatives at 0
+    (sinc'(0) = 0, sinc''(0) = -pi^2/3) and no cancellation near it."""
+    x = _as_array(x)
+    re = x._re
+    y = np.pi * re
+    small = np.abs(y) < 2.0
+    with np.errstate(all="ignore"):
+        # sin and cos of pi*x from x reduced mod 2 (exactly): pi*x itself is
+        # rounded, by ulps of cos that grow with x
+        r = re - 2.0 * np.round(0.5 * re)
+        s, c = np.sin(np.pi * r), np.cos(np.pi * r)
+        g = (c - s / y) / y                        # d/dy sin(y)/y
+        h = (-s - 2.0 * c / y + 2.0 * s / (y * y)) / y
+        if small.any():   # the series: these forms cancel as y -> 0
+            z = y * y
+            gs = np.zeros_like(z)
+            hs = np.zeros_like(z)
+            for kk in range(14, 0, -1):
+                fact = math.factorial(2 * kk + 1)
+                gs = gs * z + (-1) ** kk * 2 * kk / fact
+                hs = hs * z + (-1) ** kk * 2 * kk * (2 * kk - 1) / fact
+            g = np.where(small, gs * y, g)
+            h = np.where(small, hs, h)
+        f2 = (np.pi * np.pi) * h
+    # sinc''(0) = -pi^2/3 correctly rounded (the product above is 1 ulp off)
+    f2 = np.where(re == 0.0, _SINC2_AT_0, f2)
+    return x._apply_rule(np.sinc(re), np.pi * g, f2)
+
+
+_SINC2_AT_0 = -3.289868133696453
+
+
+def _zeros_like(a, dtype=None, order="K", subok=True, shape=None, fill=0.0):
+    """A mutable object ndarray of zeros (of a's shape): item assignment of
+    dual numbers into it works, and jacobian and the array operations take it."""
+    if dtype is not None and np.dtype(dtype) != object:
+        raise TypeError(f"numpy.zeros_like(x, dtype={np.dtype(dtype).name}) of a dualdiff "
+                        "array cannot hold its derivative parts; leave dtype out (an object "
+                        "array), or use np.zeros(x.shape) for plain float zeros")
+    out = np.empty(_as_array(a).shape if shape is None else shape, dtype=object)
+    out.fill(fill)
+    return out
+
+
+def _ones_like(a, dtype=None, order="K", subok=True, shape=None):
+    return _zeros_like(a, dtype, order, subok, shape, fill=1.0)
+
+
+def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    if isinstance(fill_value, ArrayBase) or not isinstance(fill_value, numbers.Real):
+        raise TypeError("numpy.full_like of a dualdiff array takes a real fill value")
+    return _zeros_like(a, dtype, order, subok, shape, fill=float(fill_value))
+
+
+def _operand_error(what, like, x):
+    return TypeError(f"{what}: cannot combine a {type(like).__name__} with "
+                     f"{type(x).__name__!r}; the operands must be real numbers, lists or "
+                     f"ndarrays of them, or {type(like).__name__}s")
+
+
 _UFUNC_HANDLERS = {
     np.add: _ufunc_binary("__add__"), np.subtract: _ufunc_binary("__sub__"),
     np.multiply: _ufunc_binary("__mul__"), np.divide: _ufunc_binary("__truediv__"),
@@ -1265,8 +1760,141 @@ _FUNCTION_HANDLERS = {
     np.amax: lambda x, axis=None, keepdims=False: x.max(axis, keepdims),
     np.amin: lambda x, axis=None, keepdims=False: x.min(axis, keepdims),
     np.maximum: _maximum, np.minimum: _minimum, np.moveaxis: moveaxis,
-    np.expand_dims: expand_dims, np.ravel: lambda x, order="C": x.ravel(),
+    np.expand_dims: expand_dims, np.ravel: lambda x, order="C": _ravel(x, order),
+    np.hstack: _hstack, np.vstack: _vstack, np.dstack: _dstack, np.column_stack: _column_stack,
+    np.atleast_1d: _atleast_fn(1), np.atleast_2d: _atleast_fn(2), np.atleast_3d: _atleast_fn(3),
+    np.pad: _pad, np.sort: _sort, np.argsort: _argsort, np.var: _var, np.std: _std,
+    np.einsum: _einsum, np.sinc: _sinc, np.zeros_like: _zeros_like, np.ones_like: _ones_like,
+    np.empty_like: _zeros_like, np.full_like: _full_like,
 }
+
+
+def _ravel(x, order="C"):
+    return x.ravel() if order in ("C", "A", "K") else x.reshape(-1, order=order)
+
+
+#: NumPy functions that mix the elements of an array (reductions, shifts,
+#: gathers, products): derivative()'s elementwise seed refuses them by name.
+_MIXING_FUNCTIONS = {}
+for _f in ("sum", "mean", "prod", "cumsum", "cumprod", "diff", "ediff1d", "max", "min", "amax",
+           "amin", "ptp", "median", "average", "percentile", "quantile", "nansum", "nanmean",
+           "nanprod", "nanmax", "nanmin", "nancumsum", "nanstd", "nanvar", "std", "var",
+           "dot", "vdot", "inner", "outer", "matmul", "tensordot", "einsum", "kron", "cross",
+           "trace", "sort", "argsort", "roll", "rollaxis", "flip", "fliplr", "flipud", "rot90",
+           "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "append",
+           "insert", "delete", "pad", "take", "take_along_axis", "compress", "extract",
+           "tile", "repeat", "trapezoid", "trapz", "convolve", "correlate", "gradient",
+           "swapaxes", "flatnonzero", "unique", "partition",
+           "resize", "diag", "diagonal", "tril", "triu", "interp", "searchsorted", "select",
+           "choose", "piecewise", "broadcast_to"):
+    if hasattr(np, _f):
+        _MIXING_FUNCTIONS[getattr(np, _f)] = f"numpy.{_f}"
+_MIXING_FUNCTIONS[np.linalg.norm] = "numpy.linalg.norm"
+for _f in ("matmul", "tensordot", "vecdot", "matrix_norm", "vector_norm", "det", "inv", "solve"):
+    if hasattr(np.linalg, _f):
+        _MIXING_FUNCTIONS[getattr(np.linalg, _f)] = f"numpy.linalg.{_f}"
+
+
+# ---------------------------------------------------------------------------
+# derivative()'s seed: an array that refuses to mix its elements
+# ---------------------------------------------------------------------------
+
+def _format_index(index):
+    """index as written between brackets: x[::-1], x[0, 1:], x[mask]."""
+    def one(i):
+        if i is Ellipsis:
+            return "..."
+        if i is None:
+            return "None"
+        if isinstance(i, slice):
+            text = ":".join("" if v is None else str(v) for v in (i.start, i.stop, i.step))
+            return text[:-1] if i.step is None else text
+        if isinstance(i, np.ndarray) and i.dtype == bool:
+            return "<boolean mask>"
+        if isinstance(i, (np.ndarray, list)):
+            return "<index array>"
+        return repr(i)
+    items = index if isinstance(index, tuple) else (index,)
+    return ", ".join(one(i) for i in items) if items else "()"
+
+
+def _identity_index(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is Ellipsis or (isinstance(i, slice) and i == slice(None)) for i in items)
+
+
+class _ElementwiseSeed:
+    """The methods that derivative()'s seed (an array whose element i is
+    variable i) replaces: each operation that would mix elements raises
+    NotElementwiseError naming it.  The elementwise operations are the
+    plain class's own, at their own speed."""
+
+    __slots__ = ()
+    _seed = True
+
+    def __getitem__(self, index):
+        if _identity_index(index):
+            return self
+        hint = ("; for an elementwise choice use numpy.where(mask, a, b)"
+                if isinstance(index, np.ndarray) and index.dtype == bool else "")
+        raise _not_elementwise(f"indexing x[{_format_index(index)}]{hint}")
+
+    def __iter__(self):
+        raise _not_elementwise("iterating over x, as a for loop or sum(x) does")
+
+    def transpose(self, *axes):
+        out = super().transpose(*axes)
+        if out.shape != self.shape or (self.ndim > 1 and any(
+                a != i for i, a in enumerate(_transpose_axes(axes, self.ndim)))):
+            raise _not_elementwise("transposing x (transpose, .T, moveaxis) other than "
+                                   "the identity")
+        return out
+
+    def reshape(self, *shape, order="C"):
+        if order not in ("C", "A"):
+            raise _not_elementwise(f"reshape with order={order!r}")
+        return super().reshape(*shape, order=order)
+
+    def __matmul__(self, other):
+        raise _not_elementwise("numpy.matmul (@)")
+
+    def __rmatmul__(self, other):
+        raise _not_elementwise("numpy.matmul (@)")
+
+    def __reduce__(self):   # pickles as the plain array
+        return (self._family._rebuild, (np.array(self._re), np.array(self._t)))
+
+
+def _transpose_axes(axes, ndim):
+    if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], numbers.Integral)):
+        axes = axes[0]
+    if not axes:
+        return tuple(range(ndim))[::-1]
+    return tuple(operator.index(a) % max(ndim, 1) for a in axes)
+
+
+def _refusing_method(what):
+    def method(self, *args, **kwargs):
+        raise _not_elementwise(what)
+    method.__name__ = what
+    return method
+
+
+for _name, _what in (("sum", "numpy.sum"), ("mean", "numpy.mean"), ("prod", "numpy.prod"),
+                     ("cumsum", "numpy.cumsum"), ("dot", "numpy.dot"), ("max", "numpy.max"),
+                     ("min", "numpy.min"), ("logsumexp", "dualdiff.logsumexp"),
+                     ("softmax", "dualdiff.softmax")):
+    setattr(_ElementwiseSeed, _name, _refusing_method(_what))
+
+
+def _seed_class(cls):
+    """cls's elementwise seed class (named as cls, for its messages)."""
+    seed = type(cls.__name__, (_ElementwiseSeed, cls),
+                {"__slots__": (), "__module__": cls.__module__, "__doc__": cls.__doc__,
+                 "_family": cls})
+    cls._family = cls
+    cls._elementwise_seed = seed
+    return seed
 
 
 # ---------------------------------------------------------------------------
@@ -1282,6 +1910,8 @@ def array_types(kernels, Dual, HyperDual, module):
     hyper_array = type("HyperDualArray", (HyperDualArrayBase,),
                        {"__slots__": (), "_kernels": kernels, "_scalar": HyperDual,
                         "__module__": module, "__doc__": HyperDualArrayBase.__doc__})
+    _seed_class(dual_array)
+    _seed_class(hyper_array)
     return dual_array, hyper_array
 
 
@@ -1333,7 +1963,7 @@ def elementwise_derivative(op, types, f, x):
     cls = hyper_array if name == "second_derivative" else dual_array
     # unit tangents broadcast from one number per row: a seed costs no memory
     unit = np.array([1.0, 1.0, 0.0] if cls is hyper_array else [1.0])
-    seed = cls._new(points, np.broadcast_to(unit.reshape((-1,) + (1,) * points.ndim),
+    seed = cls._elementwise_seed._new(points, np.broadcast_to(unit.reshape((-1,) + (1,) * points.ndim),
                                             unit.shape + points.shape))
     try:
         y = f(seed)
@@ -1343,6 +1973,9 @@ def elementwise_derivative(op, types, f, x):
         y = _POINT_BY_POINT
     if y is _POINT_BY_POINT:   # outside the except block: no chained traceback
         return _common.elementwise(op, f, x)
+    if isinstance(y, ArrayBase) and y.shape != points.shape:
+        raise _not_elementwise(f"f(x) is an array of shape {y.shape}, not x's shape "
+                               f"{points.shape}")
     values, rows = result_parts(y, name, cls, points.shape)
     slope = rows[2] if cls is hyper_array else rows[0]
     shape = np.broadcast_shapes(np.shape(values), points.shape) if np.ndim(values) == 0 \
