@@ -44,6 +44,7 @@ from typing_extensions import Self, TypeAlias
 
 __all__ = [
     "Dual", "DualArray", "GradientDual", "HessianDual", "HyperDual", "HyperDualArray",
+    "NotElementwiseError",
     "__version__", "abs", "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh",
     "arctan", "arctan2", "arctanh", "asin", "asinh", "atan", "atan2", "atanh", "backend",
     "cbrt", "ceil", "cos", "cosh", "derivative", "erf", "erfc", "exp", "exp2", "expm1",
@@ -154,6 +155,10 @@ class _Number:
     def gelu(self, approximate: bool = False) -> Self: ...
     def arctan2(self, x: Self | _Real) -> Self: ...
     def hypot(self, y: Self | _Real) -> Self: ...
+
+class NotElementwiseError(ValueError):
+    # derivative(f, ndarray) of an f that mixes the elements of x
+    ...
 
 @final
 class Dual(_Number):
@@ -324,7 +329,9 @@ class _DualdiffArray(Generic[_S]):
 @final
 class DualArray(_DualdiffArray[Dual]):
     """DualArray(real, dual=None): an ndarray-backed array of dual numbers."""
-    def __new__(cls, real: ArrayLike, dual: ArrayLike | None = None) -> Self: ...
+    def __new__(
+        cls, real: ArrayLike, dual: ArrayLike | None = None, *, tangents: ArrayLike | None = None
+    ) -> Self: ...
     @property
     def dual(self) -> NDArray[np.float64]: ...
     @property

@@ -73,33 +73,6 @@ def _not_elementwise(what):
         "(f with one output)")
 
 
-#: scipy.special ufuncs -> the dualdiff function to call instead (for the
-#: message of the TypeError a scipy.special ufunc on a dualdiff number raises).
-SCIPY_SPECIAL_NAMES = {
-    "expit": "dualdiff.sigmoid(x)", "erf": "dualdiff.erf(x)", "erfc": "dualdiff.erfc(x)",
-    "log_expit": "-dualdiff.softplus(-x)", "exp2": "dualdiff.exp2(x)",
-    "exp10": "dualdiff.power(10.0, x)", "expm1": "dualdiff.expm1(x)",
-    "log1p": "dualdiff.log1p(x)", "cbrt": "dualdiff.cbrt(x)",
-    "logit": "dualdiff.log(x / (1 - x))", "xlogy": "x * dualdiff.log(y)",
-    "xlog1py": "x * dualdiff.log1p(y)", "sinc": "numpy.sinc(x)",
-}
-
-
-def scipy_special_hint(ufunc):
-    """The message for a scipy.special ufunc (not NumPy's) applied to a
-    dualdiff number, naming the dualdiff function to use; None for others."""
-    name = getattr(ufunc, "__name__", "")
-    if getattr(np, name, None) is ufunc:
-        return None
-    use = SCIPY_SPECIAL_NAMES.get(name)
-    if use is None:
-        return (f"scipy.special.{name} (or another library's ufunc {name}) has no derivative "
-                "rule in dualdiff; write it with dualdiff's functions (dualdiff.exp, "
-                "dualdiff.log, ...)")
-    return (f"scipy.special.{name} has no derivative rule in dualdiff: use {use} instead, "
-            "which carries the derivative parts")
-
-
 def _real_operand(x):
     """A constant operand as a float64 ndarray or Python float; None if it is not one."""
     if isinstance(x, float):
@@ -488,9 +461,8 @@ class ArrayBase:
             return _COMPARISONS[ufunc](_values(x), _values(y))
         if ufunc in _PREDICATES:
             return ufunc(inputs[0]._re)
-        hint = scipy_special_hint(ufunc)
-        if hint is not None:
-            raise ArrayUnsupported(hint)
+        if not _common.numpy_ufunc(ufunc):   # scipy.special's, ...: say what to use
+            raise ArrayUnsupported(str(_common.special_function_error(ufunc, self)))
         raise ArrayUnsupported(f"numpy.{ufunc.__name__} is not supported for {type(self).__name__} "
                         "(dualdiff has no derivative rule for it)")
 
@@ -1966,7 +1938,8 @@ def elementwise_derivative(op, types, f, x):
     seed = cls._elementwise_seed._new(points, np.broadcast_to(unit.reshape((-1,) + (1,) * points.ndim),
                                             unit.shape + points.shape))
     try:
-        y = f(seed)
+        with _common.user_fp_errors(name):   # NumPy's warnings point at f's line
+            y = f(seed)
     except (TypeError, ValueError) as exc:
         if not isinstance(exc, ArrayUnsupported) and _raised_inside_dualdiff(exc):
             raise

@@ -269,6 +269,7 @@ SCIPY_SPECIAL_HINTS = {
     "rel_entr": "x * dualdiff.log(x / y)",
     "sindg": "dualdiff.sin(x * math.pi / 180)",
     "cosdg": "dualdiff.cos(x * math.pi / 180)",
+    "sinc": "numpy.sinc(x) (NumPy's, which dualdiff's arrays take)",
 }
 
 
@@ -284,7 +285,8 @@ def special_function_error(ufunc, x):
                      f"{type(x).__name__}: {advice}")
 
 
-def _numpy_ufunc(ufunc):
+def numpy_ufunc(ufunc):
+    """ufunc is one of NumPy's own."""
     return getattr(np, getattr(ufunc, "__name__", ""), None) is ufunc
 
 
@@ -293,7 +295,7 @@ def scalar_array_ufunc(x, ufunc, method, inputs, kwargs):
     NumPy runs them on objects (np.sin(x) calls x.sin(); an ndarray operand
     is mapped over), any other ufunc (scipy.special's) is a TypeError that
     says what to use instead."""
-    if not _numpy_ufunc(ufunc):
+    if not numpy_ufunc(ufunc):
         raise special_function_error(ufunc, x)
     if any(isinstance(i, ARRAY_BASE) for i in inputs):
         return NotImplemented   # the dualdiff array's own __array_ufunc__ decides

@@ -355,7 +355,8 @@ def operators(backend):
         n = x.size
         if vectorized:
             # one direction per variable: the tangent rows are the identity
-            return f(DualArray._new(x, np.eye(n).reshape((n,) + x.shape))), x
+            with _common.user_fp_errors(op):   # NumPy's warnings point at f's line
+                return f(DualArray._new(x, np.eye(n).reshape((n,) + x.shape))), x
         if x.ndim == 1:
             return f(seeds(x)), x
         return f(seeds(x.ravel()).reshape(x.shape)), x
@@ -526,14 +527,16 @@ def operators(backend):
         if v.shape != x.shape:
             raise ValueError(f"jvp() expects v of the shape of x {x.shape}, not {v.shape}")
         if vectorized:
-            y = _scalar(f(DualArray(x, v)), "jvp")
+            with _common.user_fp_errors("jvp"):
+                y = _scalar(f(DualArray(x, v)), "jvp")
             if type(y) is Dual:   # an element or a sum of a DualArray
                 return y.dual
             if isinstance(y, DualArray):
                 return float(y.dual) if y.ndim == 0 else np.array(y.dual)
             if isinstance(y, numbers.Real) and not isinstance(y, bool):
                 return 0.0
-            if not isinstance(y, (list, tuple)):
+            if not (isinstance(y, (list, tuple))
+                    or (isinstance(y, np.ndarray) and y.dtype == object)):
                 raise _common.result_error("jvp", y)
             # a list or tuple of outputs: Duals (elements or reductions of a
             # one-direction DualArray), taken as the default path takes them
@@ -582,7 +585,8 @@ def operators(backend):
         n = x.size
         rows = np.zeros((n + n * n, n))
         rows[:n] = np.eye(n)
-        y = _scalar(f(HessianArray._new(x, rows.reshape((n + n * n,) + x.shape))), op)
+        with _common.user_fp_errors(op):
+            y = _scalar(f(HessianArray._new(x, rows.reshape((n + n * n,) + x.shape))), op)
         if isinstance(y, HessianArray):
             if y.ndim != 0:
                 raise _common.result_error(op, y)

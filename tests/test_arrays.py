@@ -1631,12 +1631,8 @@ def test_conversions_to_plain_arrays_and_floats_refused(dd):
     (lambda x: np.multiply.accumulate(x), "multiply"),
     (lambda x: np.deg2rad(x), "deg2rad"),
     (lambda x: np.rint(x), "rint"),
-    (lambda x: np.sort(x), "sort"),
     (lambda x: np.cumprod(x), "cumprod"),
     (lambda x: np.median(x), "median"),
-    (lambda x: np.var(x), "var"),
-    (lambda x: np.argsort(x), "argsort"),
-    (lambda x: np.einsum("i,i", x, x), "einsum"),
     (lambda x: np.tensordot(x, x, 1), "tensordot"),
     (lambda x: np.linalg.inv(np.stack([x, x, x])), "inv"),
 ])
@@ -1760,12 +1756,12 @@ def test_derivative_evaluates_f_once_on_an_array(dd):
         return dd.sin(x) * x
 
     x = np.linspace(0.0, 1.0, 7)
-    d = dd.derivative(f, x)
-    assert calls == [dd.DualArray]
+    d = dd.derivative(f, x)   # (the seed is of a subclass that refuses mixing elements)
+    assert len(calls) == 1 and issubclass(calls[0], dd.DualArray)
     assert_ulps(d, [dd.derivative(f, float(a)) for a in x], PARITY_ULPS, "derivative")
     calls.clear()
     dd.second_derivative(f, x)
-    assert calls == [dd.HyperDualArray]
+    assert len(calls) == 1 and issubclass(calls[0], dd.HyperDualArray)
 
 
 def test_fallback_for_what_an_array_cannot_do(dd):
@@ -1781,7 +1777,7 @@ def test_fallback_for_what_an_array_cannot_do(dd):
     with pytest.raises(TypeError):
         dd.derivative(lambda t: scipy.special.erf(t), x)
     # a NumPy function without a rule, then a plain scalar function: works
-    got = dd.derivative(lambda t: dd.sin(t) if np.ndim(t) == 0 or np.sort(t) is None else t, x)
+    got = dd.derivative(lambda t: dd.sin(t) if np.ndim(t) == 0 or np.trunc(t) is None else t, x)
     assert got.tolist() == [math.cos(0.5), math.cos(1.0)]
 
 

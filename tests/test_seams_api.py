@@ -323,3 +323,31 @@ def test_unknown_function_hint_names_the_command_as_run(capsys):
     err = capsys.readouterr().err
     assert err.startswith("dualdiff: error: unknown function 'foo'")
     assert "'python -m dualdiff info' lists the functions" in err
+
+
+@pytest.mark.parametrize("op", ["gradient", "hessian"])
+def test_vectorized_warnings_point_at_the_users_line(dd, op):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = getattr(dd, op)(lambda v: np.sum(np.log(v)), [-1.0, 1.0], vectorized=True)
+    assert np.isnan(out).all()
+    assert caught and {os.path.abspath(w.filename) for w in caught} == {THIS_FILE}
+    assert all(f"encountered in {op}" in str(w.message) for w in caught)
+    with np.errstate(invalid="ignore"):   # the user's errstate holds
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            getattr(dd, op)(lambda v: np.sum(np.log(v)), [-1.0, 1.0], vectorized=True)
+    with np.errstate(invalid="raise"):
+        with pytest.raises(FloatingPointError):
+            getattr(dd, op)(lambda v: np.sum(np.log(v)), [-1.0, 1.0], vectorized=True)
+
+
+def test_elementwise_warnings_point_at_the_users_line(dd):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        slopes = dd.derivative(lambda x: np.log(x) * 2.0, np.array([-1.0, 0.0, 1.0]))
+    assert math.isnan(slopes[0]) and slopes[1] == math.inf and slopes[2] == 2.0
+    assert len(caught) == 2   # invalid value at -1, divide by zero at 0
+    assert {os.path.abspath(w.filename) for w in caught} == {THIS_FILE}
+    assert sorted(str(w.message) for w in caught) == [
+        "divide by zero encountered in derivative", "invalid value encountered in derivative"]

@@ -11,7 +11,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from dualdiff._array import NotElementwiseError, SCIPY_SPECIAL_NAMES, tt3
+from dualdiff._array import NotElementwiseError, tt3
 
 mpmath.mp.dps = 60
 
@@ -300,7 +300,9 @@ def test_repr_of_several_directions(dd):
 @pytest.mark.parametrize("name", ["expit", "erf", "erfc", "log_expit"])
 def test_scipy_special_names_the_dualdiff_function(dd, name):
     special = pytest.importorskip("scipy.special")
-    with pytest.raises(TypeError, match=SCIPY_SPECIAL_NAMES[name].split("(")[0].lstrip("-")):
+    use = {"expit": "dualdiff.sigmoid", "erf": "dualdiff.erf", "erfc": "dualdiff.erfc",
+           "log_expit": "dualdiff.softplus"}[name]
+    with pytest.raises(TypeError, match=use):
         getattr(special, name)(dd.DualArray([0.5], [1.0]))
     # derivative() then evaluates point by point, with the scalar types
     if name == "expit":

@@ -288,17 +288,14 @@ def _set_an_item(v):
 
 
 NOT_FOR_ARRAYS = {
-    "np.array of elements": lambda v: np.sum(np.array([v[0] * v[1], v[1] ** 2])),
     "item assignment": _set_an_item,
     "TypeError of f's own": _mine_only,
     "scipy's rosen (np.asarray)": rosen,
 }
 
 
-# (jvp's array has one direction, whose elements are Duals: np.array takes those)
 @pytest.mark.parametrize("op, name", [(op, name) for op in ("gradient", "hessian", "jvp")
-                                      for name in sorted(NOT_FOR_ARRAYS)
-                                      if (op, name) != ("jvp", "np.array of elements")])
+                                      for name in sorted(NOT_FOR_ARRAYS)])
 def test_f_that_cannot_take_an_array_keeps_the_sparse_way(dd, clock, op, name):
     f = costly(NOT_FOR_ARRAYS[name], clock, "vectorized")   # vectorized would be faster
     g = getattr(dd, op)(f, vectorized="auto")
