@@ -447,6 +447,10 @@ Dual(real, dual=0.0)
     def __pos__(self):
         return self
 
+    def conjugate(self):
+        """conjugate() -> the number itself, as float.conjugate() (np.var of an object array calls it)."""
+        return self
+
     def __abs__(self):
         return _dual_unary(self, DD_RULE_abs)
 
@@ -673,6 +677,10 @@ HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
         return _hyper(dd_hyper_make(-self.v.re, -self.v.e1, -self.v.e2, -self.v.e12))
 
     def __pos__(self):
+        return self
+
+    def conjugate(self):
+        """conjugate() -> the number itself, as float.conjugate() (np.var of an object array calls it)."""
         return self
 
     def __abs__(self):

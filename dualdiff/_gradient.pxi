@@ -314,6 +314,10 @@ GradientDual(real, partials=None)
     def __pos__(self):
         return self
 
+    def conjugate(self):
+        """conjugate() -> the number itself, as float.conjugate() (np.var of an object array calls it)."""
+        return self
+
     def __abs__(self):
         return _grad_unary(self, DD_RULE_abs)
 

@@ -414,6 +414,10 @@ HessianDual(real, partials=None, hessian=None)
     def __pos__(self):
         return self
 
+    def conjugate(self):
+        """conjugate() -> the number itself, as float.conjugate() (np.var of an object array calls it)."""
+        return self
+
     def __abs__(self):
         return _hess_unary(self, DD_RULE_abs)
 

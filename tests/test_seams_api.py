@@ -351,3 +351,16 @@ def test_elementwise_warnings_point_at_the_users_line(dd):
     assert {os.path.abspath(w.filename) for w in caught} == {THIS_FILE}
     assert sorted(str(w.message) for w in caught) == [
         "divide by zero encountered in derivative", "invalid value encountered in derivative"]
+
+
+def test_std_and_var_on_the_sparse_path(dd):
+    x = np.array([1.0, 2.0, 4.0])
+    # var = mean((x - m)^2): d/dx_i = 2 (x_i - m) / n, exactly here (m = 7/3)
+    m = 7.0 / 3.0
+    expected_var = [2 * (xi - m) / 3 for xi in x]
+    for vectorized in (False, True):
+        g = dd.gradient(np.var, x, vectorized=vectorized)
+        assert np.allclose(g, expected_var, rtol=1e-15, atol=0)
+        s = dd.gradient(np.std, x, vectorized=vectorized)
+        assert np.allclose(s, np.array(expected_var) / (2 * np.std(x)), rtol=1e-14, atol=0)
+    assert dd.Dual(2.0, 1.0).conjugate().dual == 1.0

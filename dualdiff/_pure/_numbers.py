@@ -330,6 +330,10 @@ class _Number:
     def __pos__(self):
         return self
 
+    def conjugate(self):
+        """conjugate() -> the number itself, as float.conjugate() (np.var of an object array calls it)."""
+        return self
+
     def __abs__(self):
         return self._unary("abs")
 
