@@ -16,7 +16,9 @@
  * A DualArray has k directions; a HyperDualArray has k = 3, rows e1, e2, e12.
  *
  * NumPy's semantics at a point outside the domain (value nan from a point
- * that is not nan): every tangent part is nan too.
+ * that is not nan): every tangent part is nan too, exactly-zero ones
+ * included.  The value is nan, so there is no derivative to keep; zero stays
+ * zero holds where the value exists and only a coefficient is infinite.
  *
  * Plain C99, no Python API.
  */
@@ -85,6 +87,16 @@ static void dd_array_scale_rows(size_t n, size_t k, const double *t, size_t trs,
     }
 }
 
+/* Every tangent part nan at the points outside the domain (value v nan, a
+ * not nan; see the top of the file), after the rows' zero-safe products. */
+static void dd_array_nan_outside(size_t n, size_t k, const double *a, const double *v,
+                                 double *d) {
+    size_t i, j;
+    for (i = 0; i < n; i++)
+        if (v[i] != v[i] && a[i] == a[i])
+            for (j = 0; j < k; j++) d[j * n + i] = NAN;
+}
+
 /* The loops of one rule, its call written out so that it is inlined with a
  * constant order:
  *   dd_array_dual_NAME:  y = f(x) for a DualArray, d = f'(a) t in k rows;
@@ -121,7 +133,9 @@ static size_t dd_array_dual_##NAME(double param, size_t n, size_t k, const doubl
         for (i = 0; i < n; i++) {                                                   \
             double f[3] = {0.0, 0.0, 0.0};                                          \
             COEFFS_V(RULE, a[i], vin[i], f, 1);                                     \
-            d[i] = (vin[i] != vin[i] && a[i] == a[i]) ? NAN : f[1];                 \
+            int off = vin[i] != vin[i] && a[i] == a[i];                             \
+            outside += off;                                                         \
+            d[i] = off ? NAN : f[1];                                                \
         }                                                                           \
     } else {                                                                        \
         for (i = 0; i < n; i++) {                                                   \
@@ -134,8 +148,10 @@ static size_t dd_array_dual_##NAME(double param, size_t n, size_t k, const doubl
         }                                                                           \
     }                                                                               \
     dd_array_scale_rows(n, k, t, trs, tps, d);                                      \
+    /* the products kept exactly-zero tangents at 0 there; rare, so a second pass */ \
+    if (outside) dd_array_nan_outside(n, k, a, vin ? vin : v, d);                  \
     DD_FP_RESTORE;                                                                  \
-    return outside;                                                                 \
+    return vin ? 0 : outside;                                                       \
 }                                                                                   \
 static size_t dd_array_hyper_##NAME(double param, size_t n, const double *a,        \
                                     const double *vin, const double *t, size_t trs, \

@@ -17,8 +17,19 @@ _PARTIALS = {
 }
 
 
-def _coefficients(name, a, order, param):
-    """The rule's (f, f', f'') at every point of a, as three arrays."""
+#: The rules whose array kernels in C take the derivatives from NumPy's value
+#: (DD_VALUE_RULES and pow in dd_array.h): the same formulas from the same
+#: float here, not the scalar rule's own value, which can differ from NumPy's
+#: by an ulp that f'' then amplifies (tanh: up to ~128 ulps of e12).
+_FROM_VALUE = {"exp": R.exp_rule_v, "sqrt": R.sqrt_rule_v, "cbrt": R.cbrt_rule_v,
+               "tanh": R.tanh_rule_v}
+
+
+def _coefficients(name, a, order, param, value=None):
+    """The rule's (f, f', f'') at every point of a, as three arrays; given
+    `value` (NumPy's), the rules of _FROM_VALUE and pow start from it."""
+    if value is not None and (name == "pow" or name in _FROM_VALUE):
+        return _coefficients_from_value(name, a, order, param, value)
     if name == "pow":
         def rule(v):
             return R.pow_rule(v, param, order)
@@ -41,6 +52,23 @@ def _coefficients(name, a, order, param):
                 f = _overflow(name, v)
             for j in range(order + 1):
                 out[j, i] = f[j]
+    return out.reshape((3,) + a.shape)
+
+
+def _coefficients_from_value(name, a, order, param, value):
+    """_coefficients of a rule of _FROM_VALUE (or pow) from the values given."""
+    if name == "pow":
+        def rule(x, v):
+            return R.pow_rule_v(x, param, v, order)
+    else:
+        fn = _FROM_VALUE[name]
+
+        def rule(x, v):
+            return fn(x, v, order)
+    out = np.zeros((3, a.size))
+    values = np.broadcast_to(np.asarray(value, dtype=np.float64), a.shape)
+    for i, (x, v) in enumerate(zip(a.ravel().tolist(), values.ravel().tolist())):
+        out[:, i] = rule(x, v)
     return out.reshape((3,) + a.shape)
 
 
@@ -71,10 +99,12 @@ def _chain(name, a, t, order, value, param=0.0):
     a = np.asarray(a, dtype=np.float64)
     t = np.asarray(t, dtype=np.float64)
     t = t.reshape((t.shape[0],) + a.shape)
-    f = _coefficients(name, a, order, param)
+    f = _coefficients(name, a, order, param, value)
     if value is None:
         value = f[0]
-    domain = np.isnan(value) & ~np.isnan(a)   # outside the domain: nan tangents
+    # outside the domain every tangent part is nan, exactly-zero ones included:
+    # the value is nan, so there is no derivative to keep (dd_array.h)
+    domain = np.isnan(value) & ~np.isnan(a)
     d = np.empty(t.shape)
     flat_t = t.reshape(t.shape[0], -1)
     flat_d = d.reshape(t.shape[0], -1)
