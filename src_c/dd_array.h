@@ -328,6 +328,66 @@ static void dd_array_dual_aux(int which, size_t n, size_t k, const double *a,
     DD_FP_RESTORE;
 }
 
+/* Values only, over a plain float64 array, of dualdiff's functions that
+ * NumPy lacks (dd.sigmoid(x) for an ndarray x): v[i] = f(a[i]), param being
+ * leaky_relu's alpha.  sigmoid and gelu find in v on entry the exp of
+ * dd_array_aux_arg's exponent, softplus its log1p, taken by the caller with
+ * NumPy's vectorised loops as for dd_array_dual_aux (a libm exp per point
+ * would cost more than the rest): their values are dd_array_dual_aux's, and
+ * the scalar rule's to the bit wherever NumPy's exp and log1p are the C
+ * library's.  The others call the rule itself: the scalar value to the bit.
+ * No floating-point flag leaks, as the scalar functions raise no warning. */
+enum { DD_VALUES_SIGMOID = 0, DD_VALUES_SOFTPLUS = 1, DD_VALUES_GELU = 2,
+       DD_VALUES_GELU_TANH = 3, DD_VALUES_ERF = 4, DD_VALUES_ERFC = 5, DD_VALUES_RELU = 6,
+       DD_VALUES_LEAKY = 7 };
+
+#define DD_VALUES_LOOP(CALL)                                                       \
+    for (i = 0; i < n; i++) {                                                      \
+        double f[3] = {0.0, 0.0, 0.0};                                             \
+        CALL;                                                                      \
+        v[i] = f[0];                                                               \
+    }
+
+DD_CLONES
+static void dd_array_values(int which, double param, size_t n, const double *a, double *v) {
+    size_t i;
+    DD_FP_SAVE;
+    switch (which) {
+    case DD_VALUES_SIGMOID:
+        DD_SIMD
+        for (i = 0; i < n; i++) {
+            double s, sm;
+            dd_sigmoid_pair_e(a[i], v[i], &s, &sm);
+            v[i] = s;
+        }
+        break;
+    case DD_VALUES_SOFTPLUS:
+        DD_SIMD
+        for (i = 0; i < n; i++) v[i] = dd_softplus_value(a[i], v[i]);
+        break;
+    case DD_VALUES_GELU:
+        DD_VALUES_LOOP(dd_gelu_e(a[i], v[i], f, 0))
+        break;
+    case DD_VALUES_GELU_TANH:
+        DD_VALUES_LOOP(dd_gelu_tanh_rule(a[i], f, 0))
+        break;
+    case DD_VALUES_ERF:
+        DD_VALUES_LOOP(dd_erf_rule(a[i], f, 0))
+        break;
+    case DD_VALUES_ERFC:
+        DD_VALUES_LOOP(dd_erfc_rule(a[i], f, 0))
+        break;
+    case DD_VALUES_RELU:
+        DD_VALUES_LOOP(dd_relu_rule(a[i], f, 0))
+        break;
+    default:
+        DD_VALUES_LOOP(dd_leaky_relu_rule(a[i], param, f, 0))
+        break;
+    }
+    DD_FP_RESTORE;
+}
+#undef DD_VALUES_LOOP
+
 /* The partials of a two-argument function at n points, for the chain rule
  * of x ** y, arctan2(y, x) and hypot(x, y) with both arguments perturbed:
  * g0, g1 (order >= 1) and h0, h1, h2 (order 2; NULL otherwise) from the
