@@ -193,7 +193,8 @@ def main(argv=None):
           "expression of each (values only)")
     print("  dualdiff {version}  backend={backend!r}  from {path}".format(**where))
     print(f"  Python {platform.python_version()} on {platform.machine()} {platform.system()}, "
-          f"{os.cpu_count()} CPUs; numpy {np.__version__}; scipy {scipy_version or 'not installed'}")
+          f"{os.cpu_count()} CPUs; numpy {np.__version__}; "
+          f"scipy {scipy_version or 'not installed'}")
     print(f"  x uniform in (-4, 4); sizes {', '.join(f'{n:,}' for n in sizes)}; {rounds} rounds, "
           f"methods round-robin, each sample between two samples of the NumPy expression; a "
           f"sample = the fastest of {CHUNKS} runs of ~{sample_ms / CHUNKS:g} ms; a method over "

@@ -215,7 +215,8 @@ def test_values_on_a_float_array_are_the_scalar_values(dd, name):
         d = ulps_apart(got, expected)
         assert d.max() <= VALUE_ULPS, VALUE_POINTS[d > VALUE_ULPS][:5]
     else:   # the rule itself at every point: bitwise, the sign of zero included
-        same = (got.view(np.int64) == expected.view(np.int64)) | (np.isnan(got) & np.isnan(expected))
+        same = ((got.view(np.int64) == expected.view(np.int64))
+                | (np.isnan(got) & np.isnan(expected)))
         assert same.all(), VALUE_POINTS[~same][:5]
 
 

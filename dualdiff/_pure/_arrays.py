@@ -212,8 +212,9 @@ def _gelu_values(a):
     gauss = np.where(e == 0.0, 0.0, e - e * (0.5 * _prod_error(a, a, h)))
     phi = R.ONE_SQRT2PI * gauss
     sp = R.SQRT2 * phi
-    big_p = 0.5 * np.asarray(_erfc(-t), dtype=np.float64) + np.where(sp == 0.0, 0.0, sp * dt)   # tz(SQRT2 phi, dt)
-    return np.where(big_p == 0.0, 0.0, big_p * a)                  # tz(P, a)
+    big_p = (0.5 * np.asarray(_erfc(-t), dtype=np.float64)
+             + np.where(sp == 0.0, 0.0, sp * dt))      # tz(SQRT2 phi, dt)
+    return np.where(big_p == 0.0, 0.0, big_p * a)     # tz(P, a)
 
 
 def _per_element(fn):
