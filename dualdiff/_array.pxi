@@ -16,6 +16,14 @@ cdef extern from "dd_array.h" nogil:
         DD_AUX_SOFTPLUS
         DD_AUX_TANH
         DD_AUX_GELU
+        DD_VALUES_SIGMOID
+        DD_VALUES_SOFTPLUS
+        DD_VALUES_GELU
+        DD_VALUES_GELU_TANH
+        DD_VALUES_ERF
+        DD_VALUES_ERFC
+        DD_VALUES_RELU
+        DD_VALUES_LEAKY
     size_t dd_array_dual(int index, double param, size_t n, size_t k, const double *a,
                          const double *vin, const double *t, size_t trs, size_t tps,
                          double *v, double *d)
@@ -25,6 +33,7 @@ cdef extern from "dd_array.h" nogil:
     void dd_array_aux_arg(int which, size_t n, const double *a, double *d)
     void dd_array_dual_aux(int which, size_t n, size_t k, const double *a,
                            const double *t, size_t trs, size_t tps, double *v, double *d)
+    void dd_array_values(int which, double param, size_t n, const double *a, double *v)
     void dd_array_partials(int op, int order, size_t n, const double *x, const double *y,
                            const double *v, double *g0, double *g1,
                            double *h0, double *h1, double *h2)
@@ -38,6 +47,14 @@ _float64 = _common.np.dtype(_common.np.float64)
 _RULE_IDS = {name: i for i, name in enumerate(RULE_NAMES)}
 _AUX_RULES = {"sigmoid": DD_AUX_SIGMOID, "softplus": DD_AUX_SOFTPLUS, "tanh": DD_AUX_TANH,
               "gelu": DD_AUX_GELU}
+_VALUE_FNS = {"sigmoid": DD_VALUES_SIGMOID, "softplus": DD_VALUES_SOFTPLUS,
+              "gelu": DD_VALUES_GELU, "gelu_tanh": DD_VALUES_GELU_TANH, "erf": DD_VALUES_ERF,
+              "erfc": DD_VALUES_ERFC, "relu": DD_VALUES_RELU, "leaky_relu": DD_VALUES_LEAKY}
+_np_exp = _common.np.exp
+_np_log1p = _common.np.log1p
+_np_errstate = _common.np.errstate
+_np_ndarray = _common.np.ndarray
+_np_generic = _common.np.generic
 _BINARY_OPS = {"mul": DD_BINARY_MUL, "div": DD_BINARY_DIV}
 _PARTIAL_OPS = {"power": DD_PARTIALS_POW, "arctan2": DD_PARTIALS_ATAN2, "hypot": DD_PARTIALS_HYPOT}
 
@@ -233,6 +250,45 @@ def _array_aux(str name, a, t, out):
     cdef double *po = buffers.get(out, True)
     with nogil:
         dd_array_dual_aux(which, n, k, pa, pt, trs, tps, po, po + n)
+
+
+def _array_values(str name, x, double param):
+    """_array_values(name, x, param) -> a new float64 ndarray of x's shape
+
+    The values of sigmoid, softplus, gelu, gelu_tanh, erf, erfc, relu or
+    leaky_relu (alpha = param) at the points x (converted to float64), by a
+    C loop: dd_array_values.
+    """
+    cdef int which = _VALUE_FNS[name]
+    a = _np_asarray(x, dtype=_float64, order="C")
+    out = _np_empty(a.shape)
+    cdef size_t n = a.size
+    buffers = _Buffers()
+    cdef const double *pa = buffers.get(a, False)
+    cdef double *po = buffers.get(out, True)
+    if which == DD_VALUES_SIGMOID or which == DD_VALUES_SOFTPLUS or which == DD_VALUES_GELU:
+        # exp (and log1p) by NumPy's vectorised loops, as the DualArray kernels
+        with nogil:
+            dd_array_aux_arg(DD_AUX_GELU if which == DD_VALUES_GELU else DD_AUX_SIGMOID,
+                             n, pa, po)
+        with _np_errstate(all="ignore"):
+            _np_exp(out, out=out)
+            if which == DD_VALUES_SOFTPLUS:
+                _np_log1p(out, out=out)
+    with nogil:
+        dd_array_values(which, param, n, pa, po)
+    return out
+
+
+cdef object _float_array_values(object x, str name, double param):
+    """name(x) for an ndarray (or NumPy scalar) x of real numbers, by
+    _array_values (a 0-d result as a NumPy scalar, as NumPy's ufuncs give);
+    None for anything else, object arrays included (their elements may be
+    dualdiff numbers)."""
+    if not isinstance(x, (_np_ndarray, _np_generic)) or x.dtype.kind not in "biuf":
+        return None
+    out = _array_values(name, x, param)
+    return out[()] if out.ndim == 0 else out
 
 
 def _libm_values():

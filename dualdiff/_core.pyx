@@ -145,6 +145,10 @@ cdef object _unary_other(object x, int rid, str name):
         return _hess_unary(<HessianDual>x, rid)
     if PyFloat_Check(x) or PyLong_Check(x):
         return _float_unary(float(x), rid)
+    if name in _VALUE_FNS:   # a C loop over a float array, not a call per element
+        values = _float_array_values(x, name, 0.0)
+        if values is not None:
+            return values
     return _common.apply_other(x, name, _PUBLIC_UNARY[name])
 
 
@@ -166,6 +170,9 @@ cdef object _leaky(object x, double alpha):
     if PyFloat_Check(x) or PyLong_Check(x):
         dd_leaky_relu_rule(float(x), alpha, f, 0)
         return f[0]
+    values = _float_array_values(x, "leaky_relu", alpha)
+    if values is not None:
+        return values
     return _common.apply_other(x, "leaky_relu", leaky_relu, (alpha,))
 
 # ---------------------------------------------------------------------------
@@ -1046,6 +1053,9 @@ def gelu(x, approximate=False):
     if (type(x) is Dual or type(x) is HyperDual or type(x) is GradientDual
             or type(x) is HessianDual or PyFloat_Check(x) or PyLong_Check(x)):
         return _unary(x, DD_RULE_gelu_tanh if approximate else DD_RULE_gelu, "gelu")
+    values = _float_array_values(x, "gelu_tanh" if approximate else "gelu", 0.0)
+    if values is not None:
+        return values
     return _common.apply_other(x, "gelu", gelu, (approximate,))
 
 def power(x, p):

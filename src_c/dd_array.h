@@ -16,7 +16,9 @@
  * A DualArray has k directions; a HyperDualArray has k = 3, rows e1, e2, e12.
  *
  * NumPy's semantics at a point outside the domain (value nan from a point
- * that is not nan): every tangent part is nan too.
+ * that is not nan): every tangent part is nan too, exactly-zero ones
+ * included.  The value is nan, so there is no derivative to keep; zero stays
+ * zero holds where the value exists and only a coefficient is infinite.
  *
  * Plain C99, no Python API.
  */
@@ -85,6 +87,16 @@ static void dd_array_scale_rows(size_t n, size_t k, const double *t, size_t trs,
     }
 }
 
+/* Every tangent part nan at the points outside the domain (value v nan, a
+ * not nan; see the top of the file), after the rows' zero-safe products. */
+static void dd_array_nan_outside(size_t n, size_t k, const double *a, const double *v,
+                                 double *d) {
+    size_t i, j;
+    for (i = 0; i < n; i++)
+        if (v[i] != v[i] && a[i] == a[i])
+            for (j = 0; j < k; j++) d[j * n + i] = NAN;
+}
+
 /* The loops of one rule, its call written out so that it is inlined with a
  * constant order:
  *   dd_array_dual_NAME:  y = f(x) for a DualArray, d = f'(a) t in k rows;
@@ -121,7 +133,9 @@ static size_t dd_array_dual_##NAME(double param, size_t n, size_t k, const doubl
         for (i = 0; i < n; i++) {                                                   \
             double f[3] = {0.0, 0.0, 0.0};                                          \
             COEFFS_V(RULE, a[i], vin[i], f, 1);                                     \
-            d[i] = (vin[i] != vin[i] && a[i] == a[i]) ? NAN : f[1];                 \
+            int off = vin[i] != vin[i] && a[i] == a[i];                             \
+            outside += off;                                                         \
+            d[i] = off ? NAN : f[1];                                                \
         }                                                                           \
     } else {                                                                        \
         for (i = 0; i < n; i++) {                                                   \
@@ -134,8 +148,10 @@ static size_t dd_array_dual_##NAME(double param, size_t n, size_t k, const doubl
         }                                                                           \
     }                                                                               \
     dd_array_scale_rows(n, k, t, trs, tps, d);                                      \
+    /* the products kept exactly-zero tangents at 0 there; rare, so a second pass */ \
+    if (outside) dd_array_nan_outside(n, k, a, vin ? vin : v, d);                  \
     DD_FP_RESTORE;                                                                  \
-    return outside;                                                                 \
+    return vin ? 0 : outside;                                                       \
 }                                                                                   \
 static size_t dd_array_hyper_##NAME(double param, size_t n, const double *a,        \
                                     const double *vin, const double *t, size_t trs, \
@@ -311,6 +327,66 @@ static void dd_array_dual_aux(int which, size_t n, size_t k, const double *a,
     dd_array_scale_rows(n, k, t, trs, tps, d);
     DD_FP_RESTORE;
 }
+
+/* Values only, over a plain float64 array, of dualdiff's functions that
+ * NumPy lacks (dd.sigmoid(x) for an ndarray x): v[i] = f(a[i]), param being
+ * leaky_relu's alpha.  sigmoid and gelu find in v on entry the exp of
+ * dd_array_aux_arg's exponent, softplus its log1p, taken by the caller with
+ * NumPy's vectorised loops as for dd_array_dual_aux (a libm exp per point
+ * would cost more than the rest): their values are dd_array_dual_aux's, and
+ * the scalar rule's to the bit wherever NumPy's exp and log1p are the C
+ * library's.  The others call the rule itself: the scalar value to the bit.
+ * No floating-point flag leaks, as the scalar functions raise no warning. */
+enum { DD_VALUES_SIGMOID = 0, DD_VALUES_SOFTPLUS = 1, DD_VALUES_GELU = 2,
+       DD_VALUES_GELU_TANH = 3, DD_VALUES_ERF = 4, DD_VALUES_ERFC = 5, DD_VALUES_RELU = 6,
+       DD_VALUES_LEAKY = 7 };
+
+#define DD_VALUES_LOOP(CALL)                                                       \
+    for (i = 0; i < n; i++) {                                                      \
+        double f[3] = {0.0, 0.0, 0.0};                                             \
+        CALL;                                                                      \
+        v[i] = f[0];                                                               \
+    }
+
+DD_CLONES
+static void dd_array_values(int which, double param, size_t n, const double *a, double *v) {
+    size_t i;
+    DD_FP_SAVE;
+    switch (which) {
+    case DD_VALUES_SIGMOID:
+        DD_SIMD
+        for (i = 0; i < n; i++) {
+            double s, sm;
+            dd_sigmoid_pair_e(a[i], v[i], &s, &sm);
+            v[i] = s;
+        }
+        break;
+    case DD_VALUES_SOFTPLUS:
+        DD_SIMD
+        for (i = 0; i < n; i++) v[i] = dd_softplus_value(a[i], v[i]);
+        break;
+    case DD_VALUES_GELU:
+        DD_VALUES_LOOP(dd_gelu_e(a[i], v[i], f, 0))
+        break;
+    case DD_VALUES_GELU_TANH:
+        DD_VALUES_LOOP(dd_gelu_tanh_rule(a[i], f, 0))
+        break;
+    case DD_VALUES_ERF:
+        DD_VALUES_LOOP(dd_erf_rule(a[i], f, 0))
+        break;
+    case DD_VALUES_ERFC:
+        DD_VALUES_LOOP(dd_erfc_rule(a[i], f, 0))
+        break;
+    case DD_VALUES_RELU:
+        DD_VALUES_LOOP(dd_relu_rule(a[i], f, 0))
+        break;
+    default:
+        DD_VALUES_LOOP(dd_leaky_relu_rule(a[i], param, f, 0))
+        break;
+    }
+    DD_FP_RESTORE;
+}
+#undef DD_VALUES_LOOP
 
 /* The partials of a two-argument function at n points, for the chain rule
  * of x ** y, arctan2(y, x) and hypot(x, y) with both arguments perturbed:

@@ -257,6 +257,9 @@ def _unary(x, name, public):
         return x._unary(name)
     if isinstance(x, (float, int)):
         return _coefficients(name, float(x), 0)[0]
+    values = _arrays.float_values(name, x)   # NumPy expressions over a float array
+    if values is not None:
+        return values
     return _common.apply_other(x, public, PUBLIC_UNARY[public])
 
 
@@ -265,6 +268,9 @@ def _leaky(x, alpha):
         return x._chain(R.leaky_relu_rule(x._re, alpha, x._ORDER))
     if isinstance(x, (float, int)):
         return R.leaky_relu_rule(float(x), alpha, 0)[0]
+    values = _arrays.float_values("leaky_relu", x, alpha)
+    if values is not None:
+        return values
     return _common.apply_other(x, "leaky_relu", leaky_relu, (alpha,))
 
 # ---------------------------------------------------------------------------
@@ -846,6 +852,9 @@ def gelu(x, approximate=False):
     """
     if isinstance(x, (_Number, float, int)):
         return _unary(x, "gelu_tanh" if approximate else "gelu", "gelu")
+    values = _arrays.float_values("gelu_tanh" if approximate else "gelu", x)
+    if values is not None:
+        return values
     return _common.apply_other(x, "gelu", gelu, (approximate,))
 
 

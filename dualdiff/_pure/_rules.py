@@ -173,6 +173,12 @@ def exp_rule(a, order):
     return v, v, v
 
 
+def exp_rule_v(a, v, order):
+    """exp's coefficients from its value v (dd_exp_rule_v: the array kernels
+    take v from NumPy, so that both backends start from the same float)."""
+    return v, v, v
+
+
 def exp2_rule(a, order):
     v = exp2(a)
     d1 = v * LN2
@@ -227,6 +233,12 @@ def sqrt_rule(a, order):
     return v, d1, cdiv(-0.5 * d1, abs(a))
 
 
+def sqrt_rule_v(a, v, order):
+    """sqrt's coefficients from its value v (dd_sqrt_rule_v)."""
+    d1 = cdiv(0.5, abs(v))   # abs: sqrt(-0.0) = -0.0, yet sqrt'(0) = +inf
+    return v, d1, cdiv(-0.5 * d1, abs(a))
+
+
 def _is_normal(x):
     return math.isfinite(x) and abs(x) >= sys.float_info.min
 
@@ -238,6 +250,15 @@ def cbrt_rule(a, order):
     c = v
     # libm's cbrt is up to ~3 ulps off: one Newton step for the derivative (see C)
     if _is_normal(a) and _is_normal(c * c * c):
+        c -= (c * c * c - a) / (3.0 * c * c)
+    d1 = cdiv(1.0, 3.0 * v * v) if (a == 0.0 or math.isinf(a)) else c / a / 3.0
+    return v, d1, cdiv((-2.0 / 3.0) * d1, a)
+
+
+def cbrt_rule_v(a, v, order):
+    """cbrt's coefficients from its value v (dd_cbrt_rule_v)."""
+    c = v
+    if _is_normal(a) and _is_normal(c * c * c):   # one Newton step, as in C
         c -= (c * c * c - a) / (3.0 * c * c)
     d1 = cdiv(1.0, 3.0 * v * v) if (a == 0.0 or math.isinf(a)) else c / a / 3.0
     return v, d1, cdiv((-2.0 / 3.0) * d1, a)
@@ -261,6 +282,21 @@ def pow_rule(a, p, order):
     if order < 2:
         return v, d1, None
     return v, d1, p * (p - 1.0) * cpow(a, p - 2.0)
+
+
+def pow_rule_v(a, p, v, order):
+    """x**p's coefficients from its value v = a**p (dd_pow_rule_v)."""
+    if p == 0.0:
+        return v, 0.0, 0.0
+    if p == 1.0:
+        return v, 1.0, 0.0
+    if p == 2.0:
+        return v, 2.0 * a, 2.0
+    if _isnormal(v):   # then a is finite and not 0
+        d1 = p * (v / a)
+        if _isnormal(d1):
+            return v, d1, d1 * (p - 1.0) / a
+    return v, p * cpow(a, p - 1.0), p * (p - 1.0) * cpow(a, p - 2.0)
 
 
 def _isnormal(x):
@@ -394,6 +430,16 @@ def tanh_rule(a, order):
     if order < 1:
         return v, None, None
     if abs(a) < 0.8:   # see dd_tanh_rule
+        d1 = 1.0 - v * v
+    else:
+        e = math.exp(-2.0 * abs(a))
+        d1 = 4.0 * e / ((1.0 + e) * (1.0 + e))
+    return v, d1, -2.0 * v * d1
+
+
+def tanh_rule_v(a, v, order):
+    """tanh's coefficients from its value v (dd_tanh_rule_v)."""
+    if abs(a) < 0.8:
         d1 = 1.0 - v * v
     else:
         e = math.exp(-2.0 * abs(a))
