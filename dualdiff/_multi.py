@@ -243,8 +243,8 @@ def _bind2(op, f, **options):
 def operators(backend):
     """The multivariate derivative operators over `backend`'s number types.
 
-    `backend` provides GradientDual, HessianDual, Dual, gradient_seeds(x)
-    and hessian_seeds(x).
+    `backend` provides GradientDual, HessianDual, Dual, gradient_seeds(x),
+    hessian_seeds(x), DirectionalDual and hvp_seeds(x, v).
     """
     GradientDual, Dual, seeds = backend.GradientDual, backend.Dual, backend.gradient_seeds
     DualArray = backend.DualArray
@@ -252,6 +252,7 @@ def operators(backend):
                         {"__slots__": (), "_kernels": DualArray._kernels,
                          "__module__": DualArray.__module__})
     HessianDual, hessian_seeds = backend.HessianDual, backend.hessian_seeds
+    DirectionalDual, hvp_seeds = backend.DirectionalDual, backend.hvp_seeds
     derivative, NestedDual = backend.derivative, backend.NestedDual
 
     def _perturbed(x):
@@ -545,7 +546,10 @@ def operators(backend):
     def hvp(f, x=..., v=..., *, vectorized=False):
         """hvp(f, x, v, *, vectorized=False) -> the Hessian-vector product H(x) v, an (n,) ndarray.
 
-        Computed from the one-pass Hessian (so it costs what hessian costs).
+        One evaluation of f at numbers x_i + e_i + eps v_i whose two parts
+        are GradientDuals (forward over forward): it costs a small multiple
+        of gradient, never the whole Hessian; vectorized=True goes through
+        the vectorized Hessian (what hessian(vectorized=True) costs).
         Without x and v, returns the function (x, v) -> hvp(f, x, v), e.g. as
         scipy.optimize's ``hessp`` (vectorized="auto": as for gradient()).
 
@@ -559,11 +563,23 @@ def operators(backend):
         if v is ...:
             raise TypeError("hvp() expects a direction v with the point x")
         v = vector_point(v, "hvp")
-        h = _hessian_of(f, x, "hvp", vectorized)
-        if v.shape != (h.shape[0],):
-            raise ValueError(f"hvp() expects v of the shape of x ({h.shape[0]},), not {v.shape}")
-        used = v != 0.0   # zero stays zero: an infinite entry times a zero component is 0
-        return h[:, used] @ v[used]
+        if vectorized:
+            h = _hessian_of(f, x, "hvp", vectorized)
+            if v.shape != (h.shape[0],):
+                raise ValueError(f"hvp() expects v of the shape of x ({h.shape[0]},), not {v.shape}")
+            used = v != 0.0   # zero stays zero: an infinite entry times a zero component is 0
+            return h[:, used] @ v[used]
+        if not callable(f):
+            raise TypeError(f"hvp() expects a callable f, not {type(f).__name__!r}")
+        x = vector_point(x, "hvp")
+        if v.shape != x.shape:
+            raise ValueError(f"hvp() expects v of the shape of x {x.shape}, not {v.shape}")
+        y = _scalar(f(hvp_seeds(x, v)), "hvp")
+        if type(y) is DirectionalDual:
+            return y.tangent.gradient(x.size)
+        if isinstance(y, numbers.Real) and not isinstance(y, bool):
+            return np.zeros(x.size)
+        raise _common.result_error("hvp", y)
 
     def gradient_result(y, n):
         """The gradient from f's result y (for a compiled fast path of gradient)."""
