@@ -3,11 +3,14 @@
 
     f(x) = sum(100*(x[i+1] - x[i]**2)**2 + (1 - x[i])**2 for i in range(n-1))
 
-written as a plain Python loop.  Five tasks, each measured in one run with
-every method interleaved: the gradient at n = 10, 100, 1000 and the Hessian
-at n = 10, 30.  Each method is reported as a ratio to one evaluation of f on
-a Python list of floats (and on a float64 ndarray), with its maximum relative
-error against the exact derivatives (analytic, in rational arithmetic).
+written as a plain Python loop.  Seven tasks, each measured in one run with
+every method interleaved: the gradient at n = 10, 100, 1000, the Hessian at
+n = 10, 30, and the Hessian-vector product H(x) v at n = 100, of the loop
+form and of scipy.optimize.rosen (issue 12, item 10: hvp costs at most 4x
+one gradient of the same f).  Each method is reported as a ratio to one
+evaluation of f on a Python list of floats (and on a float64 ndarray), with
+its maximum relative error against the exact derivatives (analytic, in
+rational arithmetic).
 
 Methods: dualdiff's one-pass ``gradient`` / ``hessian``; n-pass scalar duals
 (n evaluations at Dual(x_i, 1), or n(n+1)/2 at HyperDuals for the Hessian);
@@ -53,8 +56,14 @@ EXACT_TOL = 1e-12
 #: issue 3's targets: (task kind, n) -> the largest ratio to the float evaluation
 RATIO_TARGETS = {("gradient", 10): 2.5, ("gradient", 100): 4.0, ("hessian", 10): 6.0}
 
+#: issue 12's target: (task kind, n) -> the largest ratio of hvp to one gradient of the same f
+HVP_TARGETS = {("hvp", 100): 4.0, ("hvp-scipy", 100): 4.0}
+
 TASKS = [("gradient", 10), ("gradient", 100), ("gradient", 1000),
-         ("hessian", 10), ("hessian", 30)]
+         ("hessian", 10), ("hessian", 30), ("hvp", 100), ("hvp-scipy", 100)]
+
+#: the hvp tasks: kind -> (which f, its headline baseline)
+HVP_KINDS = {"hvp": "the loop Rosenbrock", "hvp-scipy": "scipy.optimize.rosen (NumPy slices)"}
 
 
 # ---------------------------------------------------------------------------
@@ -67,6 +76,11 @@ def rosen(x):
     for i in range(len(x) - 1):
         s += 100*(x[i+1] - x[i]**2)**2 + (1 - x[i])**2
     return s
+
+
+def direction(n):
+    """The direction of the hvp tasks: v_i = frac(i * 0.7548776662466927) - 0.5, in [-0.5, 0.5)."""
+    return [((i * 0.7548776662466927) % 1.0) - 0.5 for i in range(n)]
 
 
 def point(n):
@@ -103,6 +117,29 @@ def exact_hessian(x):
         h[i + 1][i + 1] += 200
         h[i][i + 1] = h[i + 1][i] = -400 * q[i]
     return h
+
+
+def exact_hvp(x, v):
+    """H(x) v, H tridiagonal: rows i and i+1 of each term's 2x2 block."""
+    q = [Fraction(a) for a in x]
+    w = [Fraction(b) for b in v]
+    r = [Fraction(0)] * len(q)
+    for i in range(len(q) - 1):
+        r[i] += (1200 * q[i] ** 2 - 400 * q[i + 1] + 2) * w[i] - 400 * q[i] * w[i + 1]
+        r[i + 1] += 200 * w[i + 1] - 400 * q[i] * w[i]
+    return r
+
+
+def cross_check_hvp(x, v, hv):
+    try:
+        from scipy.optimize import rosen_hess_prod
+    except ImportError:
+        return "analytic Rosenbrock H v in rational arithmetic"
+    ref = rosen_hess_prod(np.array(x), np.array(v))
+    exact = np.array([float(t) for t in hv])
+    if np.max(np.abs(ref - exact)) > 1e-12 * np.max(np.abs(exact)):
+        raise AssertionError("the exact H v disagrees with scipy.optimize.rosen_hess_prod")
+    return "analytic Rosenbrock H v in rational arithmetic (agrees with scipy's rosen_hess_prod)"
 
 
 def cross_check(x, g, h):
@@ -261,6 +298,19 @@ def central_difference_of_gradient(gradient, f, x):
     return (h + h.T) / 2
 
 
+def central_difference_hvp(gradient, f, x, v):
+    """(g(x + h v) - g(x - h v)) / 2h with g = dualdiff's gradient, h = cbrt(eps)
+    * max(1, |x|_inf) / |v|_inf: two gradients."""
+    x, v = np.asarray(x, dtype=float), np.asarray(v, dtype=float)
+    h = CBRT_EPS * max(1.0, np.max(np.abs(x))) / np.max(np.abs(v))
+    return (gradient(f, x + h * v) - gradient(f, x - h * v)) / (2 * h)
+
+
+def hessian_times_v(hessian, f, x, v):
+    """hessian(f, x) @ v: what hvp computed before issue 12."""
+    return hessian(f, x) @ v
+
+
 # peers' forms that take more than one expression
 
 def fastdual_der_gradient(f, x, Dual):
@@ -288,11 +338,12 @@ class Method(Timed):
         t0 = time.perf_counter()
         value = eval(self.stmt, dict(self.names))
         self.check_s = time.perf_counter() - t0
-        if self.kind in ("gradient", "hessian"):
+        if self.kind in ("gradient", "hessian", "hvp"):
             if self.post is not None:
                 value = self.post(value)
             value = np.asarray(value, dtype=float)
-            self.error = max_rel_error(value, exact)
+            # an hvp task's exact results: {"hvp": H v, "gradient": the gradient row's}
+            self.error = max_rel_error(value, exact[self.kind] if isinstance(exact, dict) else exact)
         self.value = value
 
 
@@ -381,6 +432,69 @@ def hessian_methods(dd, tag, peers, jax_mod, xl, xa):
     return out
 
 
+def hvp_methods(dd, tag, jax_mod, F, xa, va):
+    """H(x) v of F: dualdiff's hvp, the gradient it is measured against, and
+    the other ways a user would get H v."""
+    out = [Method(f"dualdiff[{tag}] hvp(f, x, v)", "HV(F, x, v)",
+                  {"HV": dd.hvp, "F": F, "x": xa, "v": va}, "hvp", ("dualdiff",)),
+           Method(f"dualdiff[{tag}] gradient(f, x)  (the yardstick)", "G(F, x)",
+                  {"G": dd.gradient, "F": F, "x": xa}, "gradient", ("gradient",)),
+           Method(f"dualdiff[{tag}] hessian(f, x) @ v  (hvp before issue 12)", "HT(H, F, x, v)",
+                  {"HT": hessian_times_v, "H": dd.hessian, "F": F, "x": xa, "v": va},
+                  "hvp", ("hessian @ v",)),
+           Method(f"central difference of dualdiff[{tag}] gradient along v, h = cbrt(eps)",
+                  "D(G, F, x, v)",
+                  {"D": central_difference_hvp, "G": dd.gradient, "F": F, "x": xa, "v": va},
+                  "hvp", ("central FD of gradient",), fd=True)]
+    try:
+        from scipy.optimize import rosen_hess_prod
+        out.append(Method("scipy.optimize.rosen_hess_prod(x, v)  (hand-written NumPy)",
+                          "P(x, v)", {"P": rosen_hess_prod, "x": xa, "v": va},
+                          "hvp", ("hand-written",)))
+    except ImportError:
+        pass
+    if jax_mod is not None:
+        jax, jnp = jax_mod
+        xj, vj = jnp.asarray(xa), jnp.asarray(va)
+        fwd_rev = lambda x, v: jax.jvp(jax.grad(F), (x,), (v,))[1]   # noqa: E731
+        out.append(Method("jax jvp(grad(f), (x,), (v,))", "J(x, v).block_until_ready()",
+                          {"J": fwd_rev, "x": xj, "v": vj}, "hvp", ("jax",)))
+        out.append(Method("jax jit(jvp(grad(f), (x,), (v,)))", "J(x, v).block_until_ready()",
+                          {"J": jax.jit(fwd_rev), "x": xj, "v": vj}, "hvp", ("jax-jit",)))
+    return out
+
+
+def summarize_hvp(kind, n, methods, headline):
+    """Summary lines and (target lines, results) for an hvp task."""
+    lines, targets, results = [], [], {}
+    what = f"{kind} n={n}"
+    hv, grad = best(methods, ("dualdiff",), headline), best(methods, ("gradient",), headline)
+    if hv is None or grad is None:
+        lines.append(f"{what}: no dualdiff hvp or gradient row (see the notes)")
+        targets.append(f"{what}: not measured (see the notes)")
+        return lines, targets, results
+    r_hv, r_grad, per_grad = median_ratio(hv, headline), median_ratio(grad, headline), speedup(hv, grad, headline)
+    results.update(hvp_vs_float=r_hv, gradient_vs_float=r_grad, hvp_over_gradient=per_grad)
+    limit = HVP_TARGETS.get((kind, n))
+    s = (f"{what}: dualdiff hvp costs {per_grad:.2f}x one gradient of the same f "
+         f"({r_hv:.2f}x f; the gradient {r_grad:.2f}x f)")
+    if limit is not None:
+        s += f" (issue 12 target <= {limit:g}x one gradient: {'met' if per_grad <= limit else 'NOT met'})"
+        targets.append(s)
+    lines.append(s)
+    for group, name in (("hessian @ v", "hessian(f, x) @ v"), ("hand-written", "scipy's rosen_hess_prod"),
+                        ("central FD of gradient", "a central difference of the gradient"),
+                        ("jax", "JAX without jit"), ("jax-jit", "JAX with jit")):
+        p = best(methods, (group,), headline)
+        if p is None:
+            continue
+        sp = speedup(p, hv, headline)
+        results[f"{group}_over_hvp"] = sp
+        lines.append(f"{what}: dualdiff hvp is {sp:.2f}x faster than {name}" if sp >= 1 else
+                     f"{what}: dualdiff hvp is {1 / sp:.2f}x SLOWER than {name}")
+    return lines, targets, results
+
+
 def load_jax():
     """(jax, jax.numpy) with float64 enabled, or (None, why)."""
     try:
@@ -407,8 +521,8 @@ def check(methods, exact, notes, max_call_s):
         except Exception as exc:
             notes.append(f"{m.label}: raised {type(exc).__name__}: {exc}; not timed")
             continue
-        if m.kind in ("gradient", "hessian") and not m.fd and not m.error <= EXACT_TOL:
-            if not m.group[0] == "dualdiff":
+        if m.kind in ("gradient", "hessian", "hvp") and not m.fd and not m.error <= EXACT_TOL:
+            if m.group[0] not in ("dualdiff", "gradient", "hessian @ v"):
                 notes.append(f"{m.label}: max relative error {m.error:.3g} "
                              f"(> {EXACT_TOL:g}); not timed")
                 continue
@@ -429,7 +543,7 @@ def check(methods, exact, notes, max_call_s):
 
 
 def fmt_err(m):
-    if m.kind not in ("gradient", "hessian"):
+    if m.kind not in ("gradient", "hessian", "hvp"):
         return "-"
     if m.error == 0:
         return "0"
@@ -629,25 +743,46 @@ def main(argv=None):
         h = exact_hessian(xl) if kind == "hessian" else None
         how = cross_check(xl, g, h)
         exact = g if kind == "gradient" else h
-        base = Method("float: f(list)  [baseline]", "F(x)", {"F": rosen, "x": xl}, "baseline")
+        F, title = rosen, f"{kind} of the loop Rosenbrock, n = {n}"
+        if kind in HVP_KINDS:
+            vl = direction(n)
+            exact = {"hvp": exact_hvp(xl, vl), "gradient": g}
+            how = cross_check_hvp(xl, vl, exact["hvp"])
+            title = f"H(x) v of {HVP_KINDS[kind]}, n = {n}"
+            if kind == "hvp-scipy":
+                try:
+                    from scipy.optimize import rosen as F
+                except ImportError:
+                    notes.append(f"{kind}-{n} skipped: scipy is not installed")
+                    continue
+        base = Method("float: f(list)  [baseline]", "F(x)", {"F": F, "x": xl}, "baseline")
         base_arr = Method("float: f(float64 ndarray)  [baseline 2]", "F(x)",
-                          {"F": rosen, "x": xa}, "baseline")
+                          {"F": F, "x": xa}, "baseline")
         baselines = {"float f(list)": base, "float f(ndarray)": base_arr}
         headline = "float f(list)"
-        build = gradient_methods if kind == "gradient" else hessian_methods
+        if kind == "hvp-scipy":   # NumPy code: f on an ndarray is the fair baseline
+            baselines = {"float f(ndarray)": base_arr}
+            headline = "float f(ndarray)"
         task_notes = []
-        meths = check([base, base_arr] + build(dd, tag, peers, jax_mod, xl, xa),
-                      exact, task_notes, max_call_s)
+        if kind in HVP_KINDS:
+            candidates = hvp_methods(dd, tag, jax_mod, F, xa, np.array(vl))
+        else:
+            build = gradient_methods if kind == "gradient" else hessian_methods
+            candidates = build(dd, tag, peers, jax_mod, xl, xa)
+        meths = check(list(baselines.values()) + candidates, exact, task_notes, max_call_s)
         log(f"timing {kind} n={n} ({len(meths)} methods) ")
         overhead = run_task(meths, baselines, headline, rounds, sample_ms, log,
                             budget_s=budget_s, min_rounds=min_rounds)
         log("\n")
-        print_table(f"== {kind} of the loop Rosenbrock, n = {n}  (exact: {how})",
-                    meths, baselines, headline)
-        print("   * headline ratio: against f on a list of floats (the strictest); "
-              "'x float f(ndarray)' is against f on a float64 ndarray")
+        print_table(f"== {title}  (exact: {how})", meths, baselines, headline)
+        if len(baselines) > 1:
+            print("   * headline ratio: against f on a list of floats (the strictest); "
+                  "'x float f(ndarray)' is against f on a float64 ndarray")
         print(f"   empty-loop cost removed: {overhead:.1f} ns/call")
-        lines, targets, results = summarize(kind, n, meths, headline)
+        if kind in HVP_KINDS:
+            lines, targets, results = summarize_hvp(kind, n, meths, headline)
+        else:
+            lines, targets, results = summarize(kind, n, meths, headline)
         all_targets += targets
         for ln in lines:
             print("   " + ln)
@@ -671,7 +806,7 @@ def main(argv=None):
             "summary": results, "summary_lines": lines, "notes": task_notes,
         })
     print()
-    print("Against issue 3's targets (same run):")
+    print("Against issue 3's and issue 12's targets (same run):")
     if not all_targets:
         print("   (no targets in the tasks run)")
     for ln in all_targets:

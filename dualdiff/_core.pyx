@@ -258,6 +258,8 @@ cdef object _binary(object x, object y, int op):
         return _grad_binary(_as_grad(x, op), _as_grad(y, op), op)
     if isinstance(x, HessianDual) or isinstance(y, HessianDual):
         return _hess_binary(_as_hess(x, op), _as_hess(y, op), op)
+    if isinstance(x, _DirectionalDual) or isinstance(y, _DirectionalDual):
+        return _dir_binary(_as_dir(x, op), _as_dir(y, op), op)
     if _common.is_array(x) or _common.is_array(y):
         return _common.apply_binary_arrays(_BINARY_NAMES[op], x, y)
     a = _arg(x, _BINARY_NAMES[op], "a real number, an ndarray or a dualdiff number")
@@ -741,6 +743,7 @@ HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
 
 include "_gradient.pxi"
 include "_hessian.pxi"
+include "_directional.pxi"
 include "_array.pxi"
 
 # ---------------------------------------------------------------------------
@@ -1138,7 +1141,8 @@ def logsumexp(xs, axis=None):
         r = dd_logsumexp(buf, len(items))
         free(buf)
         return r
-    _common.check_items(items, "logsumexp", (Dual, HyperDual, GradientDual, HessianDual))
+    _common.check_items(items, "logsumexp", (Dual, HyperDual, GradientDual, HessianDual,
+                                            _DirectionalDual))
     return _common.compose_logsumexp(items, exp, log)
 
 
@@ -1166,7 +1170,8 @@ def softmax(xs, axis=None):
         out = [buf[i] for i in range(n)]
         free(buf)
         return _common.np.array(out) if _common.is_array(xs) else out   # an object array of floats
-    _common.check_items(items, "softmax", (Dual, HyperDual, GradientDual, HessianDual))
+    _common.check_items(items, "softmax", (Dual, HyperDual, GradientDual, HessianDual,
+                                          _DirectionalDual))
     out = _common.compose_softmax(items, exp)
     return _common.object_array(out) if _common.is_array(xs) else out
 
@@ -1396,7 +1401,8 @@ _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual, DualArray=DualArray,
     derivative=derivative, NestedDual=NestedDual, module=__name__,
     gradient_seeds=lambda x: _gradient_seeds(x, _new_tag()),
-    hessian_seeds=lambda x: _hessian_seeds(x, _new_tag())))
+    hessian_seeds=lambda x: _hessian_seeds(x, _new_tag()),
+    DirectionalDual=_DirectionalDual, hvp_seeds=lambda x, v: _hvp_seeds(x, v, _new_tag())))
 value_and_gradient = _operators["value_and_gradient"]
 jacobian = _operators["jacobian"]
 value_and_jacobian = _operators["value_and_jacobian"]

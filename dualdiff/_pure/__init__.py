@@ -15,6 +15,8 @@ from dualdiff._pure._numbers import (
 )
 from dualdiff._pure._gradient import GradientDual
 from dualdiff._pure._gradient import gradient_seeds as _gradient_seeds
+from dualdiff._pure._directional import _DirectionalDual
+from dualdiff._pure._directional import hvp_seeds as _hvp_seeds
 from dualdiff._pure._hessian import HessianDual
 from dualdiff._pure._hessian import hessian_seeds as _hessian_seeds
 from dualdiff._pure._numbers import _TAGS
@@ -25,7 +27,8 @@ _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual, DualArray=DualArray,
     derivative=derivative, NestedDual=NestedDual, module=__name__,
     gradient_seeds=lambda x: _gradient_seeds(x, next(_TAGS)),
-    hessian_seeds=lambda x: _hessian_seeds(x, next(_TAGS))))
+    hessian_seeds=lambda x: _hessian_seeds(x, next(_TAGS)),
+    DirectionalDual=_DirectionalDual, hvp_seeds=lambda x, v: _hvp_seeds(x, v, next(_TAGS))))
 gradient = _operators["gradient"]
 value_and_gradient = _operators["value_and_gradient"]
 jacobian = _operators["jacobian"]
