@@ -292,16 +292,24 @@ static inline void dd_pow_rule_v(double a, double p, double v, double f[3], int 
     /* p (v/a), not p a^(p-1): the rounding of p - 1 would be amplified by
      * |log a|.  The power form stays where v or v/a leaves the normal range. */
     if (isnormal(v)) {                 /* then a is finite and not 0 */
+        dd_scaled c;
         d1 = p * (v / a);
-        if (!isnormal(d1))             /* v/a alone may overflow: x**x at a subnormal x */
-            d1 = dd_sc_value(dd_sc_mul(dd_sc_div(dd_sc(v), a), p));
         if (isnormal(d1)) {
             f[1] = d1;
             if (order < 2) return;
             d2 = d1 * (p - 1.0) / a;
-            if (!isnormal(d2))         /* the same for d1 (p - 1) */
+            if (!isnormal(d2))         /* d1 (p - 1) may overflow where d2 does not */
                 d2 = dd_sc_value(dd_sc_div(dd_sc_mul(dd_sc(d1), p - 1.0), a));
             f[2] = d2;
+            return;
+        }
+        /* v/a alone may overflow (x**x at a subnormal x), or d1 be subnormal:
+         * the same products in dd_scaled form, as dd_pow_scaled has them */
+        c = dd_sc_mul(dd_sc_div(dd_sc(v), a), p);
+        d1 = dd_sc_value(c);
+        if (d1 != 0.0 && isfinite(d1)) {
+            f[1] = d1;
+            if (order > 1) f[2] = dd_sc_value(dd_sc_div(dd_sc_mul(c, p - 1.0), a));
             return;
         }
     }

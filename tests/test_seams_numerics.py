@@ -304,3 +304,13 @@ def test_log_with_a_perturbed_base(dd):
     r = dd.log(8.0, dd.Dual(2.0, 1.0))
     assert r.real == 3.0
     assert close(r.dual, mp(lambda x, b: -mpmath.log(x) / (b * mpmath.log(b) ** 2), 8.0, 2.0), 4)
+
+
+def test_power_with_a_subnormal_coefficient_agrees_across_types(dd):
+    # y x^(y-1) is subnormal here: Dual (constant exponent) and the gradient's
+    # two-argument partials give the same value, within 4 ulps of the truth
+    x, y = 1.8984375, 1.187175108594904e-308
+    g = dd.gradient(lambda v: v[0] ** v[1], [x, y])
+    assert g[0] == (dd.Dual(x, 1.0) ** y).dual
+    true = mp(lambda x, y: y * x ** (y - 1), x, y)
+    assert abs(g[0] - true) <= 4 * 5e-324

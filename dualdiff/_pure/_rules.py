@@ -338,8 +338,6 @@ def pow_rule_v(a, p, v, order):
         return v, 2.0 * a, 2.0
     if _isnormal(v):
         d1 = p * (v / a)   # p (v/a): see dd_pow_rule_v
-        if not _isnormal(d1):   # v/a alone may overflow: x**x at a subnormal x
-            d1 = sc_value(sc_mul(sc_div(sc(v), a), p))
         if _isnormal(d1):
             if order < 2:
                 return v, d1, None
@@ -347,6 +345,11 @@ def pow_rule_v(a, p, v, order):
             if not _isnormal(d2):
                 d2 = sc_value(sc_div(sc_mul(sc(d1), p - 1.0), a))
             return v, d1, d2
+        # v/a alone may overflow (x**x at a subnormal x), or d1 be subnormal
+        c = sc_mul(sc_div(sc(v), a), p)
+        d1 = sc_value(c)
+        if d1 != 0.0 and math.isfinite(d1):
+            return v, d1, (sc_value(sc_div(sc_mul(c, p - 1.0), a)) if order > 1 else None)
     d1 = p * cpow(a, p - 1.0)
     if order < 2:
         return v, d1, None
