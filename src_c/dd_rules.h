@@ -36,6 +36,13 @@
 
 typedef void (*dd_rule_fn)(double a, double f[3], int order);
 
+/* Rare paths out of line, so that the hot ones stay small enough to inline. */
+#if defined(__GNUC__)
+#define DD_COLD __attribute__((noinline, cold))
+#else
+#define DD_COLD
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Helpers shared by rules and chain rules                             */
 /* ------------------------------------------------------------------ */
@@ -89,13 +96,17 @@ static inline double dd_sc_tt(double s, double t, dd_scaled c) {
  * c, s, t finite and nonzero, so that an intermediate underflow (e1 e2 =
  * 1e-320, then times 1e300) or overflow cannot lose a representable term.
  * The common case pays one test. */
+static DD_COLD double dd_tt3_scaled(double c, double s, double t) {
+    return dd_sc_tt(s, t, dd_sc(c));
+}
+
 static inline double dd_tt3(double c, double s, double t) {
     double u, r;
     if (s == 0.0 || t == 0.0) return 0.0;
     u = c * s;
     r = u * t;
     if (!(isnormal(u) && isnormal(r)) && c != 0.0 && isfinite(c) && isfinite(s) && isfinite(t))
-        r = dd_sc_tt(s, t, dd_sc(c));
+        r = dd_tt3_scaled(c, s, t);
     return r;
 }
 
@@ -280,6 +291,17 @@ static void dd_cbrt_rule(double a, double f[3], int order) {
     dd_cbrt_rule_v(a, cbrt(a), f, order);
 }
 
+/* pow's f' = p v/a and f'' = f' (p-1)/a in dd_scaled form, written to f
+ * where f' is a nonzero double (if subnormal): then 1, else 0. */
+static DD_COLD int dd_pow_rule_scaled(double a, double p, double v, double f[3], int order) {
+    dd_scaled c = dd_sc_mul(dd_sc_div(dd_sc(v), a), p);
+    double d1 = dd_sc_value(c);
+    if (d1 == 0.0 || !isfinite(d1)) return 0;
+    f[1] = d1;
+    if (order > 1) f[2] = dd_sc_value(dd_sc_div(dd_sc_mul(c, p - 1.0), a));
+    return 1;
+}
+
 /* x**p for a constant exponent p. */
 /* The value v = a**p given (the array kernels have NumPy's). */
 static inline void dd_pow_rule_v(double a, double p, double v, double f[3], int order) {
@@ -292,7 +314,6 @@ static inline void dd_pow_rule_v(double a, double p, double v, double f[3], int 
     /* p (v/a), not p a^(p-1): the rounding of p - 1 would be amplified by
      * |log a|.  The power form stays where v or v/a leaves the normal range. */
     if (isnormal(v)) {                 /* then a is finite and not 0 */
-        dd_scaled c;
         d1 = p * (v / a);
         if (isnormal(d1)) {
             f[1] = d1;
@@ -305,13 +326,7 @@ static inline void dd_pow_rule_v(double a, double p, double v, double f[3], int 
         }
         /* v/a alone may overflow (x**x at a subnormal x), or d1 be subnormal:
          * the same products in dd_scaled form, as dd_pow_scaled has them */
-        c = dd_sc_mul(dd_sc_div(dd_sc(v), a), p);
-        d1 = dd_sc_value(c);
-        if (d1 != 0.0 && isfinite(d1)) {
-            f[1] = d1;
-            if (order > 1) f[2] = dd_sc_value(dd_sc_div(dd_sc_mul(c, p - 1.0), a));
-            return;
-        }
+        if (dd_pow_rule_scaled(a, p, v, f, order)) return;
     }
     f[1] = p * dd_pow_flagless(a, p - 1.0);
     if (order < 2) return;

@@ -107,14 +107,17 @@ static inline dd_dual dd_dual_div(dd_dual x, dd_dual y) {
 
 /* x**p; where f' is not a normal double, the product f' b in dd_scaled form
  * (see dd_pow_rescues): one test in the common case. */
+static DD_COLD dd_dual dd_dual_pow_scaled(dd_dual x, double p, double v) {
+    dd_scaled c[2];
+    dd_pow_scaled(x.re, p, v, 1, c);
+    return dd_dual_make(v, dd_sc_tz(x.du, c[0]));
+}
+
 static inline dd_dual dd_dual_pow_v(dd_dual x, double p, double v) {
     double f[3];
-    dd_scaled c[2];
     dd_pow_rule_v(x.re, p, v, f, 1);
-    if (!isnormal(f[1]) && dd_pow_rescues(x.re, p, v)) {
-        dd_pow_scaled(x.re, p, v, 1, c);
-        return dd_dual_make(v, dd_sc_tz(x.du, c[0]));
-    }
+    if (!isnormal(f[1]) && dd_pow_rescues(x.re, p, v))
+        return dd_dual_pow_scaled(x, p, v);
     return dd_dual_chain(x, f);
 }
 
@@ -185,15 +188,18 @@ static inline dd_hyper dd_hyper_div(dd_hyper x, dd_hyper y) {
 
 /* x**p; where f' or f'' is not a normal double, every product in dd_scaled
  * form (as dd_dual_pow_v). */
+static DD_COLD dd_hyper dd_hyper_pow_scaled(dd_hyper x, double p, double v) {
+    dd_scaled c[2];
+    dd_pow_scaled(x.re, p, v, 2, c);
+    return dd_hyper_make(v, dd_sc_tz(x.e1, c[0]), dd_sc_tz(x.e2, c[0]),
+                         dd_sc_tz(x.e12, c[0]) + dd_sc_tt(x.e1, x.e2, c[1]));
+}
+
 static inline dd_hyper dd_hyper_pow_v(dd_hyper x, double p, double v) {
     double f[3];
-    dd_scaled c[2];
     dd_pow_rule_v(x.re, p, v, f, 2);
-    if (!(isnormal(f[1]) & isnormal(f[2])) && dd_pow_rescues(x.re, p, v)) {
-        dd_pow_scaled(x.re, p, v, 2, c);
-        return dd_hyper_make(v, dd_sc_tz(x.e1, c[0]), dd_sc_tz(x.e2, c[0]),
-                             dd_sc_tz(x.e12, c[0]) + dd_sc_tt(x.e1, x.e2, c[1]));
-    }
+    if (!(isnormal(f[1]) & isnormal(f[2])) && dd_pow_rescues(x.re, p, v))
+        return dd_hyper_pow_scaled(x, p, v);
     return dd_hyper_chain(x, f);
 }
 
