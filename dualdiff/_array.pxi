@@ -7,6 +7,7 @@ cdef extern from "dd_array.h" nogil:
     enum:
         DD_ARRAY_POW_INDEX
         DD_ARRAY_LEAKY_INDEX
+        DD_ARRAY_LOG_BASE_INDEX
         DD_PARTIALS_POW
         DD_PARTIALS_ATAN2
         DD_PARTIALS_HYPOT
@@ -128,7 +129,7 @@ def _array_chain_into(str name, a, t, int order, double param, bint have_value, 
     """_array_chain_into(name, a, t, order, param, have_value, out)
 
     The chain rule of rule `name` ("pow" takes the exponent as param,
-    "leaky_relu" alpha) at the points a (float64 ndarray) for the tangent
+    "leaky_relu" alpha, "log_base" the logarithm of the base) at the points a (float64 ndarray) for the tangent
     rows t, of shape (k,) + a.shape: the k directions of a DualArray
     (order 1) or the rows e1, e2, e12 of a HyperDualArray (order 2).
     Results go into one fresh C-contiguous block `out` of shape
@@ -146,6 +147,8 @@ def _array_chain_into(str name, a, t, int order, double param, bint have_value, 
         index = DD_ARRAY_POW_INDEX
     elif name == "leaky_relu":
         index = DD_ARRAY_LEAKY_INDEX
+    elif name == "log_base":
+        index = DD_ARRAY_LOG_BASE_INDEX
     else:
         index = _RULE_IDS[name]
     cdef size_t trs, tps

@@ -752,7 +752,21 @@ class ArrayBase:
         """log(base=None) -> the natural logarithm (or to base) elementwise, as dualdiff.log."""
         if base is None:
             return self._unary("log")
-        return self._unary("log") / (base.log() if isinstance(base, ArrayBase) else np.log(base))
+        real_base = isinstance(base, numbers.Real) and not isinstance(base, ArrayBase)
+        lnb = float(np.log(base)) if real_base and base > 0.0 else 0.0
+        if lnb == 0.0 or not math.isfinite(lnb):
+            # NumPy's semantics: base <= 0 or 1, an array base: nan or inf, NumPy's warning
+            return self._unary("log") / (base.log() if isinstance(base, ArrayBase) else np.log(base))
+        # the log-base rule, log(base) its parameter: f'' = -(1/x)((1/x)/log b)
+        # does not overflow first, as log's f'' divided by log b would
+        if type(self)._unary is not ArrayBase._unary:   # HessianArray: f', f'' from a kernel
+            r = self._unary("log_base", lnb)
+            return self._new(np.log(self._re) / lnb, r._t)
+        out = self._block(self._t.shape[0], self._re.shape)
+        np.log(self._re, out=out[0, ...])    # NumPy's value and warnings
+        out[0, ...] /= lnb
+        self._kernels.chain_into("log_base", self._re, self._t, self._order, lnb, True, out)
+        return self._new(out[0, ...], out[1:])
 
     def leaky_relu(self, alpha=0.01):
         """leaky_relu(alpha=0.01) -> dualdiff.leaky_relu elementwise."""

@@ -51,7 +51,16 @@ cdef extern from "dd_rules.h" nogil:
         DD_RULE_gelu
         DD_RULE_gelu_tanh
 
+    bint isnormal(double x)   # math.h, through dd_rules.h
+
+    ctypedef struct dd_scaled:
+        double m
+        int e
+
     void dd_pow_rule(double a, double p, double *f, int order)
+    int dd_pow_rescues(double a, double p, double v)
+    void dd_pow_scaled(double a, double p, double v, int order, dd_scaled *c)
+    void dd_log_base_rule(double a, double lnb, double *f, int order)
     void dd_pow2_partials(double x, double y, double v, int order, double *g, double *h)
     void dd_atan2_partials(double y, double x, int order, double *g, double *h)
     void dd_hypot_partials(double x, double y, double v, int order, double *g, double *h)

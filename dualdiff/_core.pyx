@@ -788,6 +788,49 @@ def log(x, base=None):
     """
     if base is None:
         return _unary(x, DD_RULE_log, "log")
+    return _log_base(x, base)
+
+
+cdef object _log_base(object x, object base):
+    """log(x, base): the log-base rule, log(base) its parameter (as leaky_relu's
+    alpha), for a number x and a real-number base, with math.log's errors;
+    ndarrays follow NumPy (np.log(x) / np.log(base), nan or inf with its
+    warning, never an error); a perturbed base divides by its own log."""
+    cdef double f[3]
+    cdef double b, a, lnb
+    cdef int order
+    if isinstance(x, _ArrayBase):
+        return x.log(base)
+    if type(x) is Dual or type(x) is HyperDual or type(x) is GradientDual \
+            or type(x) is HessianDual:
+        if _to_double(base, &b):
+            if type(x) is Dual:
+                a, order = (<Dual>x).v.re, 1
+            elif type(x) is HyperDual:
+                a, order = (<HyperDual>x).v.re, 2
+            elif type(x) is GradientDual:
+                a, order = (<GradientDual>x).re, 1
+            else:
+                a, order = (<HessianDual>x).re, 2
+            _float_unary(a, DD_RULE_log)            # math.log's errors, x first
+            lnb = _float_unary(b, DD_RULE_log)
+            if lnb == 0.0:
+                raise _common.zero_division()       # math.log(2, 1)
+            dd_log_base_rule(a, lnb, f, order)
+            if type(x) is Dual:
+                return _dual(dd_dual_chain((<Dual>x).v, f), (<Dual>x).tag)
+            if type(x) is HyperDual:
+                return _hyper(dd_hyper_chain((<HyperDual>x).v, f))
+            if type(x) is GradientDual:
+                return _gscale(f[0], f[1], <GradientDual>x)
+            return _hchain(<HessianDual>x, f[0], f[1], f[2])
+    elif isinstance(base, _common.np.ndarray) or (
+            isinstance(x, _common.np.ndarray) and _to_double(base, &b)):
+        if not (isinstance(x, _common.np.ndarray) and x.dtype == _object_dtype
+                and not isinstance(base, _common.np.ndarray)):
+            return _common.np.log(x) / _common.np.log(base)   # NumPy's semantics
+        if b > 0.0 and b != 1.0:   # an object array of numbers: each by the rule
+            return _common.np.frompyfunc(lambda e: log(e, base), 1, 1)(x)
     return _unary(x, DD_RULE_log, "log") / _unary(base, DD_RULE_log, "log")
 
 def log2(x):

@@ -9,6 +9,7 @@ cdef extern from "dd_sparse.h" nogil:
     int dd_sp_scale(double s, const int *gi, const double *gv, int n, int *ri, double *rv)
     int dd_sp_axpby(double s, const int *gi, const double *gv, int ng,
                     double t, const int *hi, const double *hv, int nh, int *ri, double *rv)
+    int dd_sp_scale_sc(dd_scaled s, const int *gi, const double *gv, int n, int *ri, double *rv)
 
 
 cdef int _reserve(GradientDual r, Py_ssize_t cap) except -1:
@@ -94,8 +95,17 @@ cdef GradientDual _grad_div(GradientDual x, GradientDual y):
 
 cdef GradientDual _grad_pow(GradientDual x, double p):
     cdef double f[3]
+    cdef dd_scaled c[2]
+    cdef GradientDual r
     dd_pow_rule(x.re, p, f, 1)
     _check_pow(x.re, p, f[0])
+    if not isnormal(f[1]) and dd_pow_rescues(x.re, p, f[0]):
+        # f' leaves the doubles where its products with the partials may not (dd_dual_pow_v)
+        dd_pow_scaled(x.re, p, f[0], 1, c)
+        r = _gnew(f[0], x.n)
+        r.n = dd_sp_scale_sc(c[0], x.idx, x.val, x.n, r.idx, r.val)
+        r.tag = x.tag
+        return r
     return _gscale(f[0], f[1], x)
 
 

@@ -13,6 +13,10 @@ cdef extern from "dd_sparse.h" nogil:
                      dd_key *rk, double *rv)
     int dd_sp_outer(double c, const int *ai, const double *av, int na,
                     const int *bi, const double *bv, int nb, dd_key *rk, double *rv)
+    int dd_sp2_scale_sc(dd_scaled s, const dd_key *gk, const double *gv, int n,
+                        dd_key *rk, double *rv)
+    int dd_sp_outer_sc(dd_scaled c, const int *ai, const double *av, int na,
+                       const int *bi, const double *bv, int nb, dd_key *rk, double *rv)
 
 
 cdef struct _hlist:
@@ -140,13 +144,34 @@ cdef HessianDual _hmul(HessianDual x, HessianDual y):
 
 
 cdef HessianDual _hdiv(HessianDual x, HessianDual y):
-    """x / y: x times the chain rule of 1/y, with the value x.re / y.re."""
-    cdef double b = y.re, ib
+    """x / y by the quotient rule, q = x/y solving x = q y part by part:
+    gradient (gx - q gy)/y, Hessian (Hx - q Hy - (gq gy^T + gy gq^T))/y.
+    Not x (1/y): the reciprocal's Hessian 2/y^3 overflows for |y| < 1e-103
+    where the quotient's need not, and v/v's Hessian is then exactly 0."""
+    cdef double b = y.re, q
+    cdef Py_ssize_t k
     if b == 0.0:
         raise _common.zero_division()
-    ib = 1.0 / b
-    cdef HessianDual r = _hmul(x, _hchain(y, ib, -ib * ib, 2.0 * ib * ib * ib))
-    r.re = x.re / b
+    q = x.re / b
+    cdef _hlist acc
+    _hl_reserve(&acc, 0)
+    cdef HessianDual r = _hnew(q, x.n + y.n, &acc)   # its Hessian comes last
+    r.n = dd_sp_axpby(1.0, x.gi, x.gv, x.n, -q, y.gi, y.gv, y.n, r.gi, r.gv)
+    for k in range(r.n):
+        r.gv[k] = r.gv[k] / b
+    r.tag = _call_tag(x.tag, y.tag)
+    _hl_reserve(&acc, x.m + y.m)
+    acc.m = dd_sp2_axpby(1.0, x.hk, x.hv, x.m, -q, y.hk, y.hv, y.m, acc.k, acc.v)
+    try:
+        _hl_add_outer(&acc, -1.0, r, y)
+        _hl_add_outer(&acc, -1.0, y, r)
+    except BaseException:
+        _hl_release(&acc)
+        raise
+    for k in range(acc.m):
+        acc.v[k] = acc.v[k] / b
+    PyMem_Free(r.hk)
+    r.hk, r.hv, r.m = acc.k, acc.v, acc.m
     return r
 
 
@@ -162,9 +187,36 @@ cdef HessianDual _hess_unary(HessianDual x, int rid):
 
 cdef HessianDual _hess_pow(HessianDual x, double p):
     cdef double f[3]
+    cdef dd_scaled c[2]
     dd_pow_rule(x.re, p, f, 2)
     _check_pow(x.re, p, f[0])
+    if not (isnormal(f[1]) and isnormal(f[2])) and dd_pow_rescues(x.re, p, f[0]):
+        # f' or f'' leaves the doubles where its products may not (dd_hyper_pow_v)
+        dd_pow_scaled(x.re, p, f[0], 2, c)
+        return _hchain_scaled(x, f[0], c)
     return _hchain(x, f[0], f[1], f[2])
+
+
+cdef HessianDual _hchain_scaled(HessianDual x, double f0, dd_scaled *c):
+    """_hchain with f' = c[0] and f'' = c[1] in dd_scaled form."""
+    cdef _hlist acc, o
+    _hl_reserve(&acc, x.m)
+    acc.m = dd_sp2_scale_sc(c[0], x.hk, x.hv, x.m, acc.k, acc.v)
+    try:
+        if x.n:
+            _hl_reserve(&o, x.n * x.n)
+            o.m = dd_sp_outer_sc(c[1], x.gi, x.gv, x.n, x.gi, x.gv, x.n, o.k, o.v)
+            try:
+                _hl_add(&acc, 1.0, o.k, o.v, o.m)
+            finally:
+                _hl_release(&o)
+    except BaseException:
+        _hl_release(&acc)
+        raise
+    cdef HessianDual r = _hnew(f0, x.n, &acc)
+    r.n = dd_sp_scale_sc(c[0], x.gi, x.gv, x.n, r.gi, r.gv)
+    r.tag = x.tag
+    return r
 
 
 cdef HessianDual _hess_binary(HessianDual x, HessianDual y, int op):

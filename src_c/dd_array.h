@@ -186,12 +186,75 @@ static size_t dd_array_hyper_##NAME(double param, size_t n, const double *a,    
 DD_UNARY_RULES(DD_ARRAY_RULE_LOOPS)
 #undef DD_ARRAY_RULE_LOOPS
 
-#define DD_ARRAY_POW_COEFFS(RULE, x, f, order) dd_pow_rule(x, param, f, order)
-#define DD_ARRAY_POW_COEFFS_V(RULE, x, value, f, order) dd_pow_rule_v(x, param, value, f, order)
 #define DD_ARRAY_LEAKY_COEFFS(RULE, x, f, order) dd_leaky_relu_rule(x, param, f, order)
 #define DD_ARRAY_LEAKY_COEFFS_V(RULE, x, value, f, order) dd_leaky_relu_rule(x, param, f, order)
-DD_ARRAY_LOOPS(pow, pow, DD_ARRAY_POW_COEFFS, DD_ARRAY_POW_COEFFS_V)
 DD_ARRAY_LOOPS(leaky_relu, leaky_relu, DD_ARRAY_LEAKY_COEFFS, DD_ARRAY_LEAKY_COEFFS_V)
+/* log(x)/log(b): param is log(b) (the value comes from the caller, NumPy's) */
+#define DD_ARRAY_LOG_BASE_COEFFS(RULE, x, f, order) dd_log_base_rule(x, param, f, order)
+#define DD_ARRAY_LOG_BASE_COEFFS_V(RULE, x, value, f, order) dd_log_base_rule(x, param, f, order)
+DD_ARRAY_LOOPS(log_base, log_base, DD_ARRAY_LOG_BASE_COEFFS, DD_ARRAY_LOG_BASE_COEFFS_V)
+
+/* x**param: the loops of DD_ARRAY_LOOPS written out, for the scalar types'
+ * rescue where f' or f'' is not a normal double (dd_dual_pow_v,
+ * dd_hyper_pow_v): (e^x)**-1 at 700 has f' = -e^-1400, yet the tangent
+ * e^700 makes the product -e^-700.  The common case pays one test a point;
+ * the dual loop that rescues runs only where some point needs it. */
+static size_t dd_array_dual_pow(double param, size_t n, size_t k, const double *a,
+                                const double *vin, const double *t, size_t trs,
+                                size_t tps, double *v, double *d) {
+    size_t i, j, outside = 0, rescue = 0;
+    DD_FP_SAVE;
+    for (i = 0; i < n; i++) {
+        double f[3] = {0.0, 0.0, 0.0}, vi = vin ? vin[i] : pow(a[i], param);
+        int off = vi != vi && a[i] == a[i];
+        dd_pow_rule_v(a[i], param, vi, f, 1);
+        if (!vin) v[i] = vi;
+        outside += off;
+        d[i] = off ? NAN : f[1];
+        rescue += !isnormal(d[i]) && dd_pow_rescues(a[i], param, vi);
+    }
+    if (!rescue) {
+        dd_array_scale_rows(n, k, t, trs, tps, d);
+    } else {
+        for (i = 0; i < n; i++) {
+            double vi = vin ? vin[i] : v[i], c = d[i];
+            if (!isnormal(c) && dd_pow_rescues(a[i], param, vi)) {
+                dd_scaled s[2];
+                dd_pow_scaled(a[i], param, vi, 1, s);
+                for (j = 0; j < k; j++) d[j * n + i] = dd_sc_tz(t[j * trs + i * tps], s[0]);
+            } else {
+                for (j = 0; j < k; j++) d[j * n + i] = dd_tz(t[j * trs + i * tps], c);
+            }
+        }
+    }
+    /* the products kept exactly-zero tangents at 0 there (as DD_ARRAY_LOOPS) */
+    if (outside) dd_array_nan_outside(n, k, a, vin ? vin : v, d);
+    DD_FP_RESTORE;
+    return vin ? 0 : outside;
+}
+
+static size_t dd_array_hyper_pow(double param, size_t n, const double *a,
+                                 const double *vin, const double *t, size_t trs,
+                                 size_t tps, double *v, double *d) {
+    size_t i, outside = 0;
+    DD_FP_SAVE;
+    for (i = 0; i < n; i++) {
+        double vi = vin ? vin[i] : pow(a[i], param);
+        int off = vi != vi && a[i] == a[i];
+        dd_hyper r = off ? dd_hyper_make(vi, NAN, NAN, NAN)
+            : dd_hyper_pow_v(dd_hyper_make(a[i], t[i * tps], t[trs + i * tps],
+                                           t[2 * trs + i * tps]), param, vi);
+        if (!vin) {
+            v[i] = vi;
+            outside += off;
+        }
+        d[i] = r.e1;
+        d[n + i] = r.e2;
+        d[2 * n + i] = r.e12;
+    }
+    DD_FP_RESTORE;
+    return outside;
+}
 
 /* The rules whose derivatives follow from the value (dd_NAME_rule_v): given
  * NumPy's value, their kernels call no libm function at all, or fewer. */
@@ -206,23 +269,27 @@ typedef size_t (*dd_array_dual_fn)(double, size_t, size_t, const double *, const
 typedef size_t (*dd_array_hyper_fn)(double, size_t, const double *, const double *,
                                     const double *, size_t, size_t, double *, double *);
 
-/* The kernels in table order, then pow and leaky_relu. */
-#define DD_ARRAY_POW_INDEX   DD_N_RULES
-#define DD_ARRAY_LEAKY_INDEX (DD_N_RULES + 1)
+/* The kernels in table order, then pow, leaky_relu and log_base. */
+#define DD_ARRAY_POW_INDEX      DD_N_RULES
+#define DD_ARRAY_LEAKY_INDEX    (DD_N_RULES + 1)
+#define DD_ARRAY_LOG_BASE_INDEX (DD_N_RULES + 2)
+#define DD_ARRAY_N_KERNELS      (DD_N_RULES + 3)
 #define DD_ARRAY_DUAL_ENTRY(NAME, flags) dd_array_dual_##NAME,
 #define DD_ARRAY_HYPER_ENTRY(NAME, flags) dd_array_hyper_##NAME,
-static const dd_array_dual_fn dd_array_dual_kernels[DD_N_RULES + 2] = {
-    DD_UNARY_RULES(DD_ARRAY_DUAL_ENTRY) dd_array_dual_pow, dd_array_dual_leaky_relu };
-static const dd_array_hyper_fn dd_array_hyper_kernels[DD_N_RULES + 2] = {
-    DD_UNARY_RULES(DD_ARRAY_HYPER_ENTRY) dd_array_hyper_pow, dd_array_hyper_leaky_relu };
+static const dd_array_dual_fn dd_array_dual_kernels[DD_ARRAY_N_KERNELS] = {
+    DD_UNARY_RULES(DD_ARRAY_DUAL_ENTRY) dd_array_dual_pow, dd_array_dual_leaky_relu,
+    dd_array_dual_log_base };
+static const dd_array_hyper_fn dd_array_hyper_kernels[DD_ARRAY_N_KERNELS] = {
+    DD_UNARY_RULES(DD_ARRAY_HYPER_ENTRY) dd_array_hyper_pow, dd_array_hyper_leaky_relu,
+    dd_array_hyper_log_base };
 #undef DD_ARRAY_DUAL_ENTRY
 #undef DD_ARRAY_HYPER_ENTRY
 
 #define DD_ARRAY_V_DUAL_ENTRY(NAME) [DD_RULE_##NAME] = dd_array_dual_v_##NAME,
 #define DD_ARRAY_V_HYPER_ENTRY(NAME) [DD_RULE_##NAME] = dd_array_hyper_v_##NAME,
-static const dd_array_dual_fn dd_array_dual_v_kernels[DD_N_RULES + 2] = {
+static const dd_array_dual_fn dd_array_dual_v_kernels[DD_ARRAY_N_KERNELS] = {
     DD_VALUE_RULES(DD_ARRAY_V_DUAL_ENTRY) };
-static const dd_array_hyper_fn dd_array_hyper_v_kernels[DD_N_RULES + 2] = {
+static const dd_array_hyper_fn dd_array_hyper_v_kernels[DD_ARRAY_N_KERNELS] = {
     DD_VALUE_RULES(DD_ARRAY_V_HYPER_ENTRY) };
 #undef DD_ARRAY_V_DUAL_ENTRY
 #undef DD_ARRAY_V_HYPER_ENTRY

@@ -36,6 +36,13 @@
 
 typedef void (*dd_rule_fn)(double a, double f[3], int order);
 
+/* Rare paths out of line, so that the hot ones stay small enough to inline. */
+#if defined(__GNUC__)
+#define DD_COLD __attribute__((noinline, cold))
+#else
+#define DD_COLD
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Helpers shared by rules and chain rules                             */
 /* ------------------------------------------------------------------ */
@@ -47,6 +54,69 @@ static inline double dd_tz(double t, double k) { return t == 0.0 ? 0.0 : t * k; 
 /* Product of two tangents: zero when either is exactly zero. */
 static inline double dd_tt(double s, double t) {
     return (s == 0.0 || t == 0.0) ? 0.0 : s * t;
+}
+
+/* A number as m 2^e, m frexp's mantissa (0.5 <= |m| < 1, or 0, inf, nan):
+ * a product of several factors whose intermediate, or a coefficient whose
+ * own value, would leave the doubles while the product with a tangent does
+ * not.  Each step rounds as the plain product would; only the range grows. */
+typedef struct { double m; int e; } dd_scaled;
+
+static inline dd_scaled dd_sc(double x) {
+    dd_scaled r; r.m = frexp(x, &r.e); return r;
+}
+
+static inline dd_scaled dd_sc_mul(dd_scaled x, double y) {
+    int k, j;
+    double m = x.m * frexp(y, &k);
+    dd_scaled r; r.m = frexp(m, &j); r.e = x.e + k + j; return r;
+}
+
+static inline dd_scaled dd_sc_div(dd_scaled x, double y) {
+    int k, j;
+    double m = x.m / frexp(y, &k);
+    dd_scaled r; r.m = frexp(m, &j); r.e = x.e - k + j; return r;
+}
+
+static inline double dd_sc_value(dd_scaled x) { return ldexp(x.m, x.e); }
+
+/* t c for a tangent t and a scaled coefficient c (as dd_tz). */
+static inline double dd_sc_tz(double t, dd_scaled c) {
+    return t == 0.0 ? 0.0 : dd_sc_value(dd_sc_mul(c, t));
+}
+
+/* (c s) t for tangents s, t and a scaled coefficient c (as dd_tt3). */
+static inline double dd_sc_tt(double s, double t, dd_scaled c) {
+    return (s == 0.0 || t == 0.0) ? 0.0 : dd_sc_value(dd_sc_mul(dd_sc_mul(c, s), t));
+}
+
+/* c s t for a coefficient c (f'', a Hessian entry) and tangents s, t: zero
+ * when s or t is exactly zero, whatever c is; else (c s) t, recomputed in
+ * dd_scaled form only where c s or the result left the normal range with
+ * c, s, t finite and nonzero, so that an intermediate underflow (e1 e2 =
+ * 1e-320, then times 1e300) or overflow cannot lose a representable term.
+ * The common case pays one test. */
+static DD_COLD double dd_tt3_scaled(double c, double s, double t) {
+    return dd_sc_tt(s, t, dd_sc(c));
+}
+
+static inline double dd_tt3(double c, double s, double t) {
+    double u, r;
+    if (s == 0.0 || t == 0.0) return 0.0;
+    u = c * s;
+    r = u * t;
+    if (!(isnormal(u) && isnormal(r)) && c != 0.0 && isfinite(c) && isfinite(s) && isfinite(t))
+        r = dd_tt3_scaled(c, s, t);
+    return r;
+}
+
+/* (s t) c, the plain formulas' order, where s t is a normal double or a
+ * factor is exactly zero: then it is as good as dd_tt3 (s t rounds once,
+ * then the product with c once, and an under- or overflow of that product
+ * is the true value's).  Elsewhere s t under- or overflowed: dd_tt3. */
+static inline double dd_tt3_st(double c, double s, double t) {
+    double st = dd_tt(s, t);
+    return (isnormal(st) || s == 0.0 || t == 0.0) ? dd_tz(st, c) : dd_tt3(c, s, t);
 }
 
 /* Sign with nan passed through: the subgradient 0 at 0 (abs'(0) = 0). */
@@ -153,6 +223,19 @@ static void dd_log_rule(double a, double f[3], int order) {
     f[2] = -f[1] * f[1];   /* not -1/(a*a): a*a underflows first */
 }
 
+/* log(a)/log(b) with lnb = log(b) given, as leaky_relu takes alpha: the
+ * value is the quotient of the two logarithms to the bit; f'' is
+ * -(1/a) ((1/a)/lnb), not (-(1/a)^2)/lnb, which overflows first for a in
+ * about [2.8e-155, 7.5e-155] where the result is finite. */
+static inline void dd_log_base_rule(double a, double lnb, double f[3], int order) {
+    double d;
+    f[0] = log(a) / lnb;
+    if (order < 1) return;
+    d = 1.0 / a;
+    f[1] = d / lnb;
+    f[2] = -d * f[1];
+}
+
 static void dd_log2_rule(double a, double f[3], int order) {
     f[0] = log2(a);
     if (order < 1) return;
@@ -208,10 +291,21 @@ static void dd_cbrt_rule(double a, double f[3], int order) {
     dd_cbrt_rule_v(a, cbrt(a), f, order);
 }
 
+/* pow's f' = p v/a and f'' = f' (p-1)/a in dd_scaled form, written to f
+ * where f' is a nonzero double (if subnormal): then 1, else 0. */
+static DD_COLD int dd_pow_rule_scaled(double a, double p, double v, double f[3], int order) {
+    dd_scaled c = dd_sc_mul(dd_sc_div(dd_sc(v), a), p);
+    double d1 = dd_sc_value(c);
+    if (d1 == 0.0 || !isfinite(d1)) return 0;
+    f[1] = d1;
+    if (order > 1) f[2] = dd_sc_value(dd_sc_div(dd_sc_mul(c, p - 1.0), a));
+    return 1;
+}
+
 /* x**p for a constant exponent p. */
 /* The value v = a**p given (the array kernels have NumPy's). */
 static inline void dd_pow_rule_v(double a, double p, double v, double f[3], int order) {
-    double d1;
+    double d1, d2;
     f[0] = v;
     if (order < 1) return;
     if (p == 0.0) { f[1] = f[2] = 0.0; return; }   /* x**0 == 1, 0**0 included */
@@ -223,13 +317,61 @@ static inline void dd_pow_rule_v(double a, double p, double v, double f[3], int 
         d1 = p * (v / a);
         if (isnormal(d1)) {
             f[1] = d1;
-            if (order > 1) f[2] = d1 * (p - 1.0) / a;
+            if (order < 2) return;
+            d2 = d1 * (p - 1.0) / a;
+            if (!isnormal(d2))         /* d1 (p - 1) may overflow where d2 does not */
+                d2 = dd_sc_value(dd_sc_div(dd_sc_mul(dd_sc(d1), p - 1.0), a));
+            f[2] = d2;
             return;
         }
+        /* v/a alone may overflow (x**x at a subnormal x), or d1 be subnormal:
+         * the same products in dd_scaled form, as dd_pow_scaled has them */
+        if (dd_pow_rule_scaled(a, p, v, f, order)) return;
     }
     f[1] = p * dd_pow_flagless(a, p - 1.0);
     if (order < 2) return;
     f[2] = p * (p - 1.0) * dd_pow_flagless(a, p - 2.0);
+}
+
+/* Where pow's f' or f'' is not a normal double, a chain rule asks whether
+ * dd_pow_scaled can give them: a finite nonzero base, a finite exponent
+ * other than 0, 1, 2 (whose coefficients are exact), a value that is not a
+ * domain error.  (e^x)**-1 at x = 700: f' = -e^-1400 underflows, yet the
+ * tangent e^700 brings the product back to -e^-700. */
+static inline int dd_pow_rescues(double a, double p, double v) {
+    return isfinite(a) && a != 0.0 && isfinite(p) && v == v
+           && p != 0.0 && p != 1.0 && p != 2.0;
+}
+
+/* c |a|^q: the k-th power of r = |a|^(q/k) for the first k = 1, 2, 4, 8
+ * whose r is a normal double (a^q itself may lie beyond the doubles). */
+static inline dd_scaled dd_sc_mul_pow(dd_scaled c, double a, double q) {
+    double r = 0.0;
+    int k, i;
+    for (k = 1; k <= 8; k *= 2) {
+        r = pow(fabs(a), q / k);
+        if (isnormal(r)) break;
+    }
+    if (k > 8) k = 8;
+    for (i = 0; i < k; i++) c = dd_sc_mul(c, r);
+    return c;
+}
+
+/* pow's f' (c[0]) and f'' (c[1]) in dd_scaled form: p (v/a) and f' (p-1)/a
+ * as dd_pow_rule_v rounds them where v is normal; else p a^(p-1) and
+ * p (p-1) a^(p-2) (dd_sc_mul_pow), with the sign of an integer power of a
+ * negative a. */
+static inline void dd_pow_scaled(double a, double p, double v, int order, dd_scaled c[2]) {
+    double odd;
+    if (isnormal(v)) {
+        c[0] = dd_sc_mul(dd_sc_div(dd_sc(v), a), p);
+        if (order > 1) c[1] = dd_sc_div(dd_sc_mul(c[0], p - 1.0), a);
+        return;
+    }
+    odd = a < 0.0 ? fabs(fmod(p, 2.0)) : 0.0;   /* a < 0: p is an integer (v is not nan) */
+    c[0] = dd_sc_mul_pow(dd_sc(odd == 0.0 && a < 0.0 ? -p : p), a, p - 1.0);
+    if (order > 1)
+        c[1] = dd_sc_mul_pow(dd_sc_mul(dd_sc(odd != 0.0 ? -p : p), p - 1.0), a, p - 2.0);
 }
 
 static inline void dd_pow_rule(double a, double p, double f[3], int order) {

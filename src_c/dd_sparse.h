@@ -108,7 +108,41 @@ static inline int dd_sp_outer(double c, const int *ai, const double *av, int na,
     for (k = 0; k < na; k++)
         for (l = 0; l < nb; l++) {
             rk[r] = dd_pair(ai[k], bi[l]);
-            rv[r++] = dd_tz(dd_tt(av[k], bv[l]), c);
+            rv[r++] = dd_tt3_st(c, av[k], bv[l]);
+        }
+    return r;
+}
+
+/* The same three kernels for a coefficient in dd_scaled form (pow's f' and
+ * f'' where they leave the doubles, see dd_pow_rescues). */
+static inline int dd_sp_scale_sc(dd_scaled s, const int *gi, const double *gv, int n,
+                                 int *ri, double *rv) {
+    int k;
+    for (k = 0; k < n; k++) {
+        ri[k] = gi[k];
+        rv[k] = dd_sc_tz(gv[k], s);
+    }
+    return n;
+}
+
+static inline int dd_sp2_scale_sc(dd_scaled s, const dd_key *gk, const double *gv, int n,
+                                  dd_key *rk, double *rv) {
+    int k;
+    for (k = 0; k < n; k++) {
+        rk[k] = gk[k];
+        rv[k] = dd_sc_tz(gv[k], s);
+    }
+    return n;
+}
+
+static inline int dd_sp_outer_sc(dd_scaled c, const int *ai, const double *av, int na,
+                                 const int *bi, const double *bv, int nb,
+                                 dd_key *rk, double *rv) {
+    int k, l, r = 0;
+    for (k = 0; k < na; k++)
+        for (l = 0; l < nb; l++) {
+            rk[r] = dd_pair(ai[k], bi[l]);
+            rv[r++] = dd_sc_tt(av[k], bv[l], c);
         }
     return r;
 }

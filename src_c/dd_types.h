@@ -39,19 +39,22 @@ static inline dd_dual dd_dual_chain(dd_dual x, const double f[3]) {
 }
 
 /* HyperDual results are computed by the plain formula and recomputed with
- * dd_tz/dd_tt only when a part came out nan: a zero tangent times an
- * infinite coefficient is the only way the two differ (beyond the sign of a
- * zero), and the common case then pays one test instead of one per product. */
+ * dd_tz/dd_tt only when a part came out nan (a zero tangent times an
+ * infinite coefficient: beyond the sign of a zero, the only way the two
+ * differ) or, in a chain rule, when e1 e2 is not a normal double (then
+ * dd_tt3_st keeps the f'' e1 e2 that its underflow or overflow would lose):
+ * the common case pays one test, not one per product. */
 static inline int dd_hyper_has_nan(dd_hyper r) {
     return (r.e1 != r.e1) | (r.e2 != r.e2) | (r.e12 != r.e12);
 }
 
 /* f(a + b e1 + c e2 + d e1e2) = f(a) + f'(a) b e1 + f'(a) c e2 + (f'(a) d + f''(a) b c) e1e2 */
 static inline dd_hyper dd_hyper_chain(dd_hyper x, const double f[3]) {
-    dd_hyper r = dd_hyper_make(f[0], x.e1 * f[1], x.e2 * f[1], x.e12 * f[1] + x.e1 * x.e2 * f[2]);
-    if (dd_hyper_has_nan(r))
+    double q = x.e1 * x.e2;
+    dd_hyper r = dd_hyper_make(f[0], x.e1 * f[1], x.e2 * f[1], x.e12 * f[1] + q * f[2]);
+    if (dd_hyper_has_nan(r) | !isnormal(q))
         r = dd_hyper_make(f[0], dd_tz(x.e1, f[1]), dd_tz(x.e2, f[1]),
-                          dd_tz(x.e12, f[1]) + dd_tz(dd_tt(x.e1, x.e2), f[2]));
+                          dd_tz(x.e12, f[1]) + dd_tt3_st(f[2], x.e1, x.e2));
     return r;
 }
 
@@ -60,13 +63,22 @@ static inline dd_dual dd_dual_chain2(dd_dual x, dd_dual y, double v, const doubl
     return dd_dual_make(v, dd_tz(x.du, g[0]) + dd_tz(y.du, g[1]));
 }
 
+/* The cross term (s1 t2 + s2 t1) h of a two-argument chain rule; each
+ * product by dd_tt3 where s1 t2 or s2 t1 left the normal range (see dd_tt3_st). */
+static inline double dd_cross3(double h, double s1, double t2, double s2, double t1) {
+    double a = dd_tt(s1, t2), b = dd_tt(s2, t1);
+    if ((isnormal(a) || s1 == 0.0 || t2 == 0.0) && (isnormal(b) || s2 == 0.0 || t1 == 0.0))
+        return dd_tz(a + b, h);
+    return dd_tt3(h, s1, t2) + dd_tt3(h, s2, t1);
+}
+
 /* f(x, y) with value v, gradient g and Hessian h = (f_xx, f_xy, f_yy) */
 static inline dd_hyper dd_hyper_chain2(dd_hyper x, dd_hyper y, double v,
                                        const double g[2], const double h[3]) {
     double e12 = dd_tz(x.e12, g[0]) + dd_tz(y.e12, g[1])
-               + dd_tz(dd_tt(x.e1, x.e2), h[0])
-               + dd_tz(dd_tt(x.e1, y.e2) + dd_tt(x.e2, y.e1), h[1])
-               + dd_tz(dd_tt(y.e1, y.e2), h[2]);
+               + dd_tt3_st(h[0], x.e1, x.e2)
+               + dd_cross3(h[1], x.e1, y.e2, x.e2, y.e1)
+               + dd_tt3_st(h[2], y.e1, y.e2);
     return dd_hyper_make(v, dd_tz(x.e1, g[0]) + dd_tz(y.e1, g[1]),
                          dd_tz(x.e2, g[0]) + dd_tz(y.e2, g[1]), e12);
 }
@@ -93,10 +105,24 @@ static inline dd_dual dd_dual_div(dd_dual x, dd_dual y) {
     return dd_dual_make(v, (x.du - dd_tz(y.du, v)) / y.re);
 }
 
-static inline dd_dual dd_dual_pow(dd_dual x, double p) {
+/* x**p; where f' is not a normal double, the product f' b in dd_scaled form
+ * (see dd_pow_rescues): one test in the common case. */
+static DD_COLD dd_dual dd_dual_pow_scaled(dd_dual x, double p, double v) {
+    dd_scaled c[2];
+    dd_pow_scaled(x.re, p, v, 1, c);
+    return dd_dual_make(v, dd_sc_tz(x.du, c[0]));
+}
+
+static inline dd_dual dd_dual_pow_v(dd_dual x, double p, double v) {
     double f[3];
-    dd_pow_rule(x.re, p, f, 1);
+    dd_pow_rule_v(x.re, p, v, f, 1);
+    if (!isnormal(f[1]) && dd_pow_rescues(x.re, p, v))
+        return dd_dual_pow_scaled(x, p, v);
     return dd_dual_chain(x, f);
+}
+
+static inline dd_dual dd_dual_pow(dd_dual x, double p) {
+    return dd_dual_pow_v(x, p, pow(x.re, p));
 }
 
 /* x ** y with both parts perturbed; the caller has checked the value. */
@@ -160,10 +186,25 @@ static inline dd_hyper dd_hyper_div(dd_hyper x, dd_hyper y) {
     return r;
 }
 
-static inline dd_hyper dd_hyper_pow(dd_hyper x, double p) {
+/* x**p; where f' or f'' is not a normal double, every product in dd_scaled
+ * form (as dd_dual_pow_v). */
+static DD_COLD dd_hyper dd_hyper_pow_scaled(dd_hyper x, double p, double v) {
+    dd_scaled c[2];
+    dd_pow_scaled(x.re, p, v, 2, c);
+    return dd_hyper_make(v, dd_sc_tz(x.e1, c[0]), dd_sc_tz(x.e2, c[0]),
+                         dd_sc_tz(x.e12, c[0]) + dd_sc_tt(x.e1, x.e2, c[1]));
+}
+
+static inline dd_hyper dd_hyper_pow_v(dd_hyper x, double p, double v) {
     double f[3];
-    dd_pow_rule(x.re, p, f, 2);
+    dd_pow_rule_v(x.re, p, v, f, 2);
+    if (!(isnormal(f[1]) & isnormal(f[2])) && dd_pow_rescues(x.re, p, v))
+        return dd_hyper_pow_scaled(x, p, v);
     return dd_hyper_chain(x, f);
+}
+
+static inline dd_hyper dd_hyper_pow(dd_hyper x, double p) {
+    return dd_hyper_pow_v(x, p, pow(x.re, p));
 }
 
 static inline dd_hyper dd_hyper_pow2(dd_hyper x, dd_hyper y) {

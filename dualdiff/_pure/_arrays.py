@@ -38,6 +38,9 @@ def _coefficients(name, a, order, param, value=None):
     elif name == "leaky_relu":
         def rule(v):
             return R.leaky_relu_rule(v, param, order)
+    elif name == "log_base":   # param: the logarithm of the base
+        def rule(v):
+            return R.log_base_rule(v, param, order)
     else:
         fn = R.RULES[name][0]
 
@@ -111,19 +114,36 @@ def _chain(name, a, t, order, value, param=0.0):
     flat_t = t.reshape(t.shape[0], -1)
     flat_d = d.reshape(t.shape[0], -1)
     flat_f = f.reshape(3, -1)
+    flat_a = a.ravel().tolist()
+    flat_v = np.asarray(value, dtype=np.float64).ravel().tolist()
     for i, out_of_domain in enumerate(domain.ravel().tolist()):
         c = flat_f[:, i].tolist()
+        if name == "pow" and not out_of_domain:
+            # the coefficients from the value used (NumPy's), as dd_array_*_pow
+            c = R.pow_rule_v(flat_a[i], param, flat_v[i], order)
+            if (not (R.is_normal(c[1]) and (order == 1 or R.is_normal(c[2])))
+                    and R.pow_rescues(flat_a[i], param, flat_v[i])):
+                s = R.pow_scaled(flat_a[i], param, flat_v[i], order)
+                if order == 1:
+                    for j in range(t.shape[0]):
+                        flat_d[j, i] = R.sc_tz(float(flat_t[j, i]), s[0])
+                else:
+                    x1, x2, x12 = flat_t[:, i].tolist()
+                    flat_d[:, i] = (R.sc_tz(x1, s[0]), R.sc_tz(x2, s[0]),
+                                    R.sc_tz(x12, s[0]) + R.sc_tt(x1, x2, s[1]))
+                continue
         if out_of_domain:
             flat_d[:, i] = np.nan
         elif order == 1:
             for j in range(t.shape[0]):
                 flat_d[j, i] = R.tz(float(flat_t[j, i]), c[1])
-        else:
+        else:   # as dd_hyper_chain
             x1, x2, x12 = flat_t[:, i].tolist()
-            e1, e2, e12 = x1 * c[1], x2 * c[1], x12 * c[1] + x1 * x2 * c[2]
-            if e1 != e1 or e2 != e2 or e12 != e12:
+            q = x1 * x2
+            e1, e2, e12 = x1 * c[1], x2 * c[1], x12 * c[1] + q * c[2]
+            if e1 != e1 or e2 != e2 or e12 != e12 or not R.is_normal(q):
                 e1, e2 = R.tz(x1, c[1]), R.tz(x2, c[1])
-                e12 = R.tz(x12, c[1]) + R.tz(R.tt(x1, x2), c[2])
+                e12 = R.tz(x12, c[1]) + R.tt3_st(c[2], x1, x2)
             flat_d[:, i] = (e1, e2, e12)
     return value, d
 

@@ -59,6 +59,10 @@ def _div(x, y):
 def _pow(x, p):
     f = R.pow_rule(x._re, p, 1)
     N._check_pow(x._re, p, f[0])
+    if not R.is_normal(f[1]) and R.pow_rescues(x._re, p, f[0]):
+        # f' leaves the floats where its products with the partials may not (dd_dual_pow_v)
+        c = R.pow_scaled(x._re, p, f[0], 1)[0]
+        return _new(f[0], {i: R.sc_tz(v, c) for i, v in x._g.items()}, x._tag)
     return _new(f[0], _scale(f[1], x._g), x._tag)
 
 

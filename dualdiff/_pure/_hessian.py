@@ -13,7 +13,7 @@ from dualdiff import _common
 from dualdiff._pure import _numbers as N
 from dualdiff._pure import _rules as R
 from dualdiff._pure._gradient import _merge, _mixed, _scale, _SparseNumber, call_tag
-from dualdiff._pure._rules import tt, tz
+from dualdiff._pure._rules import tt3_st
 
 
 def _new(re, g, h, tag):
@@ -34,7 +34,7 @@ def _add_outer(acc, c, a, b):
     """acc + c * (gradient of a) outer (gradient of b); c == 0 adds nothing."""
     if c == 0.0 or not a._g or not b._g:
         return acc
-    return _add(acc, 1.0, {(i, j): tz(tt(u, w), c) for i, u in a._g.items() for j, w in b._g.items()})
+    return _add(acc, 1.0, {(i, j): tt3_st(c, u, w) for i, u in a._g.items() for j, w in b._g.items()})
 
 
 def _chain(x, f0, f1, f2):
@@ -65,18 +65,32 @@ def _mul(x, y):
 
 
 def _div(x, y):
+    """x / y by the quotient rule (see _hdiv in C): gradient (gx - q gy)/y,
+    Hessian (Hx - q Hy - (gq gy^T + gy gq^T))/y."""
     b = y._re
     if b == 0.0:
         raise _common.zero_division()
-    ib = 1.0 / b
-    r = _mul(x, _chain(y, ib, -ib * ib, 2.0 * ib * ib * ib))
-    r._re = x._re / b
+    q = x._re / b
+    r = _new(q, {i: w / b for i, w in _merge(1.0, x._g, -q, y._g).items()}, {},
+             call_tag(x._tag, y._tag))
+    acc = _merge(1.0, x._h, -q, y._h)
+    acc = _add_outer(acc, -1.0, r, y)
+    acc = _add_outer(acc, -1.0, y, r)
+    r._h = {k: w / b for k, w in acc.items()}
     return r
 
 
 def _pow(x, p):
     f = R.pow_rule(x._re, p, 2)
     N._check_pow(x._re, p, f[0])
+    if not (R.is_normal(f[1]) and R.is_normal(f[2])) and R.pow_rescues(x._re, p, f[0]):
+        # f' or f'' leaves the floats where its products may not (dd_hyper_pow_v)
+        c0, c1 = R.pow_scaled(x._re, p, f[0], 2)
+        acc = {k: R.sc_tz(w, c0) for k, w in x._h.items()}
+        if x._g:
+            acc = _add(acc, 1.0, {(i, j): R.sc_tt(u, w, c1)
+                                  for i, u in x._g.items() for j, w in x._g.items()})
+        return _new(f[0], {i: R.sc_tz(w, c0) for i, w in x._g.items()}, acc, x._tag)
     return _chain(x, *f)
 
 

@@ -100,14 +100,16 @@ def _has_nan(e1, e2, e12):
 
 
 # HyperDual results: the plain formula, recomputed NaN-safely only when a part
-# came out nan (see dd_hyper_has_nan in dd_types.h).
+# came out nan, or in a chain rule where e1 e2 is not a normal float (see
+# dd_hyper_has_nan in dd_types.h).
 
 def _hyper_chain(x, f):
+    q = x._e1 * x._e2
     e1, e2 = x._e1 * f[1], x._e2 * f[1]
-    e12 = x._e12 * f[1] + x._e1 * x._e2 * f[2]
-    if _has_nan(e1, e2, e12):
+    e12 = x._e12 * f[1] + q * f[2]
+    if _has_nan(e1, e2, e12) or not R.is_normal(q):
         e1, e2 = tz(x._e1, f[1]), tz(x._e2, f[1])
-        e12 = tz(x._e12, f[1]) + tz(tt(x._e1, x._e2), f[2])
+        e12 = tz(x._e12, f[1]) + R.tt3_st(f[2], x._e1, x._e2)
     return _hyper(f[0], e1, e2, e12)
 
 
@@ -117,9 +119,9 @@ def _dual_chain2(x, y, v, g):
 
 def _hyper_chain2(x, y, v, g, h):
     e12 = (tz(x._e12, g[0]) + tz(y._e12, g[1])
-           + tz(tt(x._e1, x._e2), h[0])
-           + tz(tt(x._e1, y._e2) + tt(x._e2, y._e1), h[1])
-           + tz(tt(y._e1, y._e2), h[2]))
+           + R.tt3_st(h[0], x._e1, x._e2)
+           + R.cross3(h[1], x._e1, y._e2, x._e2, y._e1)
+           + R.tt3_st(h[2], y._e1, y._e2))
     return _hyper(v, tz(x._e1, g[0]) + tz(y._e1, g[1]),
                   tz(x._e2, g[0]) + tz(y._e2, g[1]), e12)
 
@@ -163,12 +165,20 @@ def _hyper_div(x, y):
 def _dual_pow(x, p):
     f = R.pow_rule(x._re, p, 1)
     _check_pow(x._re, p, f[0])
+    if not R.is_normal(f[1]) and R.pow_rescues(x._re, p, f[0]):
+        # f' leaves the floats where f' times the tangent may not (dd_dual_pow_v)
+        c = R.pow_scaled(x._re, p, f[0], 1)
+        return _dual(f[0], R.sc_tz(x._du, c[0]), x._tag)
     return _dual_chain(x, f)
 
 
 def _hyper_pow(x, p):
     f = R.pow_rule(x._re, p, 2)
     _check_pow(x._re, p, f[0])
+    if not (R.is_normal(f[1]) and R.is_normal(f[2])) and R.pow_rescues(x._re, p, f[0]):
+        c = R.pow_scaled(x._re, p, f[0], 2)   # as dd_hyper_pow_v
+        return _hyper(f[0], R.sc_tz(x._e1, c[0]), R.sc_tz(x._e2, c[0]),
+                      R.sc_tz(x._e12, c[0]) + R.sc_tt(x._e1, x._e2, c[1]))
     return _hyper_chain(x, f)
 
 
@@ -826,6 +836,32 @@ def log(x, base=None):
     """
     if base is None:
         return _unary(x, "log", "log")
+    return _log_base(x, base)
+
+
+def _log_base(x, base):
+    """log(x, base): the log-base rule, log(base) its parameter (as leaky_relu's
+    alpha), for a number x and a real-number base, with math.log's errors;
+    ndarrays follow NumPy (np.log(x) / np.log(base), nan or inf with its
+    warning, never an error); a perturbed base divides by its own log."""
+    if _common.array_of_duals(x):
+        return x.log(base)
+    if isinstance(x, _Number) and type(x) is not NestedDual:
+        b = _to_double(base)
+        if b is not None:
+            _coefficients("log", x._re, 0)           # math.log's errors, x first
+            lnb = _coefficients("log", b, 0)[0]
+            if lnb == 0.0:
+                raise _common.zero_division()       # math.log(2, 1)
+            return x._chain(R.log_base_rule(x._re, lnb, x._ORDER))
+    elif isinstance(base, np.ndarray) or (isinstance(x, np.ndarray)
+                                          and _to_double(base) is not None):
+        if not (isinstance(x, np.ndarray) and x.dtype == object
+                and not isinstance(base, np.ndarray)):
+            return np.log(x) / np.log(base)   # NumPy's semantics
+        b = _to_double(base)
+        if b > 0.0 and b != 1.0:   # an object array of numbers: each by the rule
+            return np.frompyfunc(lambda e: log(e, base), 1, 1)(x)
     return _unary(x, "log", "log") / _unary(base, "log", "log")
 
 

@@ -133,6 +133,69 @@ def tt(s, t):
     return 0.0 if (s == 0.0 or t == 0.0) else s * t
 
 
+# Numbers as (m, e), m frexp's mantissa: products whose intermediate, or a
+# coefficient whose own value, would leave the floats (dd_scaled in C).
+
+def sc(x):
+    return math.frexp(x)
+
+
+def sc_mul(x, y):
+    m, k = math.frexp(y)
+    m, j = math.frexp(x[0] * m)
+    return m, x[1] + k + j
+
+
+def sc_div(x, y):
+    m, k = math.frexp(y)
+    m, j = math.frexp(x[0] / m)
+    return m, x[1] - k + j
+
+
+def sc_value(x):
+    return cldexp(x[0], x[1])
+
+
+def sc_tz(t, c):
+    """t c for a tangent t and a scaled coefficient c (dd_sc_tz)."""
+    return 0.0 if t == 0.0 else sc_value(sc_mul(c, t))
+
+
+def sc_tt(s, t, c):
+    """(c s) t for tangents s, t and a scaled coefficient c (dd_sc_tt)."""
+    return 0.0 if (s == 0.0 or t == 0.0) else sc_value(sc_mul(sc_mul(c, s), t))
+
+
+def tt3(c, s, t):
+    """c s t for a coefficient c and tangents s, t (dd_tt3): zero when s or t
+    is zero; (c s) t, recomputed scaled where c s or the result left the
+    normal range with c, s, t finite and nonzero."""
+    if s == 0.0 or t == 0.0:
+        return 0.0
+    u = c * s
+    r = u * t
+    if (not (is_normal(u) and is_normal(r)) and c != 0.0 and math.isfinite(c)
+            and math.isfinite(s) and math.isfinite(t)):
+        r = sc_tt(s, t, sc(c))
+    return r
+
+
+def tt3_st(c, s, t):
+    """(s t) c in the plain formulas' order where s t is normal or a factor is
+    zero, else tt3 (dd_tt3_st)."""
+    st = tt(s, t)
+    return tz(st, c) if (is_normal(st) or s == 0.0 or t == 0.0) else tt3(c, s, t)
+
+
+def cross3(h, s1, t2, s2, t1):
+    """(s1 t2 + s2 t1) h, each product by tt3 where it left the normal range (dd_cross3)."""
+    a, b = tt(s1, t2), tt(s2, t1)
+    if ((is_normal(a) or s1 == 0.0 or t2 == 0.0)
+            and (is_normal(b) or s2 == 0.0 or t1 == 0.0)):
+        return tz(a + b, h)
+    return tt3(h, s1, t2) + tt3(h, s2, t1)
+
+
 def sgn(a):
     return 1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0 if a == 0.0 else a
 
@@ -201,6 +264,17 @@ def log_rule(a, order):
     return v, d1, -d1 * d1
 
 
+def log_base_rule(a, lnb, order):
+    """log(a)/lnb with lnb = log(base) given (dd_log_base_rule): C's values at
+    0 and below (the scalar functions check the domain first)."""
+    v = clog(a) / lnb
+    if order < 1:
+        return v, None, None
+    d = cdiv(1.0, a)
+    d1 = d / lnb
+    return v, d1, -d * d1
+
+
 def log2_rule(a, order):
     v = math.log2(a)
     if order < 1:
@@ -239,7 +313,8 @@ def sqrt_rule_v(a, v, order):
     return v, d1, cdiv(-0.5 * d1, abs(a))
 
 
-def _is_normal(x):
+def is_normal(x):
+    """C's isnormal(): finite and not subnormal (0 is not normal)."""
     return math.isfinite(x) and abs(x) >= sys.float_info.min
 
 
@@ -249,7 +324,7 @@ def cbrt_rule(a, order):
         return v, None, None
     c = v
     # libm's cbrt is up to ~3 ulps off: one Newton step for the derivative (see C)
-    if _is_normal(a) and _is_normal(c * c * c):
+    if is_normal(a) and is_normal(c * c * c):
         c -= (c * c * c - a) / (3.0 * c * c)
     d1 = cdiv(1.0, 3.0 * v * v) if (a == 0.0 or math.isinf(a)) else c / a / 3.0
     return v, d1, cdiv((-2.0 / 3.0) * d1, a)
@@ -258,7 +333,7 @@ def cbrt_rule(a, order):
 def cbrt_rule_v(a, v, order):
     """cbrt's coefficients from its value v (dd_cbrt_rule_v)."""
     c = v
-    if _is_normal(a) and _is_normal(c * c * c):   # one Newton step, as in C
+    if is_normal(a) and is_normal(c * c * c):   # one Newton step, as in C
         c -= (c * c * c - a) / (3.0 * c * c)
     d1 = cdiv(1.0, 3.0 * v * v) if (a == 0.0 or math.isinf(a)) else c / a / 3.0
     return v, d1, cdiv((-2.0 / 3.0) * d1, a)
@@ -266,7 +341,11 @@ def cbrt_rule_v(a, v, order):
 
 def pow_rule(a, p, order):
     """x**p for a constant exponent p."""
-    v = cpow(a, p)
+    return pow_rule_v(a, p, cpow(a, p), order)
+
+
+def pow_rule_v(a, p, v, order):
+    """x**p given its value v (dd_pow_rule_v)."""
     if order < 1:
         return v, None, None
     if p == 0.0:
@@ -275,32 +354,57 @@ def pow_rule(a, p, order):
         return v, 1.0, 0.0
     if p == 2.0:
         return v, 2.0 * a, 2.0
-    d1 = p * cdiv(v, a)   # p (v/a): see dd_pow_rule
-    if _isnormal(v) and _isnormal(d1):
-        return v, d1, (d1 * (p - 1.0) / a if order > 1 else None)
+    if is_normal(v):
+        d1 = p * (v / a)   # p (v/a): see dd_pow_rule_v
+        if is_normal(d1):
+            if order < 2:
+                return v, d1, None
+            d2 = d1 * (p - 1.0) / a
+            if not is_normal(d2):
+                d2 = sc_value(sc_div(sc_mul(sc(d1), p - 1.0), a))
+            return v, d1, d2
+        # v/a alone may overflow (x**x at a subnormal x), or d1 be subnormal
+        c = sc_mul(sc_div(sc(v), a), p)
+        d1 = sc_value(c)
+        if d1 != 0.0 and math.isfinite(d1):
+            return v, d1, (sc_value(sc_div(sc_mul(c, p - 1.0), a)) if order > 1 else None)
     d1 = p * cpow(a, p - 1.0)
     if order < 2:
         return v, d1, None
     return v, d1, p * (p - 1.0) * cpow(a, p - 2.0)
 
 
-def pow_rule_v(a, p, v, order):
-    """x**p's coefficients from its value v = a**p (dd_pow_rule_v)."""
-    if p == 0.0:
-        return v, 0.0, 0.0
-    if p == 1.0:
-        return v, 1.0, 0.0
-    if p == 2.0:
-        return v, 2.0 * a, 2.0
-    if _isnormal(v):   # then a is finite and not 0
-        d1 = p * (v / a)
-        if _isnormal(d1):
-            return v, d1, d1 * (p - 1.0) / a
-    return v, p * cpow(a, p - 1.0), p * (p - 1.0) * cpow(a, p - 2.0)
+def pow_rescues(a, p, v):
+    """Whether pow_scaled can give f' and f'' where they are not normal floats
+    (dd_pow_rescues): (e^x)**-1 at 700 has f' = -e^-1400, f' e^700 = -e^-700."""
+    return (math.isfinite(a) and a != 0.0 and math.isfinite(p) and v == v
+            and p != 0.0 and p != 1.0 and p != 2.0)
 
 
-def _isnormal(x):
-    return math.isfinite(x) and abs(x) >= 2.2250738585072014e-308
+def pow_scaled(a, p, v, order):
+    """pow's (f', f'') as scaled numbers (dd_pow_scaled)."""
+    if is_normal(v):
+        c0 = sc_mul(sc_div(sc(v), a), p)
+        return c0, (sc_div(sc_mul(c0, p - 1.0), a) if order > 1 else None)
+    odd = abs(math.fmod(p, 2.0)) if a < 0.0 else 0.0   # a < 0: p is an integer
+    c0 = sc_mul_pow(sc(-p if (odd == 0.0 and a < 0.0) else p), a, p - 1.0)
+    if order < 2:
+        return c0, None
+    return c0, sc_mul_pow(sc_mul(sc(-p if odd != 0.0 else p), p - 1.0), a, p - 2.0)
+
+
+def sc_mul_pow(c, a, q):
+    """c |a|^q as the k-th power of |a|^(q/k), k = 1, 2, 4, 8 the first whose
+    root is a normal float (dd_sc_mul_pow)."""
+    k = 1
+    while True:
+        r = cpow(abs(a), q / k)
+        if is_normal(r) or k == 8:
+            break
+        k *= 2
+    for _ in range(k):
+        c = sc_mul(c, r)
+    return c
 
 
 def pow2_partials(x, y, v, order):
@@ -314,7 +418,7 @@ def pow2_partials(x, y, v, order):
         hxy = 0.0
     else:   # x^(y-1) as v/x where both are normal: y - 1 is rounded (see C)
         q = v / x if x != 0.0 else math.inf
-        hxy = (q if _is_normal(v) and _is_normal(q) else cpow(x, y - 1.0)) * (1.0 + y * lx)
+        hxy = (q if is_normal(v) and is_normal(q) else cpow(x, y - 1.0)) * (1.0 + y * lx)
     return (px1, gy), (px2, hxy, gy * lx)
 
 
