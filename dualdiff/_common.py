@@ -285,9 +285,14 @@ def special_function_error(ufunc, x):
                      f"{type(x).__name__}: {advice}")
 
 
+#: NumPy's own ufuncs, by object: their names (interned, as the method names
+#: of the number types are; a ufunc's __name__ is a fresh string each time).
+_NUMPY_UFUNCS = {u: name for name, u in vars(np).items() if isinstance(u, np.ufunc)}
+
+
 def numpy_ufunc(ufunc):
     """ufunc is one of NumPy's own."""
-    return getattr(np, getattr(ufunc, "__name__", ""), None) is ufunc
+    return ufunc in _NUMPY_UFUNCS
 
 
 def scalar_array_ufunc(x, ufunc, method, inputs, kwargs):
@@ -295,12 +300,13 @@ def scalar_array_ufunc(x, ufunc, method, inputs, kwargs):
     NumPy runs them on objects (np.sin(x) calls x.sin(); an ndarray operand
     is mapped over), any other ufunc (scipy.special's) is a TypeError that
     says what to use instead."""
-    if not numpy_ufunc(ufunc):
+    name = _NUMPY_UFUNCS.get(ufunc)
+    if name is None:
         raise special_function_error(ufunc, x)
     if any(isinstance(i, ARRAY_BASE) for i in inputs):
         return NotImplemented   # the dualdiff array's own __array_ufunc__ decides
     if method == "__call__" and len(inputs) == 1 and not kwargs:
-        m = getattr(inputs[0], ufunc.__name__, None)
+        m = getattr(inputs[0], name, None)
         if m is not None:   # np.sin(dual): the number's own method, as NumPy would call it
             return m()
     wrapped = tuple(np.array(i, dtype=object) if not isinstance(i, np.ndarray)
