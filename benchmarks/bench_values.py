@@ -9,7 +9,7 @@ NumPy expression of the same function, timed side by side in one run:
     sigmoid     1/(1+np.exp(-x))
     softplus    np.logaddexp(0, x)
     relu        np.maximum(x, 0)
-    leaky_relu  np.where(x > 0, x, a*x)
+    leaky_relu  np.maximum(x, a*x)
     gelu        x*0.5*scipy.special.erfc(-x/sqrt2)
     gelu_tanh   0.5*x*(1 + np.tanh(sqrt(2/pi)*(x + 0.044715*x*x*x)))
     erf, erfc   scipy.special.erf(x), scipy.special.erfc(x)
@@ -55,8 +55,9 @@ TASKS = {
     "sigmoid": ("1/(1+np.exp(-x))", "1/(1+np.exp(-x))", False, "dd.sigmoid(x)"),
     "softplus": ("np.logaddexp(0, x)", "np.logaddexp(0, x)", False, "dd.softplus(x)"),
     "relu": ("np.maximum(x, 0)", "np.maximum(x, 0)", False, "dd.relu(x)"),
-    "leaky_relu": ("np.where(x > 0, x, a*x)", "np.where(x > 0, x, a*x)", False,
-                   "dd.leaky_relu(x, a)"),
+    # max(x, a x) is leaky_relu for 0 < a < 1, and NumPy's fastest form of it
+    # (np.where(x > 0, x, a*x) took 10x longer here: a bool temporary and a gather)
+    "leaky_relu": ("np.maximum(x, a*x)", "np.maximum(x, a*x)", False, "dd.leaky_relu(x, a)"),
     "gelu": ("x*0.5*erfc(-x/sqrt2)  (scipy)", "x*0.5*erfc(-x/SQRT2)", True, "dd.gelu(x)"),
     "gelu_tanh": ("0.5*x*(1+np.tanh(k*(x+0.044715*x*x*x)))",
                   "0.5*x*(1+np.tanh(K*(x+0.044715*(x*x*x))))", False,

@@ -1270,7 +1270,7 @@ def derivative(f, x=..., *, args=()):
     cdef long tag
     if x is ...:   # no point: return the derivative function
         return _common.bind(derivative, f, **({"args": args} if args != () else {}))
-    if args != ():
+    if args is not ():   # the empty tuple is a singleton: a pointer test on the hot path
         f = _common.with_args(f, args, "derivative")
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
@@ -1301,7 +1301,7 @@ def second_derivative(f, x=..., *, args=()):
     cdef double a
     if x is ...:   # no point: return the derivative function
         return _common.bind(second_derivative, f, **({"args": args} if args != () else {}))
-    if args != ():
+    if args is not ():   # the empty tuple is a singleton: a pointer test on the hot path
         f = _common.with_args(f, args, "second_derivative")
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
@@ -1329,7 +1329,7 @@ def value_and_derivative(f, x=..., *, args=()):
     cdef long tag
     if x is ...:   # no point: return the derivative function
         return _common.bind(value_and_derivative, f, **({"args": args} if args != () else {}))
-    if args != ():
+    if args is not ():   # the empty tuple is a singleton: a pointer test on the hot path
         f = _common.with_args(f, args, "value_and_derivative")
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
@@ -1482,7 +1482,7 @@ def gradient(f, x=..., *, vectorized=False, args=()):
     """
     if x is ...:   # no point: the gradient function, calling this fast path
         return _bind(gradient, f, vectorized, args)
-    if vectorized is not False or not callable(f) or not _plain_vector(x) or args != ():
+    if vectorized is not False or not callable(f) or not _plain_vector(x) or args is not ():
         return _gradient_generic(f, x, vectorized=vectorized, args=args)   # checks, messages
     try:
         y = f(_gradient_seeds(x, _new_tag()))
@@ -1513,6 +1513,6 @@ def hessian(f, x=..., *, vectorized=False, args=()):
     """
     if x is ...:   # no point: the Hessian function, calling this fast path
         return _bind(hessian, f, vectorized, args)
-    if vectorized is not False or not callable(f) or not _plain_vector(x) or args != ():
+    if vectorized is not False or not callable(f) or not _plain_vector(x) or args is not ():
         return _hessian_generic(f, x, vectorized=vectorized, args=args)
     return _hessian_result(f(_hessian_seeds(x, _new_tag())), x.shape[0])
