@@ -15,7 +15,6 @@ values as a float64 ndarray of the input's shape.
 import math
 import warnings
 
-import mpmath
 import numpy as np
 import pytest
 
