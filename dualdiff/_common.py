@@ -84,6 +84,16 @@ def nested_call_error(x, y):
         "derivative would be a third derivative, beyond what dualdiff nests")
 
 
+def unhashable_error(x):
+    """hash() of a dualdiff number: refused, with the reason."""
+    return TypeError(
+        f"unhashable type: {type(x).__name__!r}: dualdiff's numbers compare by their real "
+        "part alone, so as a dict or set key, or as the argument of a functools.lru_cache'd "
+        "function, they would hand a derivative call a float's cached result or another "
+        "call's number; key on .real, or leave such a function uncached"
+    )
+
+
 def float_error(x):
     return TypeError(
         f"float() of a {type(x).__name__} would drop its derivative part. Storing it in a "

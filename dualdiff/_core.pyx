@@ -338,7 +338,7 @@ Dual(real, dual=0.0)
         return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
 
     def __hash__(self):
-        return hash(self.v.re)
+        raise _common.unhashable_error(self)
 
     def __bool__(self):
         return self.v.re != 0.0
@@ -579,7 +579,7 @@ HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
         return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
 
     def __hash__(self):
-        return hash(self.v.re)
+        raise _common.unhashable_error(self)
 
     def __bool__(self):
         return self.v.re != 0.0

@@ -254,7 +254,7 @@ _DirectionalDual(primal, tangent)
         raise _common.float_error(self)
 
     def __hash__(self):
-        return hash(self.p.re)
+        raise _common.unhashable_error(self)
 
     def __bool__(self):
         return self.p.re != 0.0

@@ -370,7 +370,7 @@ HessianDual(real, partials=None, hessian=None)
         return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
 
     def __hash__(self):
-        return hash(self.re)
+        raise _common.unhashable_error(self)
 
     def __bool__(self):
         return self.re != 0.0

@@ -87,7 +87,7 @@ class Nesting:
                 return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
 
             def __hash__(self):
-                return hash(self.h.real)
+                raise _common.unhashable_error(self)
 
             def __bool__(self):
                 return self.h.real != 0.0

@@ -35,7 +35,7 @@ def _workload(dd, n, start):
         z = dd.tanh(z) + dd.sigmoid(x) + dd.gelu(y) + dd.leaky_relu(-x, 0.1) + np.sin(x)
         h = HyperDual(a, 1.0, 1.0, 0.0)
         g = h * h / (h + 1.0) + dd.log(h) ** 3 + dd.arcsin(h * 0.5)
-        sink += z.real + z.dual + g.e12 + (x < y) + hash(x) % 2
+        sink += z.real + z.dual + g.e12 + (x < y)
         sink += dd.derivative(dd.cos, a) + dd.second_derivative(dd.erf, a)
         sink += dd.softmax([x, y])[0].dual + dd.logsumexp([x, y]).dual
         # the error paths
@@ -109,10 +109,10 @@ def test_no_reference_leak_on_shared_operands(dd):
     n = ITERATIONS[dd.backend] * 5
     x, y, h, k = dd.Dual(0.7, 1.0), dd.Dual(1.3, 2.0), dd.HyperDual(0.4, 1.0, 1.0, 0.0), 2.5
     ops = [lambda: x * y, lambda: x / k, lambda: k ** x, lambda: dd.sin(x), lambda: x < y,
-           lambda: h * h, lambda: dd.exp(h), lambda: hash(x), lambda: dd.arctan2(x, k),
+           lambda: h * h, lambda: dd.exp(h), lambda: dd.arctan2(x, k),
            lambda: abs(x), lambda: -h, lambda: x == k]
     fails = [lambda: x / 0.0, lambda: dd.log(-x), lambda: x + h, lambda: x + None,
-             lambda: float(h), lambda: (-x) ** 0.5, lambda: dd.arcsin(h * 4.0)]
+             lambda: float(h), lambda: hash(x), lambda: (-x) ** 0.5, lambda: dd.arcsin(h * 4.0)]
     objects = (x, y, h, k)
     for op in ops + fails:   # warm-up
         try:

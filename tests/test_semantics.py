@@ -8,6 +8,7 @@ and scalars interoperate; and ``derivative`` & co. check what they are given.
 """
 
 import copy
+import functools
 import math
 import operator
 import pickle
@@ -469,19 +470,50 @@ def test_comparisons_use_real_part(dd, a, b, c, d, n):
             assert op(n, x) == op(n, a), (name, n, x)
 
 
-@given(st.floats(allow_nan=False), any_float)
-@example(2.0, 1.0)
-@example(-0.0, 3.0)
-def test_hash_is_hash_of_real_part(dd, a, b):
-    assert hash(dd.Dual(a, b)) == hash(a)
-    assert hash(dd.HyperDual(a, b, b, b)) == hash(a)
-
-
-def test_hash_consistent_with_equality(dd):
-    assert hash(dd.Dual(2.0, 1.0)) == hash(2) == hash(dd.Dual(2.0, 5.0))
+def test_scalar_numbers_are_unhashable(dd):
+    """== compares real parts, so hashing by the real part would let a
+    value-keyed cache hand a derivative call a float's result."""
+    for x in (dd.Dual(2.0, 1.0), dd.HyperDual(2.0, 1.0, 1.0, 0.0),
+              dd.GradientDual(2.0, {0: 1.0}), dd.HessianDual(2.0, {0: 1.0})):
+        name = type(x).__name__
+        with pytest.raises(TypeError, match=f"unhashable type: '{name}'.*lru_cache"):
+            hash(x)
+        with pytest.raises(TypeError, match="unhashable"):
+            {x: 1}   # noqa: B018
+        with pytest.raises(TypeError, match="unhashable"):
+            1.0 in {x}   # noqa: B015
     assert dd.Dual(2.0, 1.0) == 2 and dd.Dual(2.0, 1.0) == dd.Dual(2.0, 7.0)
-    assert 1.0 in {dd.Dual(1.0, 5.0)}
-    assert {dd.Dual(1.5, 1.0): "x"}[1.5] == "x"
+
+
+def test_nested_and_directional_numbers_are_unhashable(dd):
+    seen = []
+
+    def f(x):
+        y = dd.derivative(lambda t: seen.append(t * x) or t * x, 1.0)
+        return y
+
+    dd.derivative(f, 2.0)
+    with pytest.raises(TypeError, match="unhashable type: 'NestedDual'"):
+        hash(seen[0])
+
+    def g(v):
+        seen.append(v[0])
+        return v[0] * v[1]
+
+    dd.hvp(g, [1.0, 2.0], [1.0, 0.0])
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(seen[-1])
+
+
+def test_lru_cache_cannot_hand_derivative_a_float_result(dd):
+    """The issue's case: a cached f returned the float's cached value (0.0 for 12.0)."""
+    @functools.lru_cache(maxsize=None)
+    def cube(x):
+        return x ** 3
+
+    assert cube(2.0) == 8.0
+    with pytest.raises(TypeError, match="unhashable"):
+        dd.derivative(cube, 2.0)
 
 
 # --------------------------------------------------------------------------

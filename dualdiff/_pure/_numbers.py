@@ -314,7 +314,7 @@ class _Number:
         return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
 
     def __hash__(self):
-        return hash(self._re)
+        raise _common.unhashable_error(self)
 
     def __bool__(self):
         return self._re != 0.0
