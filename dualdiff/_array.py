@@ -235,22 +235,35 @@ def _axis_of_rows(axis, ndim):
 class ArrayBase:
     """What DualArray and HyperDualArray share: storage, NumPy protocol, linear operations."""
 
-    __slots__ = ("_re", "_t")
+    __slots__ = ("_re", "_t", "_tag")
     __array_priority__ = 20.0
     _order = 1
     _seed = False      # True for derivative()'s elementwise seed (_ElementwiseSeed)
     _family = None     # the plain class of a seed class (array_types sets it)
     _kernels = None    # set by array_types
+    _tags = None       # the backend's tags of derivative calls (array_types sets it)
     _scalar = None     # the scalar type an element is returned as
 
     # -- construction -----------------------------------------------------
 
     @classmethod
-    def _new(cls, re, t):
+    def _new(cls, re, t, tag=0):
+        """The array of values re and tangent rows t, perturbed by the
+        derivative call `tag` (0: by none, as an array built by hand)."""
         self = object.__new__(cls)
         self._re = np.asarray(re, dtype=np.float64)
         self._t = np.asarray(t, dtype=np.float64)
+        self._tag = tag
         return self
+
+    def _like(self, re, t):
+        """A result of an operation on this array: of its class and its call
+        (_new's body again: this is the path every operation takes)."""
+        out = object.__new__(type(self))
+        out._re = np.asarray(re, dtype=np.float64)
+        out._t = np.asarray(t, dtype=np.float64)
+        out._tag = self._tag
+        return out
 
     @classmethod
     def _from_parts(cls, *parts):
@@ -263,8 +276,17 @@ class ArrayBase:
         return cls._new(out[0, ...], out[1:])
 
     def _lift(self, other):
-        """(real parts, tangent rows or None) of an operand; None if it cannot be one."""
-        if type(other) is type(self):
+        """(real parts, tangent rows or None) of an operand; None if it cannot be one.
+
+        An operand perturbed by another derivative call (an enclosing call's
+        Dual, another call's array, a number of another type) raises
+        NestedCallError: the entry points redo such work point by point,
+        where nested calls are kept apart.
+        """
+        if type(other) is type(self) or (isinstance(other, ArrayBase) and (
+                type(other)._family or type(other)) is (type(self)._family or type(self))):
+            if other._tag != self._tag:
+                raise _common.mixed_perturbation_error(self, other)
             return other._re, other._t
         if isinstance(other, ArrayBase):
             raise TypeError(f"cannot combine a {type(self).__name__} with a "
@@ -272,6 +294,8 @@ class ArrayBase:
         scalar = self._scalar_parts(other)
         if scalar is not None:
             return scalar
+        if isinstance(other, _common.NUMBER_TYPES):
+            raise _common.mixed_perturbation_error(self, other)
         c = _real_operand(other)
         if c is None:
             return self._lift_objects(other)
@@ -295,10 +319,14 @@ class ArrayBase:
                 continue
             if isinstance(e, ArrayBase) and e.ndim == 0 and \
                     (type(e)._family or type(e)) is (type(self)._family or type(self)):
+                if e._tag != self._tag:
+                    raise _common.mixed_perturbation_error(self, e)
                 er, et = e._re, e._t
             else:
                 parts = self._scalar_parts(e)
                 if parts is None:
+                    if isinstance(e, _common.NUMBER_TYPES):
+                        raise _common.mixed_perturbation_error(self, e)
                     return None
                 er, et = parts
             if rows is None:
@@ -389,7 +417,7 @@ class ArrayBase:
     def _element(self, re, t):
         if np.ndim(re) == 0:
             return self._to_scalar(float(re), t.reshape(t.shape[0]))
-        return self._new(re, t)
+        return self._like(re, t)
 
     def __array__(self, dtype=None, copy=None):
         # a 0-d array is one number: an object array holds it whole, so that
@@ -495,12 +523,12 @@ class ArrayBase:
                 if name == "softplus":
                     np.log1p(e, out=out[0, ...])
             self._kernels.aux(name, re, self._t, out)
-            return self._new(out[0, ...], out[1:])
+            return self._like(out[0, ...], out[1:])
         outside = self._kernels.chain_into(name, re, self._t, self._order,
                                            0.0 if param is None else float(param),
                                            have_value, out)
         self._warn_outside(name, outside, out)
-        return self._new(out[0, ...], out[1:])
+        return self._like(out[0, ...], out[1:])
 
     def _value_into(self, name, param, power, out):
         """NumPy's value of rule `name` at the real parts into out[0], where
@@ -557,7 +585,7 @@ class ArrayBase:
         out = self._block(rows.shape[0], shape)
         ufunc(xr, yr, out=out[0, ...])
         self._kernels.binary(op, self._order, xr, tx, yr, ty, out)
-        return self._new(out[0, ...], out[1:])
+        return self._like(out[0, ...], out[1:])
 
     def _binary_partials(self, op, x, y, value_of=None):
         """op(x, y) for power (with an array exponent), arctan2 or hypot; the
@@ -570,7 +598,7 @@ class ArrayBase:
         coeffs = self._kernels.partials(op, xb, yb, np.broadcast_to(value, shape), self._order)
         tx = None if tx is None else self._rows_for(tx, shape)
         ty = None if ty is None else self._rows_for(ty, shape)
-        return self._new(value, _nan_outside(self._chain2(tx, ty, coeffs), value, xr, yr))
+        return self._like(value, _nan_outside(self._chain2(tx, ty, coeffs), value, xr, yr))
 
     # -- linear operations: every part alike ---------------------------------
 
@@ -587,7 +615,7 @@ class ArrayBase:
             t = np.stack([row.reshape(shape, order=order) for row in self._t])
         else:
             t = self._t.reshape((self._t.shape[0],) + re.shape)
-        return self._new(re, t)
+        return self._like(re, t)
 
     def ravel(self):
         """ravel() -> the array flattened to one dimension (also flatten())."""
@@ -602,12 +630,12 @@ class ArrayBase:
         if not axes:
             axes = tuple(range(self.ndim))[::-1]
         axes = tuple(operator.index(a) % max(self.ndim, 1) for a in axes)
-        return self._new(self._re.transpose(axes),
+        return self._like(self._re.transpose(axes),
                          self._t.transpose((0,) + tuple(a + 1 for a in axes)))
 
     def copy(self):
         """copy() -> a copy with fresh storage."""
-        return self._new(self._re.copy(), self._t.copy())
+        return self._like(self._re.copy(), self._t.copy())
 
     def sum(self, axis=None, keepdims=False):
         """sum(axis=None, keepdims=False) -> the sum over axis (all of it by default)."""
@@ -700,7 +728,7 @@ class ArrayBase:
         return _matmul(other, self)
 
     def __neg__(self):
-        return self._new(-self._re, -self._t)
+        return self._like(-self._re, -self._t)
 
     def __pos__(self):
         return self
@@ -744,7 +772,7 @@ class ArrayBase:
         else:
             tx, ty = self._rows_for(tx, shape), self._rows_for(ty, shape)
             t = tx + ty if sign > 0 else tx - ty
-        return self._new(value, t)
+        return self._like(value, t)
 
     # -- activations and the functions of dualdiff's namespace ------------------
 
@@ -761,12 +789,12 @@ class ArrayBase:
         # does not overflow first, as log's f'' divided by log b would
         if type(self)._unary is not ArrayBase._unary:   # HessianArray: f', f'' from a kernel
             r = self._unary("log_base", lnb)
-            return self._new(np.log(self._re) / lnb, r._t)
+            return self._like(np.log(self._re) / lnb, r._t)
         out = self._block(self._t.shape[0], self._re.shape)
         np.log(self._re, out=out[0, ...])    # NumPy's value and warnings
         out[0, ...] /= lnb
         self._kernels.chain_into("log_base", self._re, self._t, self._order, lnb, True, out)
-        return self._new(out[0, ...], out[1:])
+        return self._like(out[0, ...], out[1:])
 
     def leaky_relu(self, alpha=0.01):
         """leaky_relu(alpha=0.01) -> dualdiff.leaky_relu elementwise."""
@@ -888,21 +916,23 @@ class DualArrayBase(ArrayBase):
 
     def _scalar_parts(self, other):
         if type(other) is self._scalar:
+            if self._tags.of(other) != self._tag:
+                raise _common.mixed_perturbation_error(self, other)
             if self._t.shape[0] != 1:
                 raise TypeError("a Dual cannot join a DualArray of several directions")
             return np.float64(other.real), np.array([other.dual])
         return None
 
     def _to_scalar(self, re, t):
-        if t.shape[0] == 1:
-            return self._scalar(re, float(t[0]))
-        return self._new(np.float64(re), t)
+        if t.shape[0] == 1:   # a Dual of this array's call
+            return self._tags.dual(re, float(t[0]), self._tag)
+        return self._like(np.float64(re), t)
 
     def _apply_rule(self, value, f1, f2):
         """The array of values `value` whose rows follow from this one's by
         the chain rule with coefficients f1 = f'(a), f2 = f''(a)."""
         with np.errstate(all="ignore"):
-            return self._new(value, tz(self._t, f1))
+            return self._like(value, tz(self._t, f1))
 
     def _mul(self, x, y):
         (xr, tx), (yr, ty) = x, y
@@ -918,7 +948,7 @@ class DualArrayBase(ArrayBase):
         if ty is not None:
             u = tz(self._rows_for(ty, shape), xr)
             t = u if t is None else t + u
-        return self._new(value, t)
+        return self._like(value, t)
 
     def _div(self, x, y):
         (xr, tx), (yr, ty) = x, y
@@ -934,7 +964,7 @@ class DualArrayBase(ArrayBase):
             else:
                 u = tz(self._rows_for(ty, shape), value)
                 t = ((self._rows_for(tx, shape) - u) if tx is not None else -u) / yr
-        return self._new(value, t)
+        return self._like(value, t)
 
     def _chain2(self, tx, ty, coeffs):
         g0, g1 = coeffs[:2]
@@ -985,17 +1015,19 @@ class HyperDualArrayBase(ArrayBase):
 
     def _scalar_parts(self, other):
         if type(other) is self._scalar:
+            if self._tags.of(other) != self._tag:
+                raise _common.mixed_perturbation_error(self, other)
             return np.float64(other.real), np.array([other.e1, other.e2, other.e12])
         return None
 
-    def _to_scalar(self, re, t):
-        return self._scalar(re, float(t[0]), float(t[1]), float(t[2]))
+    def _to_scalar(self, re, t):   # a HyperDual of this array's call
+        return self._tags.hyper(re, float(t[0]), float(t[1]), float(t[2]), self._tag)
 
     def _apply_rule(self, value, f1, f2):
         t = self._t
         with np.errstate(all="ignore"):
             rows = np.stack([tz(t[0], f1), tz(t[1], f1), tz(t[2], f1) + tt3(f2, t[0], t[1])])
-        return self._new(value, rows)
+        return self._like(value, rows)
 
     def _mul(self, x, y):
         (xr, tx), (yr, ty) = x, y
@@ -1006,12 +1038,12 @@ class HyperDualArrayBase(ArrayBase):
         shape = np.shape(value)
         if tx is None or ty is None:
             rows, c = (tx, yr) if ty is None else (ty, xr)
-            return self._new(value, tz(self._rows_for(rows, shape), c))
+            return self._like(value, tz(self._rows_for(rows, shape), c))
         tx, ty = self._rows_for(tx, shape), self._rows_for(ty, shape)
         e1 = tz(tx[0], yr) + tz(ty[0], xr)
         e2 = tz(tx[1], yr) + tz(ty[1], xr)
         e12 = tz(tx[2], yr) + tz(ty[2], xr) + tt(tx[0], ty[1]) + tt(tx[1], ty[0])
-        return self._new(value, np.stack([e1, e2, e12]))
+        return self._like(value, np.stack([e1, e2, e12]))
 
     def _div(self, x, y):
         (xr, tx), (yr, ty) = x, y
@@ -1022,13 +1054,13 @@ class HyperDualArrayBase(ArrayBase):
         shape = np.shape(value)
         with np.errstate(all="ignore"):
             if ty is None:
-                return self._new(value, self._rows_for(tx, shape) / yr)
+                return self._like(value, self._rows_for(tx, shape) / yr)
             ty = self._rows_for(ty, shape)
             tx = np.zeros_like(ty) if tx is None else self._rows_for(tx, shape)
             r1 = (tx[0] - tz(ty[0], value)) / yr
             r2 = (tx[1] - tz(ty[1], value)) / yr
             r12 = _less_products_over(tx[2] - tz(ty[2], value), ((r1, ty[1]), (r2, ty[0])), yr)
-        return self._new(value, np.stack([r1, r2, r12]))
+        return self._like(value, np.stack([r1, r2, r12]))
 
     def _chain2(self, tx, ty, coeffs):
         g0, g1, h0, h1, h2 = coeffs
@@ -1097,12 +1129,12 @@ class HessianArrayBase(ArrayBase):
         return None
 
     def _to_scalar(self, re, t):
-        return self._new(np.float64(re), t)
+        return self._like(np.float64(re), t)
 
     def _apply_rule(self, value, f1, f2):
         g, h = self._split(self._t)
         with np.errstate(all="ignore"):
-            return self._new(value, self._join(tz(g, f1),
+            return self._like(value, self._join(tz(g, f1),
                                                tz(h, f1) + tt3(f2, g[:, None], g[None, :])))
 
     def _unary(self, name, param=None, power=np.power):
@@ -1121,7 +1153,7 @@ class HessianArrayBase(ArrayBase):
         f1, f2 = out[1, ...], out[3, ...]
         with np.errstate(all="ignore"):
             rows = self._join(tz(g, f1), tz(h, f1) + tt3(f2, g[:, None], g[None, :]))
-        return self._new(out[0, ...], _nan_outside(rows, out[0, ...], re))
+        return self._like(out[0, ...], _nan_outside(rows, out[0, ...], re))
 
     def _mul(self, x, y):
         (xr, tx), (yr, ty) = x, y
@@ -1130,12 +1162,12 @@ class HessianArrayBase(ArrayBase):
         shape = np.shape(value)
         if tx is None or ty is None:
             rows, c = (tx, yr) if ty is None else (ty, xr)
-            return self._new(value, tz(self._rows_for(rows, shape), c))
+            return self._like(value, tz(self._rows_for(rows, shape), c))
         (xg, xh), (yg, yh) = self._split(self._rows_for(tx, shape)), self._split(self._rows_for(ty, shape))
         with np.errstate(all="ignore"):
             g = tz(xg, yr) + tz(yg, xr)
             h = tz(xh, yr) + tz(yh, xr) + self._outer(xg, yg)
-        return self._new(value, self._join(g, h))
+        return self._like(value, self._join(g, h))
 
     def _div(self, x, y):
         (xr, tx), (yr, ty) = x, y
@@ -1144,7 +1176,7 @@ class HessianArrayBase(ArrayBase):
         shape = np.shape(value)
         with np.errstate(all="ignore"):
             if ty is None:
-                return self._new(value, self._rows_for(tx, shape) / yr)
+                return self._like(value, self._rows_for(tx, shape) / yr)
             yg, yh = self._split(self._rows_for(ty, shape))
             if tx is None:
                 xg, xh = np.zeros_like(yg), np.zeros_like(yh)
@@ -1154,7 +1186,7 @@ class HessianArrayBase(ArrayBase):
             h = _less_products_over(xh - tz(yh, value), ((g[:, None], yg[None, :]),
                                                          (yg[:, None], g[None, :])), yr,
                                     sum_first=True)
-        return self._new(value, self._join(g, h))
+        return self._like(value, self._join(g, h))
 
     def _chain2(self, tx, ty, coeffs):
         g0, g1, h0, h1, h2 = coeffs
@@ -1227,12 +1259,12 @@ def _cumsum(x, axis=None, dtype=None, out=None):
     _no_extras("cumsum", dtype=dtype, out=out)
     if axis is None:
         x, axis = x.ravel(), 0
-    return x._new(np.cumsum(x._re, axis=axis), np.cumsum(x._t, axis=_axis_of_rows(axis, x.ndim)))
+    return x._like(np.cumsum(x._re, axis=axis), np.cumsum(x._t, axis=_axis_of_rows(axis, x.ndim)))
 
 
 def _diff(x, n=1, axis=-1, **kwargs):
     _no_extras("diff", **kwargs)
-    return x._new(np.diff(x._re, n=n, axis=axis),
+    return x._like(np.diff(x._re, n=n, axis=axis),
                   np.diff(x._t, n=n, axis=_axis_of_rows(axis, x.ndim)))
 
 
@@ -1248,7 +1280,7 @@ def _prod(x, axis=None, keepdims=False, dtype=None, out=None, **kwargs):
     axis = operator.index(axis) % max(x.ndim, 1)
     y = moveaxis(x, axis, 0)
     if y.shape[0] == 0:
-        out = x._new(np.ones(y.shape[1:]), np.zeros((x._t.shape[0],) + y.shape[1:]))
+        out = x._like(np.ones(y.shape[1:]), np.zeros((x._t.shape[0],) + y.shape[1:]))
     else:
         while y.shape[0] > 1:
             half = y.shape[0] // 2
@@ -1256,7 +1288,7 @@ def _prod(x, axis=None, keepdims=False, dtype=None, out=None, **kwargs):
             y = concatenate([paired, y[2 * half:]]) if y.shape[0] % 2 else paired
         out = y[0] if y.ndim > 1 else y.reshape(())
         if not isinstance(out, ArrayBase):
-            out = x._new(np.float64(out.real), _scalar_rows_of(type(x), out))
+            out = x._like(np.float64(out.real), _scalar_rows_of(type(x), out))
     if keepdims:
         out = expand_dims(out, axis)
     return out if out.ndim else x._element(out._re, out._t)
@@ -1304,7 +1336,7 @@ def concatenate(arrays, axis=0, out=None, **kwargs):
         axis = 0
     re = np.concatenate([p[0] for p in parts], axis=axis)
     rows = _axis_of_rows(axis, re.ndim)
-    return like._new(re, np.concatenate([p[1] for p in parts], axis=rows))
+    return like._like(re, np.concatenate([p[1] for p in parts], axis=rows))
 
 
 def _stack(arrays, axis=0, out=None, **kwargs):
@@ -1314,7 +1346,7 @@ def _stack(arrays, axis=0, out=None, **kwargs):
     parts = [_parts(like, a) for a in arrays]
     re = np.stack([p[0] for p in parts], axis=axis)
     rows = _axis_of_rows(axis, re.ndim)
-    return like._new(re, np.stack([p[1] for p in parts], axis=rows))
+    return like._like(re, np.stack([p[1] for p in parts], axis=rows))
 
 
 def _where(condition, x=None, y=None):
@@ -1341,13 +1373,13 @@ def _extreme(x, arg, axis=None, keepdims=False):
     index = np.expand_dims(arg(x._re, axis=axis), axis)
     re = np.take_along_axis(x._re, index, axis)
     t = np.take_along_axis(x._t, index[None].repeat(x._t.shape[0], 0), _axis_of_rows(axis, x.ndim))
-    out = x._new(re, t)
+    out = x._like(re, t)
     return out if keepdims else _squeeze(out, axis)
 
 
 def expand_dims_all(x, y):
     if not isinstance(y, ArrayBase):
-        y = x._new(np.float64(y.real), _scalar_rows_of(type(x), y))
+        y = x._like(np.float64(y.real), _scalar_rows_of(type(x), y))
     return y.reshape((1,) * x.ndim)
 
 
@@ -1553,7 +1585,7 @@ def _pad(array, pad_width, mode="constant", **kwargs):
     if "stat_length" in kwargs and kwargs["stat_length"] is not None:
         length = np.broadcast_to(np.asarray(kwargs["stat_length"]), (x.ndim, 2))
         row_kwargs["stat_length"] = np.concatenate([[[1, 1]], length])
-    return x._new(np.pad(x._re, width, mode=mode, **kwargs),
+    return x._like(np.pad(x._re, width, mode=mode, **kwargs),
                   np.pad(x._t, rows_width, mode=mode, **row_kwargs))
 
 
@@ -1567,7 +1599,7 @@ def _sort(a, axis=-1, kind=None, order=None, **kwargs):
     index = np.argsort(x._re, axis=axis, kind="stable")
     t = np.take_along_axis(x._t, index[None].repeat(x._t.shape[0], 0),
                            _axis_of_rows(axis, x.ndim))
-    return x._new(np.sort(x._re, axis=axis, kind=kind), t)
+    return x._like(np.sort(x._re, axis=axis, kind=kind), t)
 
 
 def _argsort(a, axis=-1, kind=None, order=None, **kwargs):
@@ -1887,14 +1919,20 @@ def _seed_class(cls):
 # The classes of one backend, and derivatives over arrays
 # ---------------------------------------------------------------------------
 
-def array_types(kernels, Dual, HyperDual, module):
+def array_types(kernels, Dual, HyperDual, module, tags):
     """DualArray and HyperDualArray over a backend's kernels and scalar types,
-    as attributes of `module` (so that they pickle by reference)."""
+    as attributes of `module` (so that they pickle by reference).
+
+    `tags` gives the backend's tags of derivative calls: new() a fresh one,
+    of(number) a Dual's or HyperDual's, dual(re, du, tag) and
+    hyper(re, e1, e2, e12, tag) the numbers of a call.
+    """
     dual_array = type("DualArray", (DualArrayBase,),
-                      {"__slots__": (), "_kernels": kernels, "_scalar": Dual,
+                      {"__slots__": (), "_kernels": kernels, "_scalar": Dual, "_tags": tags,
                        "__module__": module, "__doc__": DualArrayBase.__doc__})
     hyper_array = type("HyperDualArray", (HyperDualArrayBase,),
                        {"__slots__": (), "_kernels": kernels, "_scalar": HyperDual,
+                        "_tags": tags,
                         "__module__": module, "__doc__": HyperDualArrayBase.__doc__})
     _seed_class(dual_array)
     _seed_class(hyper_array)
@@ -1926,6 +1964,15 @@ def result_parts(y, op, cls, shape):
     return c, np.zeros((rows,) + c.shape)
 
 
+def _foreign(y, cls, tag):
+    """f's result y carries a perturbation other than this call's (tag)."""
+    if isinstance(y, ArrayBase):
+        return y._tag != tag
+    if type(y) is cls._scalar:
+        return cls._tags.of(y) != tag
+    return isinstance(y, _common.NUMBER_TYPES)
+
+
 def _scalar_rows_of(cls, s):
     if cls._order == 2:
         return np.array([s.e1, s.e2, s.e12])
@@ -1949,16 +1996,22 @@ def elementwise_derivative(op, types, f, x):
     cls = hyper_array if name == "second_derivative" else dual_array
     # unit tangents broadcast from one number per row: a seed costs no memory
     unit = np.array([1.0, 1.0, 0.0] if cls is hyper_array else [1.0])
+    tag = cls._tags.new()
     seed = cls._elementwise_seed._new(points, np.broadcast_to(unit.reshape((-1,) + (1,) * points.ndim),
-                                            unit.shape + points.shape))
+                                            unit.shape + points.shape), tag)
     try:
         with _common.user_fp_errors(name):   # NumPy's warnings point at f's line
             y = f(seed)
+    except _common.NestedCallError:   # another call's perturbation met this one's
+        y = _POINT_BY_POINT
     except (TypeError, ValueError) as exc:
         if not isinstance(exc, ArrayUnsupported) and _raised_inside_dualdiff(exc):
             raise
         y = _POINT_BY_POINT
-    if y is _POINT_BY_POINT:   # outside the except block: no chained traceback
+    if y is _POINT_BY_POINT or _foreign(y, cls, tag):
+        # point by point (outside the except block: no chained traceback),
+        # where the scalar path keeps nested calls apart, and reads a number
+        # of another call as it does at a scalar point
         return _common.elementwise(op, f, x)
     if isinstance(y, ArrayBase) and y.shape != points.shape:
         raise _not_elementwise(f"f(x) is an array of shape {y.shape}, not x's shape "

@@ -76,12 +76,53 @@ class NestedCallError(TypeError):
     """
 
 
+def mixed_perturbation_error(x, y):
+    """A dualdiff array meets a number or array of another derivative call
+    (x or y may be given by its type's name)."""
+    x, y = (o if isinstance(o, str) else type(o).__name__ for o in (x, y))
+    return NestedCallError(
+        f"a {x} and a {y} of different derivative calls meet "
+        "(a derivative call inside another, an array or number kept from an earlier call, "
+        "or one built by hand): their perturbations must not be added up. Over an ndarray "
+        "point, derivative, second_derivative, value_and_derivative, gradient, jacobian "
+        "and jvp then evaluate f point by point, where nested calls are kept apart"
+    )
+
+
+#: dualdiff's scalar number types of both backends (each backend registers its own).
+NUMBER_TYPES = ()
+
+
+def register_number_types(*types):
+    global NUMBER_TYPES
+    NUMBER_TYPES = NUMBER_TYPES + tuple(t for t in types if t not in NUMBER_TYPES)
+
+
 def nested_call_error(x, y):
     return NestedCallError(
         f"a {type(x).__name__} and a {type(y).__name__} meet: this gradient, jacobian or "
         "hessian call runs inside a derivative call; gradient, value_and_gradient and "
         "jacobian support that (with one pass per variable), hessian does not: its "
         "derivative would be a third derivative, beyond what dualdiff nests")
+
+
+def mixed_hyper_error():
+    return TypeError(
+        "HyperDuals of two different second_derivative calls (or one built by hand) meet: "
+        "second_derivative calls do not nest, and a HyperDual made outside this call "
+        "would add its own perturbation to this call's"
+    )
+
+
+def order_mix_error(x, y):
+    """A Dual (or the nested type) meets a HyperDual: a third derivative."""
+    return TypeError(
+        f"a {type(x).__name__} and a {type(y).__name__} meet: second_derivative inside a "
+        "derivative call, or derivative inside a second_derivative call, would be a "
+        "derivative of third order, beyond what dualdiff nests (derivative and "
+        "value_and_derivative nest two levels deep; second_derivative, hessian and hvp "
+        "do not nest)"
+    )
 
 
 def unhashable_error(x):
@@ -574,20 +615,33 @@ def elementwise(op, f, x):
     if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
         raise operand_error(op.__name__, x, "a real number or an ndarray of real numbers")
     width = 2 if op.__name__ == "value_and_derivative" else 1
-    out = np.empty((width,) + x.shape, dtype=np.float64)
+    # objects first: inside an enclosing derivative call the results are its Duals
+    out = np.empty((width,) + x.shape, dtype=object)
     failed = []
     for index, v in np.ndenumerate(x):
         try:
             r = op(f, float(v))
         except tuple(OWN_MATH_ERRORS) as exc:
-            r = (math.nan,) * width
+            r = (math.nan,) * width if width == 2 else math.nan
             kind = type(exc)
             if kind not in failed:
                 failed.append(kind)
-        out[(slice(None),) + index] = r
+        if width == 2:
+            out[(0,) + index], out[(1,) + index] = r
+        else:
+            out[(0,) + index] = r
     for kind in failed:
         report_fp_error(kind, op.__name__)
-    return tuple(out) if width == 2 else out[0]
+    parts = tuple(_floats_if_plain(part) for part in out)
+    return parts if width == 2 else parts[0]
+
+
+def _floats_if_plain(a):
+    """An object array as float64 where it holds plain numbers only."""
+    if all(type(e) is float or (isinstance(e, numbers.Real) and not isinstance(e, NUMBER_TYPES))
+           for e in a.flat):
+        return a.astype(np.float64)
+    return a
 
 
 def point_error(op, x):

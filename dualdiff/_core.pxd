@@ -111,6 +111,7 @@ cdef class Dual:
 
 cdef class HyperDual:
     cdef dd_hyper v
+    cdef long tag           # which second_derivative call seeded it (0: none)
 
 
 cdef class GradientDual:

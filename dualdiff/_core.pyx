@@ -77,10 +77,28 @@ cdef inline Dual _dual(dd_dual v, long tag):
     return r
 
 
-cdef inline HyperDual _hyper(dd_hyper v):
+cdef inline HyperDual _hyper(dd_hyper v, long tag):
     cdef HyperDual r = HyperDual.__new__(HyperDual)
     r.v = v
+    r.tag = tag
     return r
+
+
+cdef long _hyper_tag(object x, object y) except -1:
+    """The second_derivative call of x op y, one of them a HyperDual: two
+    HyperDuals of different calls (or one built by hand) must not meet."""
+    if type(x) is HyperDual:
+        if type(y) is HyperDual and (<HyperDual>y).tag != (<HyperDual>x).tag:
+            raise _common.mixed_hyper_error()
+        return (<HyperDual>x).tag
+    return (<HyperDual>y).tag
+
+
+cdef object _hyper_other(object x, object y):
+    """NotImplemented for x op y, or the reason a Dual and a HyperDual cannot meet."""
+    if type(x) is Dual or type(y) is Dual or type(x) is NestedDual or type(y) is NestedDual:
+        raise _common.order_mix_error(x, y)
+    return NotImplemented
 
 
 cdef int _raise_math(int status, int rid, double a) except -1:
@@ -124,7 +142,7 @@ cdef HyperDual _hyper_unary(HyperDual x, int rid):
     cdef int st = dd_value_status(x.v.re, f[0], e.flags)
     if st != DD_OK:
         _raise_math(st, rid, x.v.re)
-    return _hyper(dd_hyper_chain(x.v, f))
+    return _hyper(dd_hyper_chain(x.v, f), x.tag)
 
 
 cdef inline object _unary(object x, int rid, str name):
@@ -160,7 +178,7 @@ cdef object _leaky(object x, double alpha):
         return _dual(dd_dual_chain((<Dual>x).v, f), (<Dual>x).tag)
     if type(x) is HyperDual:
         dd_leaky_relu_rule((<HyperDual>x).v.re, alpha, f, 2)
-        return _hyper(dd_hyper_chain((<HyperDual>x).v, f))
+        return _hyper(dd_hyper_chain((<HyperDual>x).v, f), (<HyperDual>x).tag)
     if type(x) is GradientDual:
         dd_leaky_relu_rule((<GradientDual>x).re, alpha, f, 1)
         return _gscale(f[0], f[1], <GradientDual>x)
@@ -193,10 +211,10 @@ cdef Dual _dual_pow(dd_dual x, double p, long tag):
     return _dual(r, tag)
 
 
-cdef HyperDual _hyper_pow(dd_hyper x, double p):
+cdef HyperDual _hyper_pow(dd_hyper x, double p, long tag):
     cdef dd_hyper r = dd_hyper_pow(x, p)
     _check_pow(x.re, p, r.re)
-    return _hyper(r)
+    return _hyper(r, tag)
 
 
 cdef Dual _dual_binary(dd_dual x, dd_dual y, int op, long tag):
@@ -210,15 +228,15 @@ cdef Dual _dual_binary(dd_dual x, dd_dual y, int op, long tag):
     return _dual(dd_dual_hypot(x, y), tag)
 
 
-cdef HyperDual _hyper_binary(dd_hyper x, dd_hyper y, int op):
+cdef HyperDual _hyper_binary(dd_hyper x, dd_hyper y, int op, long tag):
     if op == _POW:
         if y.e1 == 0.0 and y.e2 == 0.0 and y.e12 == 0.0:
-            return _hyper_pow(x, y.re)
+            return _hyper_pow(x, y.re, tag)
         _check_pow(x.re, y.re, c_pow(x.re, y.re))
-        return _hyper(dd_hyper_pow2(x, y))
+        return _hyper(dd_hyper_pow2(x, y), tag)
     if op == _ATAN2:
-        return _hyper(dd_hyper_atan2(x, y))
-    return _hyper(dd_hyper_hypot(x, y))
+        return _hyper(dd_hyper_atan2(x, y), tag)
+    return _hyper(dd_hyper_hypot(x, y), tag)
 
 
 cdef object _mixed_tags(str op, object x, object y):
@@ -253,7 +271,7 @@ cdef object _binary(object x, object y, int op):
         return _dual_binary(_as_dual(x, op), _as_dual(y, op), op,
                             (<Dual>x).tag if type(x) is Dual else (<Dual>y).tag)
     if isinstance(x, HyperDual) or isinstance(y, HyperDual):
-        return _hyper_binary(_as_hyper(x, op), _as_hyper(y, op), op)
+        return _hyper_binary(_as_hyper(x, op), _as_hyper(y, op), op, _hyper_tag(x, y))
     if isinstance(x, GradientDual) or isinstance(y, GradientDual):
         return _grad_binary(_as_grad(x, op), _as_grad(y, op), op)
     if isinstance(x, HessianDual) or isinstance(y, HessianDual):
@@ -616,13 +634,13 @@ HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
         if type(x) is HyperDual:
             h = (<HyperDual>x).v
             if type(y) is HyperDual:
-                return _hyper(dd_hyper_add(h, (<HyperDual>y).v))
+                return _hyper(dd_hyper_add(h, (<HyperDual>y).v), _hyper_tag(x, y))
             if _to_double(y, &c):
-                return _hyper(dd_hyper_make(h.re + c, h.e1, h.e2, h.e12))
+                return _hyper(dd_hyper_make(h.re + c, h.e1, h.e2, h.e12), (<HyperDual>x).tag)
         elif _to_double(x, &c):
             h = (<HyperDual>y).v
-            return _hyper(dd_hyper_make(c + h.re, h.e1, h.e2, h.e12))
-        return NotImplemented
+            return _hyper(dd_hyper_make(c + h.re, h.e1, h.e2, h.e12), (<HyperDual>y).tag)
+        return _hyper_other(x, y)
 
     def __sub__(x, y):
         cdef double c
@@ -630,28 +648,31 @@ HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
         if type(x) is HyperDual:
             h = (<HyperDual>x).v
             if type(y) is HyperDual:
-                return _hyper(dd_hyper_sub(h, (<HyperDual>y).v))
+                return _hyper(dd_hyper_sub(h, (<HyperDual>y).v), _hyper_tag(x, y))
             if _to_double(y, &c):
-                return _hyper(dd_hyper_make(h.re - c, h.e1, h.e2, h.e12))
+                return _hyper(dd_hyper_make(h.re - c, h.e1, h.e2, h.e12), (<HyperDual>x).tag)
         elif _to_double(x, &c):
             h = (<HyperDual>y).v
-            return _hyper(dd_hyper_make(c - h.re, -h.e1, -h.e2, -h.e12))
-        return NotImplemented
+            return _hyper(dd_hyper_make(c - h.re, -h.e1, -h.e2, -h.e12), (<HyperDual>y).tag)
+        return _hyper_other(x, y)
 
     def __mul__(x, y):
         cdef double c
         if type(x) is HyperDual:
             if type(y) is HyperDual:
-                return _hyper(dd_hyper_mul((<HyperDual>x).v, (<HyperDual>y).v))
+                return _hyper(dd_hyper_mul((<HyperDual>x).v, (<HyperDual>y).v), _hyper_tag(x, y))
             if _to_double(y, &c):
-                return _hyper(dd_hyper_mul((<HyperDual>x).v, dd_hyper_make(c, 0.0, 0.0, 0.0)))
+                return _hyper(dd_hyper_mul((<HyperDual>x).v, dd_hyper_make(c, 0.0, 0.0, 0.0)),
+                              (<HyperDual>x).tag)
         elif _to_double(x, &c):
-            return _hyper(dd_hyper_mul(dd_hyper_make(c, 0.0, 0.0, 0.0), (<HyperDual>y).v))
-        return NotImplemented
+            return _hyper(dd_hyper_mul(dd_hyper_make(c, 0.0, 0.0, 0.0), (<HyperDual>y).v),
+                          (<HyperDual>y).tag)
+        return _hyper_other(x, y)
 
     def __truediv__(x, y):
         cdef dd_hyper a, b
         cdef double c
+        cdef long tag
         if type(x) is HyperDual:
             a = (<HyperDual>x).v
             if type(y) is HyperDual:
@@ -659,15 +680,16 @@ HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
             elif _to_double(y, &c):
                 b = dd_hyper_make(c, 0.0, 0.0, 0.0)
             else:
-                return NotImplemented
+                return _hyper_other(x, y)
         elif _to_double(x, &c):
             a = dd_hyper_make(c, 0.0, 0.0, 0.0)
             b = (<HyperDual>y).v
         else:
-            return NotImplemented
+            return _hyper_other(x, y)
+        tag = _hyper_tag(x, y)
         if b.re == 0.0:
             raise _common.zero_division()
-        return _hyper(dd_hyper_div(a, b))
+        return _hyper(dd_hyper_div(a, b), tag)
 
     def __pow__(x, y, mod):
         cdef double c
@@ -675,15 +697,16 @@ HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
             raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
         if type(x) is HyperDual:
             if type(y) is HyperDual:
-                return _hyper_binary((<HyperDual>x).v, (<HyperDual>y).v, _POW)
+                return _hyper_binary((<HyperDual>x).v, (<HyperDual>y).v, _POW, _hyper_tag(x, y))
             if _to_double(y, &c):
-                return _hyper_pow((<HyperDual>x).v, c)
+                return _hyper_pow((<HyperDual>x).v, c, (<HyperDual>x).tag)
         elif _to_double(x, &c):
-            return _hyper_binary(dd_hyper_make(c, 0.0, 0.0, 0.0), (<HyperDual>y).v, _POW)
-        return NotImplemented
+            return _hyper_binary(dd_hyper_make(c, 0.0, 0.0, 0.0), (<HyperDual>y).v, _POW,
+                                 (<HyperDual>y).tag)
+        return _hyper_other(x, y)
 
     def __neg__(self):
-        return _hyper(dd_hyper_make(-self.v.re, -self.v.e1, -self.v.e2, -self.v.e12))
+        return _hyper(dd_hyper_make(-self.v.re, -self.v.e1, -self.v.e2, -self.v.e12), self.tag)
 
     def __pos__(self):
         return self
@@ -820,7 +843,7 @@ cdef object _log_base(object x, object base):
             if type(x) is Dual:
                 return _dual(dd_dual_chain((<Dual>x).v, f), (<Dual>x).tag)
             if type(x) is HyperDual:
-                return _hyper(dd_hyper_chain((<HyperDual>x).v, f))
+                return _hyper(dd_hyper_chain((<HyperDual>x).v, f), (<HyperDual>x).tag)
             if type(x) is GradientDual:
                 return _gscale(f[0], f[1], <GradientDual>x)
             return _hchain(<HessianDual>x, f[0], f[1], f[2])
@@ -1299,17 +1322,21 @@ def second_derivative(f, x=..., *, args=()):
     48.0
     """
     cdef double a
+    cdef long tag
     if x is ...:   # no point: return the derivative function
         return _common.bind(second_derivative, f, **({"args": args} if args != () else {}))
     if args is not ():   # the empty tuple is a singleton: a pointer test on the hot path
         f = _common.with_args(f, args, "second_derivative")
     if type(x) is float:
         a = PyFloat_AS_DOUBLE(x)
+    elif type(x) is Dual or type(x) is NestedDual:   # inside a derivative call
+        raise _common.order_mix_error(x, HyperDual(0.0))
     elif not _point(x, &a, "second_derivative"):
         return _array_module.elementwise_derivative(second_derivative, _ARRAY_TYPES, f, x)
-    y = f(_hyper(dd_hyper_make(a, 1.0, 1.0, 0.0)))
-    if type(y) is HyperDual:
-        return (<HyperDual>y).v.e12
+    tag = _new_tag()
+    y = f(_hyper(dd_hyper_make(a, 1.0, 1.0, 0.0), tag))
+    if type(y) is HyperDual:   # of another call (or built by hand): a constant here
+        return (<HyperDual>y).v.e12 if (<HyperDual>y).tag == tag else 0.0
     _real_result(y, "second_derivative")
     return 0.0
 
@@ -1417,20 +1444,49 @@ _ArrayBase = _array_module.ArrayBase
 #: NumPy's ufuncs that are a rule of the table, by rule index (for __array_ufunc__).
 cdef dict _UFUNC_RULES = {ufunc: RULE_NAMES.index(name)
                           for ufunc, name in _array_module.UNARY_UFUNCS.items()}
-DualArray, HyperDualArray = _array_module.array_types(
-    _SimpleNamespace(chain_into=_array_chain_into, binary=_array_binary,
-                     aux=_array_aux, aux_arg=_array_aux_arg, partials=_array_partials,
-                     libm_values=_libm_values()), Dual, HyperDual,
-    "dualdiff._core")
-_ARRAY_TYPES = (DualArray, HyperDualArray)
 
 def _tagged_dual(re, du, long tag):
     """Dual(re, du) as a perturbation of the derivative call with this tag."""
     return _dual(dd_dual_make(re, du), tag)
 
 
+def _tagged_hyper(re, e1, e2, e12, long tag):
+    """HyperDual(re, e1, e2, e12) of the second_derivative call with this tag."""
+    return _hyper(dd_hyper_make(re, e1, e2, e12), tag)
+
+
 def _dual_tag(Dual x):
     return x.tag
+
+
+def _tag_of(x):
+    """The tag of the derivative call that perturbs the dualdiff number x (None: not one)."""
+    if type(x) is Dual:
+        return (<Dual>x).tag
+    if type(x) is HyperDual:
+        return (<HyperDual>x).tag
+    if type(x) is GradientDual:
+        return (<GradientDual>x).tag
+    if type(x) is HessianDual:
+        return (<HessianDual>x).tag
+    if type(x) is _DirectionalDual:
+        return (<_DirectionalDual>x).p.tag
+    return None
+
+
+def _fresh_tag():
+    """A tag for a new derivative call."""
+    return _new_tag()
+
+
+_tags = _SimpleNamespace(new=_fresh_tag, of=_tag_of, dual=_tagged_dual, hyper=_tagged_hyper)
+
+DualArray, HyperDualArray = _array_module.array_types(
+    _SimpleNamespace(chain_into=_array_chain_into, binary=_array_binary,
+                     aux=_array_aux, aux_arg=_array_aux_arg, partials=_array_partials,
+                     libm_values=_libm_values()), Dual, HyperDual,
+    "dualdiff._core", _tags)
+_ARRAY_TYPES = (DualArray, HyperDualArray)
 
 
 from dualdiff import _nested as _nested_module
@@ -1439,13 +1495,14 @@ _nested = _nested_module.Nesting(_SimpleNamespace(
     Dual=Dual, HyperDual=HyperDual, tagged_dual=_tagged_dual, dual_tag=_dual_tag,
     functions={name: globals()[name] for name in _nested_module.FUNCTIONS}))
 NestedDual = _nested.NestedDual
+_common.register_number_types(Dual, HyperDual, GradientDual, HessianDual, _DirectionalDual,
+                              NestedDual)
 
 _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual, DualArray=DualArray,
-    derivative=derivative, NestedDual=NestedDual, module=__name__,
-    gradient_seeds=lambda x: _gradient_seeds(x, _new_tag()),
-    hessian_seeds=lambda x: _hessian_seeds(x, _new_tag()),
-    DirectionalDual=_DirectionalDual, hvp_seeds=lambda x, v: _hvp_seeds(x, v, _new_tag())))
+    derivative=derivative, NestedDual=NestedDual, module=__name__, tags=_tags,
+    nesting=_nested, gradient_seeds=_gradient_seeds, hessian_seeds=_hessian_seeds,
+    DirectionalDual=_DirectionalDual, hvp_seeds=_hvp_seeds))
 value_and_gradient = _operators["value_and_gradient"]
 jacobian = _operators["jacobian"]
 value_and_jacobian = _operators["value_and_jacobian"]
@@ -1484,14 +1541,15 @@ def gradient(f, x=..., *, vectorized=False, args=()):
         return _bind(gradient, f, vectorized, args)
     if vectorized is not False or not callable(f) or not _plain_vector(x) or args is not ():
         return _gradient_generic(f, x, vectorized=vectorized, args=args)   # checks, messages
+    cdef long tag = _new_tag()
     try:
-        y = f(_gradient_seeds(x, _new_tag()))
+        y = f(_gradient_seeds(x, tag))
+        if type(y) is GradientDual and (<GradientDual>y).tag == tag:
+            return _dense_gradient((<GradientDual>y).idx, (<GradientDual>y).val,
+                                   (<GradientDual>y).n, x.shape[0])
+        return _gradient_result(y, x.shape[0], tag)
     except _common.NestedCallError:      # inside a derivative call: the generic path
         return _gradient_generic(f, x)
-    if type(y) is GradientDual:
-        return _dense_gradient((<GradientDual>y).idx, (<GradientDual>y).val,
-                               (<GradientDual>y).n, x.shape[0])
-    return _gradient_result(y, x.shape[0])
 
 
 def hessian(f, x=..., *, vectorized=False, args=()):
@@ -1515,4 +1573,5 @@ def hessian(f, x=..., *, vectorized=False, args=()):
         return _bind(hessian, f, vectorized, args)
     if vectorized is not False or not callable(f) or not _plain_vector(x) or args is not ():
         return _hessian_generic(f, x, vectorized=vectorized, args=args)
-    return _hessian_result(f(_hessian_seeds(x, _new_tag())), x.shape[0])
+    cdef long tag = _new_tag()
+    return _hessian_result(f(_hessian_seeds(x, tag)), x.shape[0], tag)

@@ -262,11 +262,17 @@ def symmetric(h):
 def operators(backend):
     """The multivariate derivative operators over `backend`'s number types.
 
-    `backend` provides GradientDual, HessianDual, Dual, gradient_seeds(x),
-    hessian_seeds(x), DirectionalDual and hvp_seeds(x, v), and `module`,
-    the name of the module that exports the operators.
+    `backend` provides GradientDual, HessianDual, Dual, gradient_seeds(x, tag),
+    hessian_seeds(x, tag), DirectionalDual and hvp_seeds(x, v, tag), its
+    `tags` (as array_types takes them) and `nesting`, and `module`, the name
+    of the module that exports the operators.
+
+    Each call seeds its numbers with a fresh tag and reads from f's result
+    only the partials of its own tag: a number of another call (kept from an
+    earlier call, or an enclosing call's) is a constant to it.
     """
     GradientDual, Dual, seeds = backend.GradientDual, backend.Dual, backend.gradient_seeds
+    tags, nesting = backend.tags, backend.nesting
     DualArray = backend.DualArray
     HessianArray = type("HessianArray", (_array.HessianArrayBase,),
                         {"__slots__": (), "_kernels": DualArray._kernels,
@@ -335,42 +341,54 @@ def operators(backend):
             y = y[()]
         return y
 
-    def _partials(y, n, op):
+    def _partials(y, n, op, tag):
         y = _scalar(y, op)
-        arr = _array_result(y, n, op)
+        arr = _array_result(y, n, op, tag)
         if arr is not None:
             if np.ndim(arr[0]) != 0:
                 raise _common.result_error(op, y)
             return float(arr[0]), np.array(arr[1], dtype=np.float64)
         if type(y) is GradientDual:
-            return y.real, y.gradient(n)
+            # of another call (kept from an earlier one): a constant here
+            return y.real, y.gradient(n) if tags.of(y) == tag else np.zeros(n)
+        if type(y) is Dual or type(y) is NestedDual:
+            # an enclosing derivative call's number: redo the work nested
+            raise _common.nested_call_error(y, GradientDual(0.0))
         if isinstance(y, numbers.Real) and not isinstance(y, bool):
             return float(y), np.zeros(n)
         raise _common.result_error(op, y)
 
     def _evaluate(f, x, op, vectorized=False):
-        """(f's result, the point as a float64 ndarray) from one evaluation of f."""
+        """(f's result, the point as a float64 ndarray, the call's tag) from
+        one evaluation of f."""
         if not callable(f):
             raise TypeError(f"{op}() expects a callable f, not {type(f).__name__!r}")
         x = vector_point(x, op)
         n = x.size
+        tag = tags.new()
         if vectorized:
             # one direction per variable: the tangent rows are the identity
             with _common.user_fp_errors(op):   # NumPy's warnings point at f's line
-                return f(DualArray._new(x, np.eye(n).reshape((n,) + x.shape))), x
+                return f(DualArray._new(x, np.eye(n).reshape((n,) + x.shape), tag)), x, tag
         if x.ndim == 1:
-            return f(seeds(x)), x
-        return f(seeds(x.ravel()).reshape(x.shape)), x
+            return f(seeds(x, tag)), x, tag
+        return f(seeds(x.ravel(), tag).reshape(x.shape)), x, tag
 
-    def _array_result(y, n, op):
+    def _array_result(y, n, op, tag):
         """(values, partials of shape values.shape + (n,)) of f's result at the
         DualArray of n directions; None if y is not such an array."""
-        if isinstance(y, DualArray):
+        if isinstance(y, DualArray) and y._tag == tag:
             rows = y._t
             if rows.shape[0] != n:
                 raise _common.result_error(op, y)
             return y._re, np.moveaxis(rows, 0, -1) if rows.ndim > 1 else rows
-        if type(y) is Dual or isinstance(y, _common.ARRAY_BASE):
+        if type(y) is Dual and tags.of(y) == tag:   # an element of one direction (n = 1)
+            return np.float64(y.real), np.array([y.dual])
+        if isinstance(y, DualArray):   # of another call (kept from an earlier one): a constant
+            return y._re, np.zeros(y._re.shape + (n,))
+        if type(y) is Dual:   # maybe an enclosing call's: redo the work nested
+            raise _common.mixed_perturbation_error("DualArray", y)
+        if isinstance(y, _common.ARRAY_BASE):
             raise _common.result_error(op, y)
         return None
 
@@ -397,10 +415,10 @@ def operators(backend):
         if _perturbed(x):   # inside a derivative call
             return _nested_gradient(f, x, "gradient")
         try:
-            y, x = _evaluate(f, x, "gradient", vectorized)
+            y, x, tag = _evaluate(f, x, "gradient", vectorized)
+            return _partials(y, x.size, "gradient", tag)[1].reshape(x.shape)
         except _common.NestedCallError:   # inside a derivative call, through a closure
             return _nested_gradient(f, x, "gradient")
-        return _partials(y, x.size, "gradient")[1].reshape(x.shape)
 
     def value_and_gradient(f, x=..., *, vectorized=False, args=()):
         """value_and_gradient(f, x, *, vectorized=False, args=()) -> (f(x), gradient of f at x) from one evaluation.
@@ -419,18 +437,18 @@ def operators(backend):
         if _perturbed(x):   # inside a derivative call
             return f(np.asarray(x, dtype=object)), _nested_gradient(f, x, "value_and_gradient")
         try:
-            y, x = _evaluate(f, x, "value_and_gradient", vectorized)
+            y, x, tag = _evaluate(f, x, "value_and_gradient", vectorized)
+            value, g = _partials(y, x.size, "value_and_gradient", tag)
         except _common.NestedCallError:   # inside a derivative call, through a closure
             return (f(np.asarray(vector_point(x, "value_and_gradient"), dtype=object)),
                     _nested_gradient(f, x, "value_and_gradient"))
-        value, g = _partials(y, x.size, "value_and_gradient")
         return value, g.reshape(x.shape)
 
     def _jacobian(f, x, op, vectorized):
         """(f(x), the Jacobian of f at x, of shape f(x).shape + x.shape)."""
-        y, x = _evaluate(f, x, op, vectorized)
+        y, x, tag = _evaluate(f, x, op, vectorized)
         n = x.size
-        arr = _array_result(_scalar(y, op), n, op)
+        arr = _array_result(_scalar(y, op), n, op, tag)
         if arr is not None:
             values, partials = arr
             values = float(values) if np.ndim(values) == 0 else np.array(values)
@@ -446,9 +464,9 @@ def operators(backend):
             values = np.empty(outputs.shape)
             out = np.empty(outputs.shape + (n,))
             for index, yi in np.ndenumerate(outputs):
-                values[index], out[index] = _partials(yi, n, op)
+                values[index], out[index] = _partials(yi, n, op, tag)
             return values, out.reshape(outputs.shape + x.shape)
-        value, g = _partials(y, n, op)
+        value, g = _partials(y, n, op, tag)
         return value, g.reshape(x.shape)
 
     def jacobian(f, x=..., *, vectorized=False, args=()):
@@ -523,43 +541,67 @@ def operators(backend):
         f = _common.with_args(f, args, "jvp")
         if v is ...:
             raise TypeError("jvp() expects a direction v with the point x")
-        x = vector_point(x, "jvp")
         v = vector_point(v, "jvp")
+        if _perturbed(x):   # inside a derivative call, x holds its numbers
+            x = np.asarray(x, dtype=object)
+        else:
+            x = vector_point(x, "jvp")
         if v.shape != x.shape:
             raise ValueError(f"jvp() expects v of the shape of x {x.shape}, not {v.shape}")
-        if vectorized:
-            with _common.user_fp_errors("jvp"):
-                y = _scalar(f(DualArray(x, v)), "jvp")
-            if type(y) is Dual:   # an element or a sum of a DualArray
-                return y.dual
-            if isinstance(y, DualArray):
-                return float(y.dual) if y.ndim == 0 else np.array(y.dual)
-            if isinstance(y, numbers.Real) and not isinstance(y, bool):
-                return 0.0
-            if not (isinstance(y, (list, tuple))
-                    or (isinstance(y, np.ndarray) and y.dtype == object)):
-                raise _common.result_error("jvp", y)
-            # a list or tuple of outputs: Duals (elements or reductions of a
-            # one-direction DualArray), taken as the default path takes them
-        else:
-            duals = np.empty(x.size, dtype=object)
-            for i, (xi, vi) in enumerate(zip(x.ravel().tolist(), v.ravel().tolist())):
-                duals[i] = Dual(xi, vi)
-            y = f(duals.reshape(x.shape))
+        if vectorized and x.dtype != object:
+            try:
+                return _vectorized_jvp(f, x, v)
+            except _common.NestedCallError:   # another call's numbers met: the numbers' way
+                pass
+        return _jvp_numbers(f, x, v)
 
+    def _jvp_numbers(f, x, v):
+        """J(x) v from one evaluation of f at the numbers x + eps v of a fresh
+        call: Duals, or nested numbers where x holds an enclosing call's."""
+        tag = tags.new()
+        seeds = np.empty(x.size, dtype=object)
+        for i, (xi, vi) in enumerate(zip(x.ravel().tolist(), v.ravel().tolist())):
+            if type(xi) is Dual or type(xi) is NestedDual:
+                seeds[i] = nesting.seed(xi, tag, vi)
+            else:
+                seeds[i] = tags.dual(float(xi), vi, tag)
+        return _jvp_result(f(seeds.reshape(x.shape)), tag)
+
+    def _jvp_result(y, tag):
+        """The tangents of f's result (a number, or a list, tuple or ndarray of
+        them) along the call `tag`: an enclosing call's Duals where they
+        depend on it, else floats."""
         def tangent(yi):
-            yi = _scalar(yi, "jvp")
-            if type(yi) is Dual:
-                return yi.dual
-            if isinstance(yi, numbers.Real) and not isinstance(yi, bool):
-                return 0.0
-            raise _common.result_error("jvp", yi)
+            return nesting.tangent(_scalar(yi, "jvp"), tag, "jvp")
 
         if isinstance(y, (list, tuple)) or (isinstance(y, np.ndarray) and y.ndim > 0):
             outputs = np.asarray(y, dtype=object)
-            return np.array([tangent(t) for t in outputs.ravel()],
-                            dtype=np.float64).reshape(outputs.shape)
+            out = np.empty(outputs.size, dtype=object)
+            for i, yi in enumerate(outputs.ravel()):
+                out[i] = tangent(yi)
+            out = out.reshape(outputs.shape)
+            return out if any(type(t) is not float for t in out.flat) else out.astype(np.float64)
         return tangent(y)
+
+    def _vectorized_jvp(f, x, v):
+        """J(x) v from one evaluation of f at one DualArray(x, v)."""
+        tag = tags.new()
+        with _common.user_fp_errors("jvp"):
+            y = _scalar(f(DualArray._new(x, v[np.newaxis], tag)), "jvp")
+        if isinstance(y, DualArray) and y._tag == tag:
+            return float(y.dual) if y.ndim == 0 else np.array(y.dual)
+        if isinstance(y, _common.ARRAY_BASE) or isinstance(y, _common.NUMBER_TYPES):
+            if tags.of(y) == tag:   # an element or a sum of the DualArray
+                return y.dual
+            raise _common.mixed_perturbation_error("DualArray", y)   # of another call
+        if isinstance(y, numbers.Real) and not isinstance(y, bool):
+            return 0.0
+        if not (isinstance(y, (list, tuple))
+                or (isinstance(y, np.ndarray) and y.dtype == object)):
+            raise _common.result_error("jvp", y)
+        # a list or tuple of outputs: Duals (elements or reductions of the
+        # one-direction DualArray), taken as the numbers' way takes them
+        return _jvp_result(y, tag)
 
     def _hessian_of(f, x, op, vectorized=False):
         """The Hessian of f at x, of shape x.shape + x.shape."""
@@ -573,9 +615,13 @@ def operators(backend):
         n = x.size
         if vectorized:
             return _vectorized_hessian(f, x, op)
-        y = _scalar(f(hessian_seeds(x.ravel()).reshape(x.shape)), op)
-        if type(y) is HessianDual:
-            return y.hessian(n)
+        tag = tags.new()
+        return _hessian_result(f(hessian_seeds(x.ravel(), tag).reshape(x.shape)), n, op, tag)
+
+    def _hessian_result(y, n, op, tag):
+        y = _scalar(y, op)
+        if type(y) is HessianDual:   # of another call (kept from an earlier one): a constant
+            return y.hessian(n) if tags.of(y) == tag else np.zeros((n, n))
         if isinstance(y, numbers.Real) and not isinstance(y, bool):
             return np.zeros((n, n))
         raise _common.result_error(op, y)
@@ -586,9 +632,12 @@ def operators(backend):
         n = x.size
         rows = np.zeros((n + n * n, n))
         rows[:n] = np.eye(n)
+        tag = tags.new()
         with _common.user_fp_errors(op):
-            y = _scalar(f(HessianArray._new(x, rows.reshape((n + n * n,) + x.shape))), op)
+            y = _scalar(f(HessianArray._new(x, rows.reshape((n + n * n,) + x.shape), tag)), op)
         if isinstance(y, HessianArray):
+            if y._tag != tag:   # of another call (kept from an earlier one): a constant
+                return np.zeros((n, n))
             if y.ndim != 0:
                 raise _common.result_error(op, y)
             return symmetric(np.array(HessianArray._split(y._t)[1], dtype=np.float64))
@@ -653,26 +702,26 @@ def operators(backend):
             return (h[:, used] @ flat[used]).reshape(x.shape)
         if not callable(f):
             raise TypeError(f"hvp() expects a callable f, not {type(f).__name__!r}")
-        seeds = hvp_seeds(x.ravel(), v.ravel())
+        tag = tags.new()
+        seeds = hvp_seeds(x.ravel(), v.ravel(), tag)
         y = _scalar(f(seeds if x.ndim == 1 else seeds.reshape(x.shape)), "hvp")
-        if type(y) is DirectionalDual:
+        if type(y) is DirectionalDual:   # of another call (kept from an earlier one): a constant
+            if tags.of(y) != tag:
+                return np.zeros(x.shape)
             return y.tangent.gradient(x.size).reshape(x.shape)
         if isinstance(y, numbers.Real) and not isinstance(y, bool):
             return np.zeros(x.shape)
         raise _common.result_error("hvp", y)
 
-    def gradient_result(y, n):
-        """The gradient from f's result y (for a compiled fast path of gradient)."""
-        return _partials(y, n, "gradient")[1]
+    def gradient_result(y, n, tag):
+        """The gradient from f's result y at the seeds of the call `tag` (for
+        a compiled fast path of gradient)."""
+        return _partials(y, n, "gradient", tag)[1]
 
-    def hessian_result(y, n):
-        """The Hessian from f's result y (for a compiled fast path of hessian)."""
-        y = _scalar(y, "hessian")
-        if type(y) is HessianDual:
-            return y.hessian(n)
-        if isinstance(y, numbers.Real) and not isinstance(y, bool):
-            return np.zeros((n, n))
-        raise _common.result_error("hessian", y)
+    def hessian_result(y, n, tag):
+        """The Hessian from f's result y at the seeds of the call `tag` (for a
+        compiled fast path of hessian)."""
+        return _hessian_result(y, n, "hessian", tag)
 
     def bind_compiled(op, f, vectorized, args=()):
         """op(f) without a point, for a compiled fast path `op` (so that the

@@ -191,11 +191,13 @@ class Nesting:
 
     # -- a derivative call inside another one ------------------------------
 
-    def _seed(self, x, tag):
-        """The variable of an inner call at x, a Dual of an outer call."""
+    def seed(self, x, tag, direction=1.0):
+        """The variable of an inner call (perturbed along `direction`) at x, a
+        Dual of an outer call."""
         if type(x) is self.NestedDual:
             raise TypeError(_TOO_DEEP)
-        return self.NestedDual(self._HyperDual(x.real, x.dual, 1.0, 0.0), self._dual_tag(x), tag)
+        return self.NestedDual(self._HyperDual(x.real, x.dual, direction, 0.0),
+                               self._dual_tag(x), tag)
 
     def tangent(self, y, tag, op):
         """d y / d(variable of the call `tag`), as a number of the other call."""
@@ -225,8 +227,8 @@ class Nesting:
         return y
 
     def derivative(self, f, x, tag):
-        return self.tangent(f(self._seed(x, tag)), tag, "derivative")
+        return self.tangent(f(self.seed(x, tag)), tag, "derivative")
 
     def value_and_derivative(self, f, x, tag):
-        y = f(self._seed(x, tag))
+        y = f(self.seed(x, tag))
         return self.value(y, tag), self.tangent(y, tag, "value_and_derivative")

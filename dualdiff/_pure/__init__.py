@@ -19,16 +19,18 @@ from dualdiff._pure._directional import _DirectionalDual
 from dualdiff._pure._directional import hvp_seeds as _hvp_seeds
 from dualdiff._pure._hessian import HessianDual
 from dualdiff._pure._hessian import hessian_seeds as _hessian_seeds
-from dualdiff._pure._numbers import _TAGS
+from dualdiff._pure._numbers import TAGS as _TAGS
+from dualdiff._pure._numbers import _nesting
 from dualdiff._pure._rules import RULE_NAMES
-from dualdiff import _multi
+from dualdiff import _common, _multi
 
+_common.register_number_types(Dual, HyperDual, GradientDual, HessianDual, _DirectionalDual,
+                              NestedDual)
 _operators = _multi.operators(_SimpleNamespace(
     GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual, DualArray=DualArray,
-    derivative=derivative, NestedDual=NestedDual, module=__name__,
-    gradient_seeds=lambda x: _gradient_seeds(x, next(_TAGS)),
-    hessian_seeds=lambda x: _hessian_seeds(x, next(_TAGS)),
-    DirectionalDual=_DirectionalDual, hvp_seeds=lambda x, v: _hvp_seeds(x, v, next(_TAGS))))
+    derivative=derivative, NestedDual=NestedDual, module=__name__, tags=_TAGS,
+    nesting=_nesting, gradient_seeds=_gradient_seeds, hessian_seeds=_hessian_seeds,
+    DirectionalDual=_DirectionalDual, hvp_seeds=_hvp_seeds))
 gradient = _operators["gradient"]
 value_and_gradient = _operators["value_and_gradient"]
 jacobian = _operators["jacobian"]

@@ -82,13 +82,33 @@ def _dual(re, du, tag):
     return r
 
 
-def _hyper(re, e1, e2, e12):
+def _hyper(re, e1, e2, e12, tag):
     r = object.__new__(HyperDual)
     r._re = re
     r._e1 = e1
     r._e2 = e2
     r._e12 = e12
+    r._tag = tag
     return r
+
+
+def _hyper_tag(x, y):
+    """The second_derivative call of a result of x and y (_hyper_tag in
+    _core.pyx): a constant's tag is None; two HyperDuals of different calls
+    (or one built by hand, tag 0) must not meet."""
+    a, b = x._tag, y._tag
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    raise _common.mixed_hyper_error()
+
+
+def _not_hyper(x, y):
+    """NotImplemented for x op y, or the reason a Dual and a HyperDual cannot meet."""
+    if type(x) in (Dual, NestedDual) or type(y) in (Dual, NestedDual):
+        raise _common.order_mix_error(x, y)
+    return NotImplemented
 
 
 def _dual_chain(x, f):
@@ -110,7 +130,7 @@ def _hyper_chain(x, f):
     if _has_nan(e1, e2, e12) or not R.is_normal(q):
         e1, e2 = tz(x._e1, f[1]), tz(x._e2, f[1])
         e12 = tz(x._e12, f[1]) + R.tt3_st(f[2], x._e1, x._e2)
-    return _hyper(f[0], e1, e2, e12)
+    return _hyper(f[0], e1, e2, e12, x._tag)
 
 
 def _dual_chain2(x, y, v, g):
@@ -123,7 +143,7 @@ def _hyper_chain2(x, y, v, g, h):
            + R.cross3(h[1], x._e1, y._e2, x._e2, y._e1)
            + R.tt3_st(h[2], y._e1, y._e2))
     return _hyper(v, tz(x._e1, g[0]) + tz(y._e1, g[1]),
-                  tz(x._e2, g[0]) + tz(y._e2, g[1]), e12)
+                  tz(x._e2, g[0]) + tz(y._e2, g[1]), e12, _hyper_tag(x, y))
 
 
 def _dual_mul(x, y):
@@ -145,10 +165,11 @@ def _hyper_mul(x, y):
         e1 = tz(x._e1, y._re) + tz(y._e1, x._re)
         e2 = tz(x._e2, y._re) + tz(y._e2, x._re)
         e12 = tz(x._e12, y._re) + tz(y._e12, x._re) + tt(x._e1, y._e2) + tt(x._e2, y._e1)
-    return _hyper(x._re * y._re, e1, e2, e12)
+    return _hyper(x._re * y._re, e1, e2, e12, _hyper_tag(x, y))
 
 
 def _hyper_div(x, y):
+    tag = _hyper_tag(x, y)
     if y._re == 0.0:
         raise _common.zero_division()
     v = x._re / y._re
@@ -159,7 +180,7 @@ def _hyper_div(x, y):
         r1 = (x._e1 - tz(y._e1, v)) / y._re
         r2 = (x._e2 - tz(y._e2, v)) / y._re
         r12 = (x._e12 - tz(y._e12, v) - tt(r1, y._e2) - tt(r2, y._e1)) / y._re
-    return _hyper(v, r1, r2, r12)
+    return _hyper(v, r1, r2, r12, tag)
 
 
 def _dual_pow(x, p):
@@ -172,14 +193,16 @@ def _dual_pow(x, p):
     return _dual_chain(x, f)
 
 
-def _hyper_pow(x, p):
+def _hyper_pow(x, p, tag):
     f = R.pow_rule(x._re, p, 2)
     _check_pow(x._re, p, f[0])
     if not (R.is_normal(f[1]) and R.is_normal(f[2])) and R.pow_rescues(x._re, p, f[0]):
         c = R.pow_scaled(x._re, p, f[0], 2)   # as dd_hyper_pow_v
         return _hyper(f[0], R.sc_tz(x._e1, c[0]), R.sc_tz(x._e2, c[0]),
-                      R.sc_tz(x._e12, c[0]) + R.sc_tt(x._e1, x._e2, c[1]))
-    return _hyper_chain(x, f)
+                      R.sc_tz(x._e12, c[0]) + R.sc_tt(x._e1, x._e2, c[1]), tag)
+    r = _hyper_chain(x, f)
+    r._tag = tag
+    return r
 
 
 _POW, _ATAN2, _HYPOT = "power", "arctan2", "hypot"
@@ -210,7 +233,7 @@ def _dual_binary(x, y, op):
 
 def _hyper_binary(x, y, op):
     if op == _POW and y._e1 == 0.0 and y._e2 == 0.0 and y._e12 == 0.0:
-        return _hyper_pow(x, y._re)
+        return _hyper_pow(x, y._re, _hyper_tag(x, y))
     v, g, h = binary_coefficients(x._re, y._re, op, 2)
     return _hyper_chain2(x, y, v, g, h)
 
@@ -224,7 +247,7 @@ def _as_dual(o, op):
 def _as_hyper(o, op):
     if type(o) is HyperDual:
         return o
-    return _hyper(_arg(o, op, "a real number or a HyperDual"), 0.0, 0.0, 0.0)
+    return _hyper(_arg(o, op, "a real number or a HyperDual"), 0.0, 0.0, 0.0, None)
 
 
 def _binary(x, y, op):
@@ -523,13 +546,14 @@ class HyperDual(_Number):
     (16.0, 32.0, 48.0)
     """
 
-    __slots__ = ("_re", "_e1", "_e2", "_e12")
+    __slots__ = ("_re", "_e1", "_e2", "_e12", "_tag")
 
     def __init__(self, real, e1=0.0, e2=0.0, e12=0.0):
         self._re = _arg(real, "HyperDual", "a real number")
         self._e1 = _arg(e1, "HyperDual", "a real number")
         self._e2 = _arg(e2, "HyperDual", "a real number")
         self._e12 = _arg(e12, "HyperDual", "a real number")
+        self._tag = 0   # not seeded by a second_derivative call
 
     @property
     def real(self):
@@ -569,46 +593,49 @@ class HyperDual(_Number):
         if type(other) is HyperDual:
             return other
         c = _to_double(other)
-        return None if c is None else _hyper(c, 0.0, 0.0, 0.0)
+        return None if c is None else _hyper(c, 0.0, 0.0, 0.0, None)
 
     def __add__(self, other):
         if type(other) is HyperDual:
             return _hyper(self._re + other._re, self._e1 + other._e1,
-                          self._e2 + other._e2, self._e12 + other._e12)
+                          self._e2 + other._e2, self._e12 + other._e12, _hyper_tag(self, other))
         c = _to_double(other)
-        return NotImplemented if c is None else _hyper(self._re + c, self._e1, self._e2, self._e12)
+        return (_not_hyper(self, other) if c is None
+                else _hyper(self._re + c, self._e1, self._e2, self._e12, self._tag))
 
     def __radd__(self, other):
         c = _to_double(other)
-        return NotImplemented if c is None else _hyper(c + self._re, self._e1, self._e2, self._e12)
+        return (_not_hyper(other, self) if c is None
+                else _hyper(c + self._re, self._e1, self._e2, self._e12, self._tag))
 
     def __sub__(self, other):
         if type(other) is HyperDual:
             return _hyper(self._re - other._re, self._e1 - other._e1,
-                          self._e2 - other._e2, self._e12 - other._e12)
+                          self._e2 - other._e2, self._e12 - other._e12, _hyper_tag(self, other))
         c = _to_double(other)
-        return NotImplemented if c is None else _hyper(self._re - c, self._e1, self._e2, self._e12)
+        return (_not_hyper(self, other) if c is None
+                else _hyper(self._re - c, self._e1, self._e2, self._e12, self._tag))
 
     def __rsub__(self, other):
         c = _to_double(other)
-        return (NotImplemented if c is None
-                else _hyper(c - self._re, -self._e1, -self._e2, -self._e12))
+        return (_not_hyper(other, self) if c is None
+                else _hyper(c - self._re, -self._e1, -self._e2, -self._e12, self._tag))
 
     def __mul__(self, other):
         y = self._lift(other)
-        return NotImplemented if y is None else _hyper_mul(self, y)
+        return _not_hyper(self, other) if y is None else _hyper_mul(self, y)
 
     def __rmul__(self, other):
         y = self._lift(other)
-        return NotImplemented if y is None else _hyper_mul(y, self)
+        return _not_hyper(other, self) if y is None else _hyper_mul(y, self)
 
     def __truediv__(self, other):
         y = self._lift(other)
-        return NotImplemented if y is None else _hyper_div(self, y)
+        return _not_hyper(self, other) if y is None else _hyper_div(self, y)
 
     def __rtruediv__(self, other):
         y = self._lift(other)
-        return NotImplemented if y is None else _hyper_div(y, self)
+        return _not_hyper(other, self) if y is None else _hyper_div(y, self)
 
     def __pow__(self, other, mod=None):
         if mod is not None:
@@ -616,16 +643,16 @@ class HyperDual(_Number):
         if type(other) is HyperDual:
             return _hyper_binary(self, other, _POW)
         p = _to_double(other)
-        return NotImplemented if p is None else _hyper_pow(self, p)
+        return _not_hyper(self, other) if p is None else _hyper_pow(self, p, self._tag)
 
     def __rpow__(self, other, mod=None):
         if mod is not None:
             raise TypeError("pow() 3rd argument not allowed for dualdiff numbers")
         y = self._lift(other)
-        return NotImplemented if y is None else _hyper_binary(y, self, _POW)
+        return _not_hyper(other, self) if y is None else _hyper_binary(y, self, _POW)
 
     def __neg__(self):
-        return _hyper(-self._re, -self._e1, -self._e2, -self._e12)
+        return _hyper(-self._re, -self._e1, -self._e2, -self._e12, self._tag)
 
 # ---------------------------------------------------------------------------
 # Public functions
@@ -1064,12 +1091,15 @@ def second_derivative(f, x=..., *, args=()):
         return _common.bind(second_derivative, f, **({"args": args} if args != () else {}))
     if args != ():
         f = _common.with_args(f, args, "second_derivative")
+    if type(x) is Dual or type(x) is NestedDual:   # inside a derivative call
+        raise _common.order_mix_error(x, HyperDual(0.0))
     a = _point(x, "second_derivative")
     if a is None:
         return _array_module.elementwise_derivative(second_derivative, _ARRAY_TYPES, f, x)
-    y = f(_hyper(a, 1.0, 1.0, 0.0))
-    if type(y) is HyperDual:
-        return y._e12
+    tag = next(_TAGS)
+    y = f(_hyper(a, 1.0, 1.0, 0.0, tag))
+    if type(y) is HyperDual:   # of another call (or built by hand): a constant here
+        return y._e12 if y._tag == tag else 0.0
     _real_result(y, "second_derivative")
     return 0.0
 
@@ -1119,5 +1149,20 @@ _nesting = _nested.Nesting(SimpleNamespace(
     functions={name: globals()[name] for name in _nested.FUNCTIONS}))
 NestedDual = _nesting.NestedDual
 
-DualArray, HyperDualArray = _array_module.array_types(_arrays, Dual, HyperDual, __name__)
+
+def _tag_of(x):
+    """The tag of the derivative call that perturbs the dualdiff number x (None: not one)."""
+    if type(x) in (Dual, HyperDual):
+        return x._tag
+    if isinstance(x, _Number):   # GradientDual, HessianDual; _DirectionalDual by its primal
+        return getattr(x, "_p", x)._tag
+    return None
+
+
+TAGS = SimpleNamespace(
+    new=lambda: next(_TAGS), of=_tag_of,
+    dual=lambda re, du, tag: _dual(float(re), float(du), tag),
+    hyper=lambda re, e1, e2, e12, tag: _hyper(float(re), float(e1), float(e2), float(e12), tag))
+
+DualArray, HyperDualArray = _array_module.array_types(_arrays, Dual, HyperDual, __name__, TAGS)
 _ARRAY_TYPES = (DualArray, HyperDualArray)
