@@ -80,6 +80,8 @@ def _real_operand(x):
     if isinstance(x, numbers.Real):   # int, bool, NumPy scalars, fractions
         return float(x)
     if isinstance(x, np.ndarray) and (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+        if isinstance(x, np.ma.MaskedArray):   # a dualdiff array has no mask to keep it in
+            raise _common.masked_error("an operation of a dualdiff array")
         if np.issubdtype(x.dtype, np.complexfloating):
             return None
         return x.astype(np.float64, copy=False)

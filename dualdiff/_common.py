@@ -120,19 +120,26 @@ def flag(v):
     return bool(v) if isinstance(v, np.bool_) else v
 
 
-def masked_error(op):
+def masked_error(where):
     return TypeError(
-        f"{op}() does not take a masked array (np.ma.MaskedArray): its mask would be "
+        f"{where} does not take a masked array (np.ma.MaskedArray): its mask would be "
         "dropped. Pass x.filled(value) to use every point, or x.compressed() for the "
         "unmasked points alone; np.ma.array(result, mask=np.ma.getmaskarray(x)) then "
         "masks an elementwise result again")
+
+
+def keep_mask(x, out):
+    """out, masked as x is when x is a masked array (an elementwise result of x)."""
+    if isinstance(x, np.ma.MaskedArray) and isinstance(out, np.ndarray):
+        return np.ma.array(out, mask=np.ma.getmaskarray(x).copy())
+    return out
 
 
 def refuse_masked(op, *values):
     """TypeError if one of the values is a masked array (dualdiff keeps no mask)."""
     for v in values:
         if isinstance(v, np.ma.MaskedArray):
-            raise masked_error(op)
+            raise masked_error(f"{op}()")
 
 
 def format_float(v):
@@ -254,7 +261,7 @@ def apply_other(x, name, scalar_fn, args=()):
 def apply_binary_arrays(name, x, y):
     """arctan2, hypot and power when an operand is an ndarray (NumPy semantics)."""
     if name == "power":
-        x = np.asarray(x)
+        x = np.asanyarray(x)   # a masked array stays one: np.power keeps its mask
         if x.dtype != object and not np.issubdtype(x.dtype, np.floating):
             x = x.astype(np.float64)  # int ** negative int raises in NumPy
         return np.power(x, y)
@@ -263,6 +270,7 @@ def apply_binary_arrays(name, x, y):
 
 def array_logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x), axis)) of a float array, without overflow (scipy.special's result)."""
+    refuse_masked("logsumexp", x)   # a reduction: np.ma's would leave the masked terms out
     x = np.asarray(x, dtype=np.float64)
     if x.size == 0:
         raise ValueError("logsumexp() arg is an empty array")
@@ -277,6 +285,7 @@ def array_logsumexp(x, axis=None, keepdims=False):
 
 def array_softmax(x, axis=None):
     """exp(x) / sum(exp(x), axis) of a float array, without overflow."""
+    refuse_masked("softmax", x)   # a reduction: np.ma's would leave the masked terms out
     x = np.asarray(x, dtype=np.float64)
     if x.size == 0:
         return x.copy()

@@ -306,3 +306,46 @@ def test_what_the_message_suggests_works(dd):
     assert kept.mask.tolist() == [False, True, False]
     np.testing.assert_array_equal(dd.derivative(dd.sin, MASKED.compressed()),
                                   np.cos(np.array([0.5, 2.5])))
+
+
+ELEMENTWISE = {   # name: the function on floats, by math
+    "sigmoid": lambda x: 1 / (1 + math.exp(-x)),
+    "relu": lambda x: max(x, 0.0),
+    "softplus": lambda x: math.log1p(math.exp(x)),
+    "erf": math.erf,
+    "erfc": math.erfc,
+    "gelu": lambda x: gelu_exact(x)[0],
+    "leaky_relu": lambda x: x if x > 0 else 0.01 * x,
+    "sin": math.sin,
+    "exp": math.exp,
+}
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_functions_of_a_masked_float_array_keep_its_mask(dd, name):
+    # as NumPy's ufuncs do (dd.sin, dd.exp are np.sin, np.exp there)
+    out = getattr(dd, name)(MASKED)
+    assert isinstance(out, np.ma.MaskedArray), type(out)
+    assert out.mask.tolist() == [False, True, False]
+    np.testing.assert_allclose(out.compressed(), [ELEMENTWISE[name](0.5), ELEMENTWISE[name](2.5)],
+                               rtol=1e-14)
+
+
+def test_gelu_tanh_and_power_of_a_masked_float_array_keep_its_mask(dd):
+    out = dd.gelu(MASKED, approximate="tanh")
+    assert out.mask.tolist() == [False, True, False]
+    np.testing.assert_allclose(out.compressed(), [gelu_tanh(0.5)[0], gelu_tanh(2.5)[0]], rtol=1e-14)
+    for out in (dd.power(MASKED, 2), dd.power(np.ma.array([1, 2, 3], mask=[0, 1, 0]), -1)):
+        assert isinstance(out, np.ma.MaskedArray)
+        assert out.mask.tolist() == [False, True, False]
+    assert dd.power(MASKED, 2).compressed().tolist() == [0.25, 6.25]
+
+
+def test_reductions_and_dualdiff_array_operands_refuse_a_masked_array(dd):
+    # a reduction would have to leave masked terms out (np.ma's sum does): refused,
+    # as is a masked operand of a dualdiff array, which has no mask to keep
+    a = dd.DualArray([1.0, 2.0, 3.0], 1.0)
+    for call in (lambda: dd.softmax(MASKED), lambda: dd.logsumexp(MASKED),
+                 lambda: a + MASKED, lambda: a * MASKED, lambda: np.maximum(a, MASKED)):
+        with pytest.raises(TypeError, match="np.ma"):
+            call()
