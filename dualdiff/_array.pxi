@@ -291,7 +291,8 @@ cdef object _float_array_values(object x, str name, double param):
     if not isinstance(x, (_np_ndarray, _np_generic)) or x.dtype.kind not in "biuf":
         return None
     out = _array_values(name, x, param)
-    return out[()] if out.ndim == 0 else out
+    return (out[()] if out.ndim == 0 else out if type(x) is _np_ndarray
+            else _common.keep_mask(x, out))   # a masked array's mask is kept
 
 
 def _libm_values():

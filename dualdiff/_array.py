@@ -80,6 +80,8 @@ def _real_operand(x):
     if isinstance(x, numbers.Real):   # int, bool, NumPy scalars, fractions
         return float(x)
     if isinstance(x, np.ndarray) and (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+        if isinstance(x, np.ma.MaskedArray):   # a dualdiff array has no mask to keep it in
+            raise _common.masked_error("an operation of a dualdiff array")
         if np.issubdtype(x.dtype, np.complexfloating):
             return None
         return x.astype(np.float64, copy=False)
@@ -802,7 +804,7 @@ class ArrayBase:
 
     def gelu(self, approximate=False):
         """gelu(approximate=False) -> dualdiff.gelu elementwise."""
-        return self._unary("gelu_tanh" if approximate else "gelu")
+        return self._unary("gelu_tanh" if _common.gelu_form(approximate) else "gelu")
 
     def power(self, p):
         """power(p) -> self ** p elementwise."""
@@ -882,6 +884,7 @@ class DualArrayBase(ArrayBase):
     _part_names = ("real", "dual")
 
     def __new__(cls, real, dual=None, *, tangents=None):
+        _common.refuse_masked(cls.__name__, real, dual, tangents)
         if tangents is not None:   # k directions at once, as repr() shows them
             if dual is not None:
                 raise TypeError("DualArray() takes dual or tangents, not both")
@@ -1007,6 +1010,7 @@ class HyperDualArrayBase(ArrayBase):
     _part_names = ("real", "e1", "e2", "e12")
 
     def __new__(cls, real, e1=0.0, e2=0.0, e12=0.0):
+        _common.refuse_masked(cls.__name__, real, e1, e2, e12)
         return cls._from_parts(real, e1, e2, e12)
 
     e1 = property(lambda self: self._view(self._t[0]), doc="The e1 parts (read-only).")
@@ -1244,6 +1248,7 @@ def _values(x):
 def _sum(x, axis=None, keepdims=False, dtype=None, out=None, **kwargs):
     _no_extras("sum", dtype=dtype, out=out, **kwargs)
     rows = _axis_of_rows(axis, x.ndim)
+    keepdims = _common.flag(keepdims)
     return x._element(np.sum(x._re, axis=axis, keepdims=keepdims),
                       np.sum(x._t, axis=rows, keepdims=keepdims))
 
@@ -1251,6 +1256,7 @@ def _sum(x, axis=None, keepdims=False, dtype=None, out=None, **kwargs):
 def _mean(x, axis=None, keepdims=False, dtype=None, out=None, **kwargs):
     _no_extras("mean", dtype=dtype, out=out, **kwargs)
     rows = _axis_of_rows(axis, x.ndim)
+    keepdims = _common.flag(keepdims)
     return x._element(np.mean(x._re, axis=axis, keepdims=keepdims),
                       np.mean(x._t, axis=rows, keepdims=keepdims))
 
@@ -1273,7 +1279,7 @@ def _prod(x, axis=None, keepdims=False, dtype=None, out=None, **kwargs):
     _no_extras("prod", dtype=dtype, out=out, **kwargs)
     if axis is None:
         y = _prod(x.ravel(), axis=0)
-        return y.reshape((1,) * x.ndim) if keepdims else y
+        return expand_dims_all(x, y) if keepdims else y   # y may be a scalar element
     if isinstance(axis, tuple):
         raise TypeError("prod over several axes at once is not supported for dualdiff arrays; "
                         "take one axis at a time")
@@ -1941,6 +1947,7 @@ def array_types(kernels, Dual, HyperDual, module, tags):
 
 def array_point(x, op):
     """x as a float64 ndarray for an elementwise derivative; TypeError otherwise."""
+    _common.refuse_masked(op, x)
     x = np.asarray(x)
     if x.dtype == object or not (np.issubdtype(x.dtype, np.integer)
                                  or np.issubdtype(x.dtype, np.floating) or x.dtype == bool):

@@ -45,6 +45,14 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def _print_message(self, message, file=None):
+        # argparse ignores an OSError here: --help and --version on stdout
+        # must fail as any other output does (main() reports it)
+        if message and file is sys.stdout:
+            file.write(message)
+        else:
+            super()._print_message(message, file)
+
     def error(self, message):
         # One line, not argparse's usage block: the DESIGN's error contract.
         if "EXPR" in message:   # most likely an EXPR like -x**2, read as an option
@@ -309,19 +317,58 @@ def build_parser(run_as=PROG):
     p.add_argument("--plot", metavar="FILE", help="draw error against step size to FILE (.png)")
     p.add_argument("--tasks", metavar="a,b,c", help="run only these tasks")
     p.set_defaults(handler=_cmd_bench)
+    parser.commands = tuple(sub.choices)   # for the message when none is given
     return parser
 
 
 def main(argv=None, run_as=PROG):
     """main(argv=None, run_as="dualdiff") -> exit status; argv defaults to
-    sys.argv[1:]; run_as is the command as it was run, which hints name."""
+    sys.argv[1:]; run_as is the command as it was run, which hints name.
+
+    Output that cannot be written ends the run as any other error does: a
+    closed pipe (``dualdiff info | head -c1``) silently with status 1, as the
+    Python docs' "Note on SIGPIPE" does it; any other OSError (a full disk)
+    with one line on stderr and status 1.
+    """
+    try:
+        status = _main(argv, run_as)
+        sys.stdout.flush()   # here, not at exit, where an error is a traceback-like report
+        return status
+    except BrokenPipeError:
+        # the reader has gone (head, less quit): nothing to tell it, nor on stderr
+        _discard_stdout()
+        return 1
+    except OSError as exc:
+        _discard_stdout()
+        try:
+            print(f"{PROG}: error: cannot write the output: {_one_line(exc)}", file=sys.stderr)
+        except OSError:
+            pass
+        return 1
+
+
+def _discard_stdout():
+    """Point stdout at devnull, so that the interpreter's own flush at exit
+    (of what could not be written) does not fail again, with a report."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):   # not a file (a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _main(argv, run_as):
     parser = build_parser(run_as)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:   # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else 1
-    if args.command is None:
-        parser.print_help(sys.stderr)
+    if args.command is None:   # one line, as argparse's other usage errors here
+        commands = parser.commands
+        sys.stderr.write(f"{PROG}: error: a command is required: {', '.join(commands[:-1])} "
+                         f"or {commands[-1]} (see {PROG} --help)\n")
         return 2
     try:
         return args.handler(args)

@@ -149,6 +149,50 @@ def operand_error(func, x, accepted):
     return TypeError(f"{func}() argument must be {accepted}, not {type(x).__name__!r}")
 
 
+def gelu_form(approximate):
+    """gelu's approximate= as a bool (True: the tanh form): True or False
+    (NumPy's bools too), or PyTorch's strings "tanh" and "none"; anything else
+    is an error that lists these, never a truth value ("no" is not True)."""
+    if approximate is True or approximate is False:
+        return approximate
+    if isinstance(approximate, np.bool_):
+        return bool(approximate)
+    accepted = "approximate=True, False, 'tanh' or 'none' (PyTorch's names)"
+    if isinstance(approximate, str):
+        if approximate == "tanh" or approximate == "none":
+            return approximate == "tanh"
+        raise ValueError(f"gelu() takes {accepted}, not {approximate!r}")
+    raise TypeError(f"gelu() takes {accepted}, not {approximate!r} "
+                    f"(of type {type(approximate).__name__!r})")
+
+
+def flag(v):
+    """A NumPy bool as Python's (NumPy's own keepdims= refuses np.True_); v otherwise."""
+    return bool(v) if isinstance(v, np.bool_) else v
+
+
+def masked_error(where):
+    return TypeError(
+        f"{where} does not take a masked array (np.ma.MaskedArray): its mask would be "
+        "dropped. Pass x.filled(value) to use every point, or x.compressed() for the "
+        "unmasked points alone; np.ma.array(result, mask=np.ma.getmaskarray(x)) then "
+        "masks an elementwise result again")
+
+
+def keep_mask(x, out):
+    """out, masked as x is when x is a masked array (an elementwise result of x)."""
+    if isinstance(x, np.ma.MaskedArray) and isinstance(out, np.ndarray):
+        return np.ma.array(out, mask=np.ma.getmaskarray(x).copy())
+    return out
+
+
+def refuse_masked(op, *values):
+    """TypeError if one of the values is a masked array (dualdiff keeps no mask)."""
+    for v in values:
+        if isinstance(v, np.ma.MaskedArray):
+            raise masked_error(f"{op}()")
+
+
 def format_float(v):
     """repr of a float that eval() reads back, inf and nan included."""
     return repr(v) if math.isfinite(v) else f"float('{v!r}')"
@@ -268,7 +312,7 @@ def apply_other(x, name, scalar_fn, args=()):
 def apply_binary_arrays(name, x, y):
     """arctan2, hypot and power when an operand is an ndarray (NumPy semantics)."""
     if name == "power":
-        x = np.asarray(x)
+        x = np.asanyarray(x)   # a masked array stays one: np.power keeps its mask
         if x.dtype != object and not np.issubdtype(x.dtype, np.floating):
             x = x.astype(np.float64)  # int ** negative int raises in NumPy
         return np.power(x, y)
@@ -277,6 +321,7 @@ def apply_binary_arrays(name, x, y):
 
 def array_logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x), axis)) of a float array, without overflow (scipy.special's result)."""
+    refuse_masked("logsumexp", x)   # a reduction: np.ma's would leave the masked terms out
     x = np.asarray(x, dtype=np.float64)
     if x.size == 0:
         raise ValueError("logsumexp() arg is an empty array")
@@ -291,6 +336,7 @@ def array_logsumexp(x, axis=None, keepdims=False):
 
 def array_softmax(x, axis=None):
     """exp(x) / sum(exp(x), axis) of a float array, without overflow."""
+    refuse_masked("softmax", x)   # a reduction: np.ma's would leave the masked terms out
     x = np.asarray(x, dtype=np.float64)
     if x.size == 0:
         return x.copy()
@@ -346,6 +392,26 @@ def numpy_ufunc(ufunc):
     return ufunc in _NUMPY_UFUNCS
 
 
+#: NumPy's binary ufuncs whose object loop calls a method of the first operand,
+#: which a plain number first (np.arctan2(2.0, dual)) does not have: they run
+#: as a ufunc of the backend's own function instead, by backend module and name.
+_BINARY_FUNCTIONS = {np.arctan2: "arctan2", np.hypot: "hypot"}
+_BINARY_UFUNCS = {}
+
+
+def _binary_ufunc(x, name):
+    """The backend's function `name` of x's backend, as an object ufunc."""
+    module = type(x).__module__
+    if module == "dualdiff._nested":   # a NestedDual: its parts are its backend's HyperDual
+        module = type(x.h).__module__
+    module = "dualdiff._pure" if module.startswith("dualdiff._pure") else "dualdiff._core"
+    ufunc = _BINARY_UFUNCS.get((module, name))
+    if ufunc is None:
+        ufunc = _BINARY_UFUNCS[module, name] = np.frompyfunc(
+            getattr(sys.modules[module], name), 2, 1)
+    return ufunc
+
+
 def scalar_array_ufunc(x, ufunc, method, inputs, kwargs):
     """__array_ufunc__ of the scalar number types: NumPy's ufuncs run as
     NumPy runs them on objects (np.sin(x) calls x.sin(); an ndarray operand
@@ -360,6 +426,8 @@ def scalar_array_ufunc(x, ufunc, method, inputs, kwargs):
         m = getattr(inputs[0], name, None)
         if m is not None:   # np.sin(dual): the number's own method, as NumPy would call it
             return m()
+    if ufunc in _BINARY_FUNCTIONS:
+        ufunc = _binary_ufunc(x, _BINARY_FUNCTIONS[ufunc])
     wrapped = tuple(np.array(i, dtype=object) if not isinstance(i, np.ndarray)
                     and hasattr(i, "__array_ufunc__") and not is_array(i) else i for i in inputs)
     out = getattr(ufunc, method)(*wrapped, **kwargs)

@@ -1113,19 +1113,24 @@ def leaky_relu(x, alpha=0.01):
 def gelu(x, approximate=False):
     """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form.
 
+    approximate takes True or False (NumPy's bools too), or PyTorch's names
+    "tanh" and "none"; anything else is an error.
+
     >>> import dualdiff as dd
     >>> dd.gelu(dd.Dual(0.0, 1.0))
     Dual(0.0, 0.5)
     >>> dd.gelu(dd.Dual(0.0, 1.0), approximate=True)
     Dual(0.0, 0.5)
     """
+    cdef bint tanh = approximate is True or (approximate is not False
+                                             and _common.gelu_form(approximate))
     if (type(x) is Dual or type(x) is HyperDual or type(x) is GradientDual
             or type(x) is HessianDual or PyFloat_Check(x) or PyLong_Check(x)):
-        return _unary(x, DD_RULE_gelu_tanh if approximate else DD_RULE_gelu, "gelu")
-    values = _float_array_values(x, "gelu_tanh" if approximate else "gelu", 0.0)
+        return _unary(x, DD_RULE_gelu_tanh if tanh else DD_RULE_gelu, "gelu")
+    values = _float_array_values(x, "gelu_tanh" if tanh else "gelu", 0.0)
     if values is not None:
         return values
-    return _common.apply_other(x, "gelu", gelu, (approximate,))
+    return _common.apply_other(x, "gelu", gelu, (tanh,))
 
 def power(x, p):
     """power(x, p) -> x**p; a negative x needs an integer p (ValueError otherwise).

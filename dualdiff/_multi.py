@@ -215,6 +215,7 @@ def vector_point(x, op):
                         "for a function of one variable")
     if not isinstance(x, (list, tuple, np.ndarray)):
         raise _common.operand_error(op, x, "a list, tuple or ndarray of real numbers")
+    _common.refuse_masked(op, x)
     arr = np.asarray(x)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.integer)
                                    or np.issubdtype(arr.dtype, np.floating)

@@ -153,10 +153,83 @@ def test_usage_errors_exit_2_with_one_line(tmp_path, args, code, text):
     assert text in proc.stderr
 
 
-def test_no_subcommand_prints_help_and_exits_2(tmp_path):
+def test_no_subcommand_prints_one_line_and_exits_2(tmp_path):
     proc = run_cli([], dualdiff.backend, tmp_path)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "diff" in proc.stderr and "info" in proc.stderr and "bench" in proc.stderr
+    assert_clean_failure(proc, codes=(2,))   # one line, not the whole help
+    assert proc.stderr == ("dualdiff: error: a command is required: diff, info or bench "
+                           "(see dualdiff --help)\n")
+
+
+# ---------------------------------------------------------------- end to end, unwritable stdout
+
+def popen_cli(args, backend, cwd, stdout):
+    env = dict(os.environ, PYTHONPATH=PKG_ROOT)
+    env.pop("DUALDIFF_PURE_PYTHON", None)
+    if backend == "python":
+        env["DUALDIFF_PURE_PYTHON"] = "1"
+    return subprocess.Popen([sys.executable, "-m", "dualdiff", *args], env=env, cwd=cwd,
+                            stdout=stdout, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("args", [DONE_WHEN, ["info"], ["--help"], ["diff", "--help"],
+                                  ["diff", "+".join(f"x{i}" for i in range(100)), "--at",
+                                   ",".join(f"x{i}=1" for i in range(100)), "--order", "2"]],
+                         ids=["diff", "info", "help", "diff-help", "large-hessian"])
+def test_closed_pipe_on_stdout_exits_1_without_a_word(dd, tmp_path, args):
+    # `dualdiff ... | head -c0`: the reader is gone before anything is written
+    # (the large Hessian, ~40 kB, is more than a pipe holds: written while running)
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = popen_cli(args, dd.backend, tmp_path, stdout=write)
+    finally:
+        os.close(write)
+    _, err = proc.communicate(timeout=120)
+    # status 1, as the Python docs' "Note on SIGPIPE" exits, and as this CLI
+    # exits for every runtime failure; nothing on stderr: the reader left on purpose
+    assert (proc.returncode, err) == (1, "")
+
+
+def test_closed_pipe_after_the_first_byte(dd, tmp_path):
+    # `dualdiff diff ... | head -c1`, with a reader that really reads
+    proc = subprocess.run(
+        f"{sys.executable} -m dualdiff info | head -c1; exit ${{PIPESTATUS[0]}}",
+        shell=True, executable="/bin/bash", cwd=tmp_path, capture_output=True, text=True,
+        timeout=120, env=dict(os.environ, PYTHONPATH=PKG_ROOT,
+                              DUALDIFF_PURE_PYTHON="1" if dd.backend == "python" else "0"))
+    assert proc.stdout == "d"
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert proc.stderr == ""
+    assert proc.returncode in (0, 1)   # 0 if info was all written before head left
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [DONE_WHEN, ["info", "--json"], ["--version"]],
+                         ids=["diff", "info", "version"])
+def test_full_disk_on_stdout_is_one_line_and_status_1(dd, tmp_path, args):
+    with open("/dev/full", "w") as full:
+        proc = popen_cli(args, dd.backend, tmp_path, stdout=full)
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err and "Exception ignored" not in err
+    assert err.startswith("dualdiff: error: cannot write the output: ") and \
+        "No space left on device" in err, err
+    assert len(err.splitlines()) == 1, err
+
+
+def test_console_script_main_flushes_and_reports_in_process(monkeypatch, capsys):
+    # main() is the console script's entry point: it must turn the error into a status
+    class Full:
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    assert _cli.main(["info"]) == 1
+    assert capsys.readouterr().err == (
+        "dualdiff: error: cannot write the output: [Errno 28] No space left on device\n")
 
 
 def test_bench_says_when_the_pure_python_backend_is_running(dd, tmp_path):

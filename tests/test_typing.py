@@ -174,6 +174,11 @@ check(dd.asin(H), dd.HyperDualArray)
 check(dd.log(x, 2.0), dd.Dual)
 check(dd.leaky_relu(x, alpha=0.2), dd.Dual)
 check(dd.gelu(1.0, approximate=True), float)
+check(dd.gelu(x, approximate="tanh"), dd.Dual)
+check(dd.gelu(a, approximate=np.True_), NDArray[Any])
+check(X.gelu("none"), dd.DualArray)
+check(X.sum(keepdims=np.True_), dd.DualArray | dd.Dual)
+check(dd.gradient(lambda v: v[0] * v[0], [1.0], vectorized=np.False_), NDArray[np.float64])
 check(dd.fabs(x), dd.Dual)
 check(dd.power(x, 2), dd.Dual)
 check(dd.pow(2.0, x), dd.Dual)
@@ -281,6 +286,8 @@ dd.gradient(f, [1.0], vectorized="auto")  # E: "auto" only without x (ValueError
 dd.jacobian(f, vectorized="yes")  # E: True, False or "auto"
 dd.gradient(f).vectorized_choices  # E: only the "auto" function has it
 dd.leaky_relu(1.0, alpha="0.1")  # E
+dd.gelu(1.0, approximate="no")  # E: True, False, "tanh" or "none"
+x.gelu(1)  # E: not a truth value
 X[0] = 2.0  # E: the arrays are immutable
 X + dd.HyperDual(1.0)  # E
 finite.central_difference(math.sin, 1.0, accuracy=3)  # E

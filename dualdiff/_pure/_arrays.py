@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from dualdiff import _common
 from dualdiff._pure import _rules as R
 
 _PARTIALS = {
@@ -273,4 +274,4 @@ def float_values(name, x, param=0.0):
     a = np.asarray(x, dtype=np.float64)
     with np.errstate(all="ignore"):
         out = np.asarray(fn(a, param), dtype=np.float64)
-    return out[()] if out.ndim == 0 else out
+    return out[()] if out.ndim == 0 else _common.keep_mask(x, out)   # a masked array's mask is kept

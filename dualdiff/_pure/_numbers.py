@@ -907,18 +907,22 @@ def leaky_relu(x, alpha=0.01):
 def gelu(x, approximate=False):
     """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form.
 
+    approximate takes True or False (NumPy's bools too), or PyTorch's names
+    "tanh" and "none"; anything else is an error.
+
     >>> import dualdiff as dd
     >>> dd.gelu(dd.Dual(0.0, 1.0))
     Dual(0.0, 0.5)
     >>> dd.gelu(dd.Dual(0.0, 1.0), approximate=True)
     Dual(0.0, 0.5)
     """
+    tanh = _common.gelu_form(approximate)
     if isinstance(x, (_Number, float, int)):
-        return _unary(x, "gelu_tanh" if approximate else "gelu", "gelu")
-    values = _arrays.float_values("gelu_tanh" if approximate else "gelu", x)
+        return _unary(x, "gelu_tanh" if tanh else "gelu", "gelu")
+    values = _arrays.float_values("gelu_tanh" if tanh else "gelu", x)
     if values is not None:
         return values
-    return _common.apply_other(x, "gelu", gelu, (approximate,))
+    return _common.apply_other(x, "gelu", gelu, (tanh,))
 
 
 def power(x, p):
