@@ -157,17 +157,18 @@ def _array_partials(str op, x, y, v, int order):
 
 cdef object _rows(object t):
     """Tangent rows t as an ndarray of shape (k,) + points, k >= 1."""
-    t = _np_asarray(t)
+    if type(t) is not _np_ndarray:
+        t = _np_asarray(t)
     if t.ndim < 1 or t.shape[0] < 1:
         raise ValueError("tangent rows must be an array of at least one row")
     return t
 
 
-def _tangent_layout(t, size_t n):
-    """(rows, row stride, point stride) of tangent rows t of shape (k,) + shape:
-    C-contiguous rows (n, 1), or one constant per row broadcast to every
-    point (1, 0), as a derivative's seed is, without making it n long."""
-    t = _rows(t)
+cdef tuple _tangent_layout(object t, size_t n):
+    """(rows, row stride, point stride) of tangent rows t (from _rows) of
+    shape (k,) + shape: C-contiguous rows (n, 1), or one constant per row
+    broadcast to every point (1, 0), as a derivative's seed is, without
+    making it n long."""
     cdef size_t k = t.shape[0]
     if t.size != <object>n * k:
         raise ValueError("tangent rows do not match the points")
