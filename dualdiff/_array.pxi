@@ -3,6 +3,8 @@
 # backends (dualdiff/_array.py); these functions are the compiled backend's
 # half of their kernel interface (the pure backend's is _pure/_arrays.py).
 
+from cpython.pyport cimport PY_SSIZE_T_MAX
+
 cdef extern from "dd_array.h" nogil:
     enum:
         DD_ARRAY_POW_INDEX
@@ -61,22 +63,63 @@ _PARTIAL_OPS = {"power": DD_PARTIALS_POW, "arctan2": DD_PARTIALS_ATAN2, "hypot":
 
 
 cdef class _Buffers:
-    """Read/write views of float64 ndarrays for the kernels (at most 8)."""
+    """Read/write views of float64 ndarrays for the kernels (at most 8).
+
+    The kernels trust nothing but these views: each is checked to be
+    C-contiguous float64 of at least the count of doubles the kernel will
+    touch, so that no argument from Python reads or writes past a buffer."""
     cdef Py_buffer b[8]
     cdef int count
 
-    cdef double *get(self, object arr, bint writable) except NULL:
-        cdef int flags = PyBUF_C_CONTIGUOUS | (PyBUF_WRITABLE if writable else 0)
+    cdef double *get(self, object arr, bint writable, size_t needed) except NULL:
+        cdef int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (PyBUF_WRITABLE if writable else 0)
+        cdef Py_buffer *view
         if self.count == 8:
             raise RuntimeError("too many buffers")
-        PyObject_GetBuffer(arr, &self.b[self.count], flags)
+        view = &self.b[self.count]
+        # NumPy refuses a non-contiguous or read-only array here (ValueError)
+        PyObject_GetBuffer(arr, view, flags)
         self.count += 1
-        return <double *>self.b[self.count - 1].buf
+        if view.itemsize != sizeof(double) or view.format == NULL \
+                or not (view.format[0] == b'd' and view.format[1] == 0):
+            raise TypeError(f"a kernel takes float64 ndarrays, not {getattr(arr, 'dtype', type(arr).__name__)}")
+        if <size_t>view.len / sizeof(double) < needed:
+            raise ValueError("an array is too small for the points")
+        return <double *>view.buf
 
     def __dealloc__(self):
         cdef int i
         for i in range(self.count):
             PyBuffer_Release(&self.b[i])
+
+
+cdef int _check_order(int order) except -1:
+    if order != 1 and order != 2:
+        raise ValueError(f"order must be 1 or 2, not {order}")
+    return 0
+
+
+cdef int _code(dict table, str name, str what) except -1:
+    """The kernel code of `name` in `table`: ValueError for an unknown name."""
+    code = table.get(name)
+    if code is None:
+        raise ValueError(f"no {what} named {name!r}")
+    return code
+
+
+cdef inline size_t _size(object count) except? 0:
+    """A count of doubles, computed with Python ints (no C product that
+    wraps around), as a size_t: MemoryError where no buffer could hold it."""
+    cdef Py_ssize_t c
+    try:
+        c = count
+    except OverflowError:
+        raise MemoryError() from None
+    if c < 0:
+        raise ValueError("a negative size")
+    if c > PY_SSIZE_T_MAX // <Py_ssize_t>sizeof(double):
+        raise MemoryError()
+    return <size_t>c
 
 
 def _array_partials(str op, x, y, v, int order):
@@ -85,43 +128,54 @@ def _array_partials(str op, x, y, v, int order):
     The first (and second) partials of power(x, y), arctan2(x, y) or
     hypot(x, y) at same-shaped float64 arrays, v being the values.
     """
-    cdef int code = _PARTIAL_OPS[op]
+    cdef int code = _code(_PARTIAL_OPS, op, "two-argument function")
     cdef size_t n
     cdef double *ph[3]
+    _check_order(order)
     x = _np_asarray(x, dtype=_float64, order="C")
     y = _np_asarray(y, dtype=_float64, order="C")
     v = _np_asarray(v, dtype=_float64, order="C")
-    n = x.size
+    n = _size(x.size)
     if y.size != n or v.size != n:
         raise ValueError("the arguments must have one shape")
     outs = [_np_empty(x.shape) for _ in range(5 if order == 2 else 2)]
     buffers = _Buffers()
-    cdef const double *px = buffers.get(x, False)
-    cdef const double *py = buffers.get(y, False)
-    cdef const double *pv = buffers.get(v, False)
-    cdef double *g0 = buffers.get(outs[0], True)
-    cdef double *g1 = buffers.get(outs[1], True)
+    cdef const double *px = buffers.get(x, False, n)
+    cdef const double *py = buffers.get(y, False, n)
+    cdef const double *pv = buffers.get(v, False, n)
+    cdef double *g0 = buffers.get(outs[0], True, n)
+    cdef double *g1 = buffers.get(outs[1], True, n)
     ph[0] = ph[1] = ph[2] = NULL
     if order == 2:
-        ph[0] = buffers.get(outs[2], True)
-        ph[1] = buffers.get(outs[3], True)
-        ph[2] = buffers.get(outs[4], True)
+        ph[0] = buffers.get(outs[2], True, n)
+        ph[1] = buffers.get(outs[3], True, n)
+        ph[2] = buffers.get(outs[4], True, n)
     with nogil:
         dd_array_partials(code, order, n, px, py, pv, g0, g1, ph[0], ph[1], ph[2])
     return tuple(outs)
 
 
-def _tangent_layout(t, size_t n):
-    """(rows, row stride, point stride) of tangent rows t of shape (k,) + shape:
-    C-contiguous rows (n, 1), or one constant per row broadcast to every
-    point (1, 0), as a derivative's seed is, without making it n long."""
+cdef object _rows(object t):
+    """Tangent rows t as an ndarray of shape (k,) + points, k >= 1."""
+    if type(t) is not _np_ndarray:
+        t = _np_asarray(t)
+    if t.ndim < 1 or t.shape[0] < 1:
+        raise ValueError("tangent rows must be an array of at least one row")
+    return t
+
+
+cdef tuple _tangent_layout(object t, size_t n):
+    """(rows, row stride, point stride) of tangent rows t (from _rows) of
+    shape (k,) + shape: C-contiguous rows (n, 1), or one constant per row
+    broadcast to every point (1, 0), as a derivative's seed is, without
+    making it n long."""
     cdef size_t k = t.shape[0]
+    if t.size != <object>n * k:
+        raise ValueError("tangent rows do not match the points")
     if n > 1 and t.ndim > 1 and all(s == 0 for s in t.strides[1:]):
         rows = _np_asarray(t.reshape(k, -1)[:, 0], dtype=_float64, order="C")
         return rows, 1, 0
     t = _np_asarray(t, dtype=_float64, order="C")
-    if t.size != n * k:
-        raise ValueError("tangent rows do not match the points")
     return t, n, 1
 
 
@@ -150,18 +204,21 @@ def _array_chain_into(str name, a, t, int order, double param, bint have_value, 
     elif name == "log_base":
         index = DD_ARRAY_LOG_BASE_INDEX
     else:
-        index = _RULE_IDS[name]
+        index = _code(_RULE_IDS, name, "rule")
+    _check_order(order)
     cdef size_t trs, tps
     a = _np_asarray(a, dtype=_float64, order="C")
-    n = a.size
+    n = _size(a.size)
+    t = _rows(t)
     k = t.shape[0]
     t, trs, tps = _tangent_layout(t, n)
-    if out.size != n * (k + 1) or (order == 2 and k != 3):
+    cdef size_t total = _size(<object>n * (k + 1))
+    if out.size != total or (order == 2 and k != 3):
         raise ValueError("tangent rows do not match the points")
     buffers = _Buffers()
-    cdef const double *pa = buffers.get(a, False)
-    cdef const double *pt = buffers.get(t, False)
-    cdef double *po = buffers.get(out, True)
+    cdef const double *pa = buffers.get(a, False, n)
+    cdef const double *pt = buffers.get(t, False, k if tps == 0 else n * k)
+    cdef double *po = buffers.get(out, True, total)
     if have_value:
         pvin = po
     else:
@@ -183,32 +240,36 @@ def _array_binary(str op, int order, x, tx, y, ty, out):
     out[0]'s shape, or floats (constants); tx and ty their C-contiguous
     tangent rows, or None for a constant.
     """
-    cdef int code = _BINARY_OPS[op]
-    cdef size_t n = out[0].size, k = out.shape[0] - 1, sx = 1, sy = 1
+    cdef int code = _code(_BINARY_OPS, op, "binary operation")
+    _check_order(order)
+    if getattr(out, "ndim", 0) < 1 or out.shape[0] < 2:
+        raise ValueError("the result block has no tangent rows")
+    cdef size_t n = _size(out[0].size), k = out.shape[0] - 1, sx = 1, sy = 1
+    cdef size_t rows = _size(<object>n * k)
     cdef double cx, cy
     cdef const double *px = &cx
     cdef const double *py = &cy
     cdef const double *ptx = NULL
     cdef const double *pty = NULL
-    for part, size in ((x, n), (y, n), (tx, n * k), (ty, n * k)):
-        if part is not None and not isinstance(part, float) and part.size != size:
+    if (tx is None and ty is None) or (order == 2 and k != 3):
+        raise ValueError("no tangent rows")
+    for part, size in ((x, n), (y, n), (tx, rows), (ty, rows)):
+        if part is not None and not isinstance(part, float) and getattr(part, "size", -1) != size:
             raise ValueError("the operands do not match the result")
     buffers = _Buffers()
     if isinstance(x, float):
         cx, sx = x, 0
     else:
-        px = buffers.get(x, False)
+        px = buffers.get(x, False, n)
     if isinstance(y, float):
         cy, sy = y, 0
     else:
-        py = buffers.get(y, False)
+        py = buffers.get(y, False, n)
     if tx is not None:
-        ptx = buffers.get(tx, False)
+        ptx = buffers.get(tx, False, rows)
     if ty is not None:
-        pty = buffers.get(ty, False)
-    if (tx is None and ty is None) or (order == 2 and k != 3):
-        raise ValueError("no tangent rows")
-    cdef double *po = buffers.get(out, True)
+        pty = buffers.get(ty, False, rows)
+    cdef double *po = buffers.get(out, True, rows + n)
     with nogil:
         dd_array_binary(code, order, n, k, px, sx, ptx, py, sy, pty, po, po + n)
 
@@ -219,14 +280,15 @@ def _array_aux_arg(str name, a, out):
     The exponent whose exp _array_aux needs, into out[1]: -|a| for sigmoid
     and softplus, -2|a| for tanh, -a*a/2 for gelu.
     """
-    cdef int which = _AUX_RULES[name]
+    cdef int which = _code(_AUX_RULES, name, "activation kernel")
     a = _np_asarray(a, dtype=_float64, order="C")
-    cdef size_t n = a.size
-    if out.size < 2 * n:
+    cdef size_t n = _size(a.size)
+    cdef size_t total = _size(<object>n * 2)
+    if out.size < total:
         raise ValueError("the block does not match the points")
     buffers = _Buffers()
-    cdef const double *pa = buffers.get(a, False)
-    cdef double *po = buffers.get(out, True)
+    cdef const double *pa = buffers.get(a, False, n)
+    cdef double *po = buffers.get(out, True, total)
     with nogil:
         dd_array_aux_arg(which, n, pa, po + n)
 
@@ -239,18 +301,20 @@ def _array_aux(str name, a, t, out):
     NumPy: out[1] holds exp of _array_aux_arg's exponent; out[0] holds
     tanh's values, or softplus's log1p(e).
     """
-    cdef int which = _AUX_RULES[name]
+    cdef int which = _code(_AUX_RULES, name, "activation kernel")
     cdef size_t n, k, trs, tps
     a = _np_asarray(a, dtype=_float64, order="C")
-    n = a.size
+    n = _size(a.size)
+    t = _rows(t)
     k = t.shape[0]
     t, trs, tps = _tangent_layout(t, n)
-    if out.size != n * (k + 1):
+    cdef size_t total = _size(<object>n * (k + 1))
+    if out.size != total:
         raise ValueError("the parts do not match the points")
     buffers = _Buffers()
-    cdef const double *pa = buffers.get(a, False)
-    cdef const double *pt = buffers.get(t, False)
-    cdef double *po = buffers.get(out, True)
+    cdef const double *pa = buffers.get(a, False, n)
+    cdef const double *pt = buffers.get(t, False, k if tps == 0 else n * k)
+    cdef double *po = buffers.get(out, True, total)
     with nogil:
         dd_array_dual_aux(which, n, k, pa, pt, trs, tps, po, po + n)
 
@@ -262,13 +326,13 @@ def _array_values(str name, x, double param):
     leaky_relu (alpha = param) at the points x (converted to float64), by a
     C loop: dd_array_values.
     """
-    cdef int which = _VALUE_FNS[name]
+    cdef int which = _code(_VALUE_FNS, name, "function")
     a = _np_asarray(x, dtype=_float64, order="C")
     out = _np_empty(a.shape)
-    cdef size_t n = a.size
+    cdef size_t n = _size(a.size)
     buffers = _Buffers()
-    cdef const double *pa = buffers.get(a, False)
-    cdef double *po = buffers.get(out, True)
+    cdef const double *pa = buffers.get(a, False, n)
+    cdef double *po = buffers.get(out, True, n)
     if which == DD_VALUES_SIGMOID or which == DD_VALUES_SOFTPLUS or which == DD_VALUES_GELU:
         # exp (and log1p) by NumPy's vectorised loops, as the DualArray kernels
         with nogil:

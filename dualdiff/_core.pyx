@@ -1400,7 +1400,7 @@ cdef object _seed_vector(object x, long tag, bint second):
     try:
         if xb.ndim != 1 or xb.format is NULL or xb.format[0] != b'd' or xb.format[1] != 0:
             raise TypeError("the point must be a 1-D float64 ndarray")
-        n = xb.shape[0]
+        n = _hcount(xb.shape[0])   # the variables' indices are C ints
         out = _np_empty(n, _object_dtype)
         PyObject_GetBuffer(out, &ob, PyBUF_WRITABLE | PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)
         try:

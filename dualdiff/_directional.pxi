@@ -46,13 +46,14 @@ cdef GradientDual _gsum(double re, _term *terms, int count, long tag):
     a Hessian's: along v = e_k, hvp is then the Hessian's column k exactly
     (division aside).  Terms at one index are added in list order."""
     cdef int at[6]
-    cdef int j, k = 0, lo, cap = 0
+    cdef int j, k = 0, lo
+    cdef Py_ssize_t cap = 0   # up to six int counts: their sum may pass INT_MAX
     cdef bint first
     cdef double acc = 0.0, t
     for j in range(count):
         at[j] = 0
         cap += terms[j].n
-    cdef GradientDual r = _gnew(re, cap)
+    cdef GradientDual r = _gnew(re, _hcount(cap))
     while True:
         lo = -1
         for j in range(count):
@@ -418,6 +419,9 @@ def _hvp_seeds(x, v, long tag):
     cdef const double[:] vs = v
     cdef Py_ssize_t i, n = xs.shape[0]
     cdef GradientDual q
+    if vs.shape[0] != n:
+        raise ValueError(f"_hvp_seeds() expects v of x's length {n}, not {vs.shape[0]}")
+    _hcount(n)   # the variables' indices are C ints
     out = _np_empty(n, _object_dtype)
     for i in range(n):
         q = _gconst(vs[i])

@@ -19,16 +19,40 @@ cdef extern from "dd_sparse.h" nogil:
                        const int *bi, const double *bv, int nb, dd_key *rk, double *rv)
 
 
+from libc.limits cimport INT_MAX
+
+
 cdef struct _hlist:
     int m
     dd_key *k
     double *v
 
 
-cdef int _hl_reserve(_hlist *l, Py_ssize_t cap) except -1:
-    cdef char *block = <char *>PyMem_Malloc((cap if cap > 0 else 1) * (sizeof(dd_key) + sizeof(double)))
+cdef Py_ssize_t _hcount(Py_ssize_t count) except -1:
+    """A count of entries, computed in Py_ssize_t (never in an int, whose
+    product of two counts wraps around past 46,340 partials): MemoryError
+    where the int-counted lists of dd_sparse.h cannot hold it."""
+    if count > INT_MAX:
+        raise MemoryError(f"{count} partials are more than a HessianDual holds")
+    return count if count > 0 else 0
+
+
+cdef void *_alloc(Py_ssize_t count, size_t each) except NULL:
+    """Room for `count` entries of `each` bytes (at least one): MemoryError
+    where the size overflows or the allocation fails."""
+    if count < 1:
+        count = 1
+    if <size_t>count > <size_t>PY_SSIZE_T_MAX / each:
+        raise MemoryError()
+    cdef void *block = PyMem_Malloc(<size_t>count * each)
     if block == NULL:
         raise MemoryError()
+    return block
+
+
+cdef int _hl_reserve(_hlist *l, Py_ssize_t cap) except -1:
+    cap = _hcount(cap)
+    cdef char *block = <char *>_alloc(cap, sizeof(dd_key) + sizeof(double))
     l.m = 0
     l.k = <dd_key *>block
     l.v = <double *>(block + (cap if cap > 0 else 1) * sizeof(dd_key))
@@ -45,7 +69,7 @@ cdef int _hl_add(_hlist *acc, double s, const dd_key *k, const double *v, int m)
     cdef _hlist r
     if m == 0:
         return 0
-    _hl_reserve(&r, acc.m + m)
+    _hl_reserve(&r, <Py_ssize_t>acc.m + m)
     r.m = dd_sp2_axpby(1.0, acc.k, acc.v, acc.m, s, k, v, m, r.k, r.v)
     _hl_release(acc)
     acc[0] = r
@@ -58,7 +82,7 @@ cdef int _hl_add_outer(_hlist *acc, double c, HessianDual a, HessianDual b) exce
     cdef _hlist o
     if c == 0.0 or a.n == 0 or b.n == 0:
         return 0
-    _hl_reserve(&o, a.n * b.n)
+    _hl_reserve(&o, <Py_ssize_t>a.n * b.n)
     o.m = dd_sp_outer(c, a.gi, a.gv, a.n, b.gi, b.gv, b.n, o.k, o.v)
     try:
         _hl_add(acc, 1.0, o.k, o.v, o.m)
@@ -70,10 +94,13 @@ cdef int _hl_add_outer(_hlist *acc, double c, HessianDual a, HessianDual b) exce
 cdef HessianDual _hnew(double re, Py_ssize_t ncap, _hlist *hess):
     """A HessianDual with room for `ncap` partials; it takes over `hess`."""
     cdef HessianDual r = HessianDual.__new__(HessianDual)
-    cdef char *block = <char *>PyMem_Malloc((ncap if ncap > 0 else 1) * (sizeof(double) + sizeof(int)))
-    if block == NULL:
+    cdef char *block
+    try:
+        ncap = _hcount(ncap)
+        block = <char *>_alloc(ncap, sizeof(double) + sizeof(int))
+    except MemoryError:
         _hl_release(hess)
-        raise MemoryError()
+        raise
     r.re = re
     r.gv = <double *>block
     r.gi = <int *>(block + (ncap if ncap > 0 else 1) * sizeof(double))
@@ -114,7 +141,7 @@ cdef HessianDual _hchain2(HessianDual x, HessianDual y, double v,
     except BaseException:
         _hl_release(&acc)
         raise
-    cdef HessianDual r = _hnew(v, x.n + y.n, &acc)
+    cdef HessianDual r = _hnew(v, <Py_ssize_t>x.n + y.n, &acc)
     r.n = dd_sp_axpby(g[0], x.gi, x.gv, x.n, g[1], y.gi, y.gv, y.n, r.gi, r.gv)
     r.tag = tag
     return r
@@ -155,12 +182,12 @@ cdef HessianDual _hdiv(HessianDual x, HessianDual y):
     q = x.re / b
     cdef _hlist acc
     _hl_reserve(&acc, 0)
-    cdef HessianDual r = _hnew(q, x.n + y.n, &acc)   # its Hessian comes last
+    cdef HessianDual r = _hnew(q, <Py_ssize_t>x.n + y.n, &acc)   # its Hessian comes last
     r.n = dd_sp_axpby(1.0, x.gi, x.gv, x.n, -q, y.gi, y.gv, y.n, r.gi, r.gv)
     for k in range(r.n):
         r.gv[k] = r.gv[k] / b
     r.tag = _call_tag(x.tag, y.tag)
-    _hl_reserve(&acc, x.m + y.m)
+    _hl_reserve(&acc, <Py_ssize_t>x.m + y.m)
     acc.m = dd_sp2_axpby(1.0, x.hk, x.hv, x.m, -q, y.hk, y.hv, y.m, acc.k, acc.v)
     try:
         _hl_add_outer(&acc, -1.0, r, y)
@@ -204,7 +231,7 @@ cdef HessianDual _hchain_scaled(HessianDual x, double f0, dd_scaled *c):
     acc.m = dd_sp2_scale_sc(c[0], x.hk, x.hv, x.m, acc.k, acc.v)
     try:
         if x.n:
-            _hl_reserve(&o, x.n * x.n)
+            _hl_reserve(&o, <Py_ssize_t>x.n * x.n)
             o.m = dd_sp_outer_sc(c[1], x.gi, x.gv, x.n, x.gi, x.gv, x.n, o.k, o.v)
             try:
                 _hl_add(&acc, 1.0, o.k, o.v, o.m)
@@ -280,16 +307,19 @@ HessianDual(real, partials=None, hessian=None)
         if self.hk != NULL:
             PyMem_Free(self.hk)
             self.hk = NULL
+        self.n = self.m = 0   # empty, not dangling, should an allocation below fail
         cdef _hlist acc
         _hl_reserve(&acc, len(pairs))
         for k, ((i, j), v) in enumerate(sorted(pairs.items())):
             acc.k[k] = dd_pair(i, j)
             acc.v[k] = v
         acc.m = len(pairs)
-        cdef char *block = <char *>PyMem_Malloc((len(grad) or 1) * (sizeof(double) + sizeof(int)))
-        if block == NULL:
+        cdef char *block
+        try:
+            block = <char *>_alloc(_hcount(len(grad)), sizeof(double) + sizeof(int))
+        except MemoryError:
             _hl_release(&acc)
-            raise MemoryError()
+            raise
         self.gv = <double *>block
         self.gi = <int *>(block + (len(grad) or 1) * sizeof(double))
         for k, (i, v) in enumerate(grad):
