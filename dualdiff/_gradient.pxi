@@ -82,6 +82,13 @@ cdef inline GradientDual _gnew(double re, Py_ssize_t cap):
     return r
 
 
+cdef inline GradientDual _gplus(double re, GradientDual x):
+    """re + (partials of x), for x + c and x - c: x's buffer shared, O(1)."""
+    if x.buf != NULL:
+        return _gshare(re, x)
+    return _gscale(re, 1.0, x)
+
+
 cdef GradientDual _gshare(double re, GradientDual x):
     """re + (partials of x), sharing x's buffer: O(1)."""
     cdef dd_spbuf *b = <dd_spbuf *>x.buf
@@ -156,23 +163,29 @@ cdef GradientDual _gextend(double re, GradientDual x, double t, GradientDual y, 
     return r
 
 
+cdef inline bint _extendable(GradientDual x, GradientDual y) noexcept:
+    """Whether x + y may extend a shared buffer: one of them has one and their
+    indices do not interleave (checked before any call, for the hot path)."""
+    return (x.buf != NULL or y.buf != NULL) and (
+        x.n == 0 or y.n == 0 or y.idx[0] > x.idx[x.n - 1] or y.idx[y.n - 1] < x.idx[0])
+
+
 cdef GradientDual _gadd(double re, GradientDual x, double t, GradientDual y):
-    """re + (partials of x) + t * (partials of y), for x + y and x - y: in place
-    in a shared buffer when the indices allow (_gextend), the larger operand's
-    entries staying where they are; else merged into a new buffer."""
+    """re + (partials of x) + t * (partials of y), for x + y and x - y when
+    _extendable(x, y): in place in a shared buffer (_gextend), the larger
+    operand's entries staying where they are; else merged into a new buffer."""
     cdef long tag = _call_tag(x.tag, y.tag)
     cdef GradientDual r
-    if x.buf != NULL or y.buf != NULL:
-        if t == 1.0 and y.n > x.n:
+    if t == 1.0 and y.n > x.n:
+        r = _gextend(re, y, 1.0, x, tag)
+        if r is None:
+            r = _gextend(re, x, 1.0, y, tag)
+    else:
+        r = _gextend(re, x, t, y, tag)
+        if r is None and t == 1.0:
             r = _gextend(re, y, 1.0, x, tag)
-            if r is None:
-                r = _gextend(re, x, 1.0, y, tag)
-        else:
-            r = _gextend(re, x, t, y, tag)
-            if r is None and t == 1.0:
-                r = _gextend(re, y, 1.0, x, tag)
-        if r is not None:
-            return r
+    if r is not None:
+        return r
     return _gmerge(re, 1.0, x, t, y)
 
 
@@ -190,9 +203,7 @@ cdef long _call_tag(long a, long b) except? -1:
 
 
 cdef inline GradientDual _gscale(double re, double s, GradientDual x):
-    """re + s * (partials of x): the chain rule (x + c shares x's buffer)."""
-    if s == 1.0 and x.buf != NULL:
-        return _gshare(re, x)
+    """re + s * (partials of x): the chain rule."""
     cdef GradientDual r = _gnew(re, x.n)
     r.n = dd_sp_scale(s, x.idx, x.val, x.n, r.idx, r.val)
     r.tag = x.tag
@@ -400,22 +411,28 @@ GradientDual(real, partials=None)
         cdef double c
         if type(x) is GradientDual:
             if type(y) is GradientDual:
-                return _gadd((<GradientDual>x).re + (<GradientDual>y).re,
-                             <GradientDual>x, 1.0, <GradientDual>y)
+                if _extendable(<GradientDual>x, <GradientDual>y):
+                    return _gadd((<GradientDual>x).re + (<GradientDual>y).re,
+                                 <GradientDual>x, 1.0, <GradientDual>y)
+                return _gmerge((<GradientDual>x).re + (<GradientDual>y).re,
+                               1.0, <GradientDual>x, 1.0, <GradientDual>y)
             if _to_double(y, &c):
-                return _gscale((<GradientDual>x).re + c, 1.0, <GradientDual>x)
+                return _gplus((<GradientDual>x).re + c, <GradientDual>x)
         elif _to_double(x, &c):
-            return _gscale(c + (<GradientDual>y).re, 1.0, <GradientDual>y)
+            return _gplus(c + (<GradientDual>y).re, <GradientDual>y)
         return _mixed_types(x, y)
 
     def __sub__(x, y):
         cdef double c
         if type(x) is GradientDual:
             if type(y) is GradientDual:
-                return _gadd((<GradientDual>x).re - (<GradientDual>y).re,
-                             <GradientDual>x, -1.0, <GradientDual>y)
+                if _extendable(<GradientDual>x, <GradientDual>y):
+                    return _gadd((<GradientDual>x).re - (<GradientDual>y).re,
+                                 <GradientDual>x, -1.0, <GradientDual>y)
+                return _gmerge((<GradientDual>x).re - (<GradientDual>y).re,
+                               1.0, <GradientDual>x, -1.0, <GradientDual>y)
             if _to_double(y, &c):
-                return _gscale((<GradientDual>x).re - c, 1.0, <GradientDual>x)
+                return _gplus((<GradientDual>x).re - c, <GradientDual>x)
         elif _to_double(x, &c):
             return _gscale(c - (<GradientDual>y).re, -1.0, <GradientDual>y)
         return _mixed_types(x, y)
