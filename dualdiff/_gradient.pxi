@@ -61,17 +61,19 @@ cdef inline void _brelease(GradientDual r) noexcept:
             PyMem_Free(b)
 
 
-cdef int _reserve(GradientDual r, Py_ssize_t cap) except -1:
+cdef int _reserve_buffer(GradientDual r, Py_ssize_t cap) except -1:
+    _bview(r, _bnew(cap), 0, 0)
+    return 0
+
+
+cdef inline int _reserve(GradientDual r, Py_ssize_t cap) except -1:
     """Room for `cap` partials: inside the object for up to two (most values in
     loop-written code depend on one or two variables), else a buffer of its own."""
-    cdef dd_spbuf *b
     if cap <= 2:
         r.idx = &r.sidx[0]
         r.val = &r.sval[0]
-    else:
-        b = _bnew(cap)
-        _bview(r, b, 0, 0)
-    return 0
+        return 0
+    return _reserve_buffer(r, cap)
 
 
 cdef inline GradientDual _gnew(double re, Py_ssize_t cap):
