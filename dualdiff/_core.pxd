@@ -122,6 +122,7 @@ cdef class GradientDual:
     cdef int sidx[2]        # inline room for up to two partials
     cdef double sval[2]
     cdef long tag           # the gradient call whose variables these partials refer to (0: none)
+    cdef void *buf          # the shared buffer (dd_spbuf) idx and val view, NULL when inline
 
 
 cdef extern from "dd_sparse.h" nogil:

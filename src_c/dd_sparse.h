@@ -18,9 +18,63 @@
 #ifndef DD_SPARSE_H
 #define DD_SPARSE_H
 
+#include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dd_rules.h"
+
+/* ------------------------------------------------------------------ */
+/* Shared partials buffers.  A GradientDual with more than two partials */
+/* views a range [start, start + n) of a refcounted buffer; the view    */
+/* never changes.  x + y may write y's entries right after (or before)  */
+/* x's range and return a longer view of the same buffer, when x's view */
+/* ends (starts) where the buffer's used range [lo, hi) does and all of */
+/* y's indices come after (before) x's: the sorted order is kept and    */
+/* nobody's entries are overwritten.  A sum of n terms written as a     */
+/* loop, sum() or np.sum is then O(n) in all, with capacity doubling.   */
+/* ------------------------------------------------------------------ */
+
+typedef struct dd_spbuf {
+    size_t refs;     /* the GradientDuals viewing it */
+    size_t cap;      /* room, in entries */
+    size_t lo, hi;   /* the range written so far (valid while refs > 1) */
+    double *val;     /* cap values, then cap indices, after this header */
+    int *idx;
+} dd_spbuf;
+
+/* The bytes of a buffer with room for cap entries; 0 when cap is more than
+ * a GradientDual can count (its n is an int) or the size overflows. */
+static inline size_t dd_spbuf_bytes(size_t cap) {
+    const size_t per = sizeof(double) + sizeof(int);
+    if (cap > (size_t)INT_MAX || cap > (SIZE_MAX - sizeof(dd_spbuf)) / per
+            || sizeof(dd_spbuf) + cap * per > (size_t)PTRDIFF_MAX)
+        return 0;
+    return sizeof(dd_spbuf) + cap * per;
+}
+
+/* Lay out a block of dd_spbuf_bytes(cap) bytes (no views yet). */
+static inline dd_spbuf *dd_spbuf_init(void *block, size_t cap) {
+    dd_spbuf *b = (dd_spbuf *)block;
+    b->refs = 0;
+    b->cap = cap;
+    b->lo = 0;
+    b->hi = cap;
+    b->val = (double *)(b + 1);
+    b->idx = (int *)(b->val + cap);
+    return b;
+}
+
+/* The capacity to grow a buffer of cap entries to, for `need` entries:
+ * doubled (amortised O(1) per entry), at least need, at most INT_MAX;
+ * 0 when need itself is too many. */
+static inline size_t dd_spbuf_grown(size_t cap, size_t need) {
+    size_t c;
+    if (need > (size_t)INT_MAX)
+        return 0;
+    c = cap > (size_t)INT_MAX / 2 ? (size_t)INT_MAX : 2 * cap;
+    return c < need ? need : c;
+}
 
 /* r = s * g; returns the number of entries (n). */
 static inline int dd_sp_scale(double s, const int *gi, const double *gv, int n,

@@ -6,6 +6,10 @@ written with the same formulas, so both backends agree to the ulp.
 """
 
 
+import sys
+from collections.abc import Mapping
+from itertools import islice
+
 import numpy as np
 
 from dualdiff import _common
@@ -23,6 +27,78 @@ def _merge(s, g, t, h):
     for i, v in h.items():
         r[i] = r[i] + tz(v, t) if i in r else tz(v, t)
     return r
+
+
+class _Prefix(Mapping):
+    """The first n items of a dict that only ever grows (in insertion order):
+    the partials of a GradientDual whose dict a later sum took over.
+
+    A dict of partials has one owner, the GradientDual whose ``_g`` it is;
+    every other holder has a _Prefix of it.  x + y may insert y's partials
+    into x's dict when x owns it and none of y's indices is in it: the result
+    owns the dict, and x keeps its own items as a _Prefix (its value never
+    changes).  A sum of n terms is then O(n) in all, as in C (dd_sparse.h).
+    """
+
+    __slots__ = ("_d", "_n", "_m")
+
+    def __init__(self, d, n):
+        self._d = d
+        self._n = n
+        self._m = None
+
+    def _items(self):
+        if self._m is None:
+            self._m = dict(islice(self._d.items(), self._n))
+        return self._m
+
+    def __len__(self):
+        return self._n
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __getitem__(self, i):
+        return self._items()[i]
+
+    def __contains__(self, i):
+        return i in self._items()
+
+    def items(self):
+        return self._items().items()
+
+
+# Below this many partials a sum copies them (cheaper than a _Prefix).
+_SHARE_MIN = 8
+
+
+def _share(g):
+    """The partials g for a second holder: a _Prefix of an owned dict, or g itself."""
+    if type(g) is dict:
+        return _Prefix(g, len(g)) if len(g) >= _SHARE_MIN else _scale(1.0, g)
+    return g
+
+
+def _add(x, t, y):
+    """x's partials + t * y's (x + y, x - y): y's inserted into x's dict when
+    x owns it and none of y's indices is there (x keeps a _Prefix); in a sum
+    the larger operand's dict (or the one owned) takes the other's; else
+    merged into a new dict."""
+    g = x._g
+    h = y._g
+    if t == 1.0 and (len(h) > len(g) or type(g) is not dict):
+        x, g, h = y, h, g
+    if type(g) is dict and len(g) >= _SHARE_MIN and g.keys().isdisjoint(h):
+        p = _new_prefix(_Prefix)
+        p._d, p._n, p._m = g, len(g), None
+        x._g = p
+        for i, v in h.items():
+            g[i] = tz(v, t)
+        return g
+    return _merge(1.0, g, t, h)
+
+
+_new_prefix = object.__new__
 
 
 def call_tag(a, b):
@@ -161,6 +237,8 @@ class GradientDual(_SparseNumber):
 
     def gradient(self, n):
         """gradient(n) -> the partials as a dense float64 ndarray of length n."""
+        if n > sys.maxsize // 8:   # as in C: a size that cannot be allocated
+            raise MemoryError(f"cannot allocate a gradient of length {n}")
         return _common.dense_gradient(self._g, n)
 
     def __repr__(self):
@@ -182,21 +260,21 @@ class GradientDual(_SparseNumber):
 
     def __add__(self, other):
         if type(other) is GradientDual:
-            return _new(self._re + other._re, _merge(1.0, self._g, 1.0, other._g),
-                        call_tag(self._tag, other._tag))
+            tag = call_tag(self._tag, other._tag)
+            return _new(self._re + other._re, _add(self, 1.0, other), tag)
         c = N._to_double(other)
-        return _mixed(self, other) if c is None else _new(self._re + c, _scale(1.0, self._g), self._tag)
+        return _mixed(self, other) if c is None else _new(self._re + c, _share(self._g), self._tag)
 
     def __radd__(self, other):
         c = N._to_double(other)
-        return _mixed(self, other) if c is None else _new(c + self._re, _scale(1.0, self._g), self._tag)
+        return _mixed(self, other) if c is None else _new(c + self._re, _share(self._g), self._tag)
 
     def __sub__(self, other):
         if type(other) is GradientDual:
-            return _new(self._re - other._re, _merge(1.0, self._g, -1.0, other._g),
-                        call_tag(self._tag, other._tag))
+            tag = call_tag(self._tag, other._tag)
+            return _new(self._re - other._re, _add(self, -1.0, other), tag)
         c = N._to_double(other)
-        return _mixed(self, other) if c is None else _new(self._re - c, _scale(1.0, self._g), self._tag)
+        return _mixed(self, other) if c is None else _new(self._re - c, _share(self._g), self._tag)
 
     def __rsub__(self, other):
         c = N._to_double(other)
@@ -220,6 +298,6 @@ class GradientDual(_SparseNumber):
 def gradient_seeds(x, tag):
     """An object ndarray of GradientDual(x[i], {i: 1.0}): the variables of f."""
     out = np.empty(len(x), dtype=object)
-    for i, v in enumerate(x):
-        out[i] = _new(float(v), {i: 1.0}, tag)
+    vals = x.tolist() if type(x) is np.ndarray and x.dtype == np.float64 else map(float, x)
+    out[:] = [_new(v, {i: 1.0}, tag) for i, v in enumerate(vals)]
     return out
