@@ -25,6 +25,7 @@ SECONDS=0
 # Under ASan the interpreter's every allocation is checked: ~10x slower.
 DEFAULT_TESTS=(
     tests/test_robust_memory.py
+    tests/test_robust_sparse.py
     tests/test_seams_kernels.py
     tests/test_seams_arrays.py
     tests/test_hessian.py
