@@ -303,3 +303,13 @@ def test_public_arrays_unaffected(dd):
     assert np.all(np.isfinite(z.real))
     h = dd.hessian(lambda v: (v[0] * v[1]) ** 2, [1.0, 2.0])
     assert np.array_equal(h, np.array([[8.0, 8.0], [8.0, 2.0]]))
+
+
+def test_pure_kernels_refuse_the_orders_the_compiled_ones_do():
+    from dualdiff._pure import _arrays
+    a, t = np.ones(4), np.ones((3, 4))
+    for order in (-1, 0, 3, 7):
+        with pytest.raises(ValueError, match="order must be 1 or 2"):
+            _arrays.partials("hypot", a, a, a, order)
+        with pytest.raises(ValueError, match="order must be 1 or 2"):
+            _arrays.chain_into("sin", a, t, order, 0.0, False, np.empty((4, 4)))

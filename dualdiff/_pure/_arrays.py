@@ -149,8 +149,15 @@ def _chain(name, a, t, order, value, param=0.0):
     return value, d
 
 
+def _check_order(order):
+    """The compiled kernels' check (_array.pxi), the same on this backend."""
+    if order not in (1, 2):
+        raise ValueError(f"order must be 1 or 2, not {order}")
+
+
 def chain_into(name, a, t, order, param, have_value, out):
     """The chain rule of rule `name` into the block out: see _array_chain_into."""
+    _check_order(order)
     value, d = _chain(name, a, t, order, out[0] if have_value else None, param)
     out[0] = value
     out[1:] = d.reshape(out[1:].shape)
@@ -167,6 +174,7 @@ libm_values = frozenset()
 
 def partials(op, x, y, v, order):
     """(g0, g1) or (g0, g1, h0, h1, h2) of power, arctan2 or hypot at each point."""
+    _check_order(order)
     x, y, v = (np.asarray(a, dtype=np.float64) for a in (x, y, v))
     fn = _PARTIALS[op]
     out = np.zeros((5, x.size))
