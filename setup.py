@@ -43,8 +43,12 @@ class OptionalBuildExt(build_ext):
         try:
             from Cython.Build import cythonize
 
+            generated = _generate(os.path.join(self.build_temp, "spec"))
             for ext in self.extensions:  # keep setuptools' Extension objects; swap in the C
-                ext.sources = cythonize([ext], compiler_directives=DIRECTIVES)[0].sources
+                ext.include_dirs.append(generated)
+                ext.depends += [os.path.join(generated, f) for f in os.listdir(generated)]
+                ext.sources = cythonize([ext], compiler_directives=DIRECTIVES,
+                                        include_path=[generated])[0].sources
             super().run()
         except Exception as exc:  # no Cython, no compiler, broken toolchain, ...
             _say(_one_line(exc))
@@ -83,6 +87,18 @@ class OptionalBuildExt(build_ext):
             wheel.root_is_pure = True
 
 
+def _generate(directory):
+    """Write what dualdiff/_spec.py implies for the extension (the rule table's
+    list, the Cython enum, methods and public functions) into directory."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dualdiff", "_codegen.py")
+    spec = importlib.util.spec_from_file_location("_dualdiff_codegen", path)
+    codegen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(codegen)
+    return codegen.write_build_files(directory)
+
+
 def _one_line(exc):
     """Why the build failed, in one short line (a compiler's error holds its command line)."""
     cause = exc
@@ -119,7 +135,8 @@ def extensions():
                 "-Wno-unused-parameter", "-ffp-contract=off", *SIMD_ARGS]
     # Relative paths (setuptools refuses absolute ones); a new header or .pxi
     # is a dependency, and goes into the sdist, without editing this list.
-    depends = sorted(glob.glob("src_c/*.h") + glob.glob("dualdiff/*.pxd") + glob.glob("dualdiff/*.pxi"))
+    depends = sorted(glob.glob("src_c/*.h") + glob.glob("dualdiff/*.pxd") + glob.glob("dualdiff/*.pxi")
+                     + ["dualdiff/_spec.py", "dualdiff/_codegen.py"])
     return [Extension("dualdiff._core", sources=["dualdiff/_core.pyx"], include_dirs=["src_c"],
                       depends=depends, extra_compile_args=args)]
 

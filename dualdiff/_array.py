@@ -810,6 +810,14 @@ class ArrayBase:
         """power(p) -> self ** p elementwise."""
         return self ** p
 
+    def arctan2(self, x):
+        """arctan2(x) -> np.arctan2(self, x) elementwise, as the numbers' method."""
+        return np.arctan2(self, x)
+
+    def hypot(self, y):
+        """hypot(y) -> np.hypot(self, y) elementwise, as the numbers' method."""
+        return np.hypot(self, y)
+
     def logsumexp(self, axis=None, keepdims=False):
         """logsumexp(axis=None, keepdims=False) -> log(sum(exp(x), axis)) without overflow.
 

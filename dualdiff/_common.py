@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 
+from dualdiff import _spec
+
 # ---------------------------------------------------------------------------
 # Messages and exceptions (identical for both backends)
 # ---------------------------------------------------------------------------
@@ -269,17 +271,8 @@ def format_hessian_repr(re, partials, upper):
 # NumPy: arrays follow NumPy semantics (nan + RuntimeWarning, np.errstate)
 # ---------------------------------------------------------------------------
 
-#: Rules whose NumPy ufunc gives the value with NumPy's domain handling.
-UFUNCS = {
-    "exp": np.exp, "exp2": np.exp2, "expm1": np.expm1, "log": np.log,
-    "log2": np.log2, "log10": np.log10, "log1p": np.log1p, "sqrt": np.sqrt,
-    "cbrt": np.cbrt, "sin": np.sin, "cos": np.cos, "tan": np.tan,
-    "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan,
-    "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "arcsinh": np.arcsinh,
-    "arccosh": np.arccosh, "arctanh": np.arctanh, "abs": np.abs,
-    "sign": np.sign, "floor": np.floor, "ceil": np.ceil,
-    "arctan2": np.arctan2, "hypot": np.hypot, "power": np.power,
-}
+#: name -> NumPy's ufunc of the spec's functions that have one (its first).
+UFUNCS = {f.name: getattr(np, f.ufuncs[0]) for f in _spec.FUNCTIONS if f.ufuncs}
 
 
 def is_array(x):
@@ -384,7 +377,10 @@ def special_function_error(ufunc, x):
 
 #: NumPy's own ufuncs, by object: their names (interned, as the method names
 #: of the number types are; a ufunc's __name__ is a fresh string each time).
+#: NumPy's ufuncs -> the name of the method NumPy's object loop calls, except
+#: where a function of the spec is that ufunc under another name (np.fabs: abs).
 _NUMPY_UFUNCS = {u: name for name, u in vars(np).items() if isinstance(u, np.ufunc)}
+_NUMPY_UFUNCS.update({getattr(np, u): f.name for f in _spec.FUNCTIONS for u in f.ufuncs})
 
 
 def numpy_ufunc(ufunc):

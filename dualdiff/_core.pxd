@@ -17,39 +17,6 @@ cdef extern from "dd_rules.h" nogil:
         DD_ERANGE
         DD_EZERODIV
 
-    enum:
-        DD_RULE_exp
-        DD_RULE_exp2
-        DD_RULE_expm1
-        DD_RULE_log
-        DD_RULE_log2
-        DD_RULE_log10
-        DD_RULE_log1p
-        DD_RULE_sqrt
-        DD_RULE_cbrt
-        DD_RULE_sin
-        DD_RULE_cos
-        DD_RULE_tan
-        DD_RULE_arcsin
-        DD_RULE_arccos
-        DD_RULE_arctan
-        DD_RULE_sinh
-        DD_RULE_cosh
-        DD_RULE_tanh
-        DD_RULE_arcsinh
-        DD_RULE_arccosh
-        DD_RULE_arctanh
-        DD_RULE_erf
-        DD_RULE_erfc
-        DD_RULE_abs
-        DD_RULE_sign
-        DD_RULE_floor
-        DD_RULE_ceil
-        DD_RULE_sigmoid
-        DD_RULE_relu
-        DD_RULE_softplus
-        DD_RULE_gelu
-        DD_RULE_gelu_tanh
 
     bint isnormal(double x)   # math.h, through dd_rules.h
 

@@ -15,6 +15,10 @@ from libc.stdlib cimport free, malloc
 from cpython.buffer cimport (PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_STRIDES, PyBUF_WRITABLE,
                              PyBuffer_Release, PyObject_GetBuffer)
 from cpython.ref cimport Py_INCREF, Py_XDECREF, PyObject
+from cpython.object cimport PyTypeObject
+
+cdef extern from "Python.h":
+    void PyType_Modified(PyTypeObject *t)
 
 import numbers
 
@@ -161,13 +165,15 @@ cdef object _unary_other(object x, int rid, str name):
         return _grad_unary(<GradientDual>x, rid)
     if type(x) is HessianDual:
         return _hess_unary(<HessianDual>x, rid)
+    if type(x) is _DirectionalDual:
+        return _dunary(<_DirectionalDual>x, rid)
     if PyFloat_Check(x) or PyLong_Check(x):
         return _float_unary(float(x), rid)
     if name in _VALUE_FNS:   # a C loop over a float array, not a call per element
         values = _float_array_values(x, name, 0.0)
         if values is not None:
             return values
-    return _common.apply_other(x, name, _PUBLIC_UNARY[name])
+    return _common.apply_other(x, name, FUNCTIONS[name])
 
 
 cdef object _leaky(object x, double alpha):
@@ -185,6 +191,8 @@ cdef object _leaky(object x, double alpha):
     if type(x) is HessianDual:
         dd_leaky_relu_rule((<HessianDual>x).re, alpha, f, 2)
         return _hchain(<HessianDual>x, f[0], f[1], f[2])
+    if type(x) is _DirectionalDual:
+        return _dleaky(<_DirectionalDual>x, alpha)
     if PyFloat_Check(x) or PyLong_Check(x):
         dd_leaky_relu_rule(float(x), alpha, f, 0)
         return f[0]
@@ -289,6 +297,26 @@ cdef object _binary(object x, object y, int op):
     if op == _ATAN2:
         return c_atan2(a, b)
     return c_hypot(a, b)
+
+# ---------------------------------------------------------------------------
+# The functions of the spec (dualdiff/_spec.py): the rule ids, the number
+# types' methods, the public functions.  Generated at build time by
+# dualdiff/_codegen.py (setup.py puts _spec.pxi on the include path).
+# ---------------------------------------------------------------------------
+
+include "_spec.pxi"
+
+
+cdef int _add_methods(type cls) except -1:
+    """Give a number type the spec's functions as methods (np.sin on an object
+    array calls .sin()): the generated functions, bound as methods are, put
+    into the type's dictionary, which a class statement cannot include."""
+    cdef dict methods = <dict>(<PyTypeObject *>cls).tp_dict
+    for name, fn in _METHODS.items():
+        fn.__name__ = fn.__qualname__ = name
+        methods[name] = fn
+    PyType_Modified(<PyTypeObject *>cls)
+    return 0
 
 # ---------------------------------------------------------------------------
 # Dual
@@ -487,41 +515,7 @@ Dual(real, dual=0.0)
     def __ceil__(self):
         return _dual_unary(self, DD_RULE_ceil)
 
-    # -- NumPy ufunc names ------------------------------------------------
 
-    def exp(self): return _dual_unary(self, DD_RULE_exp)
-    def exp2(self): return _dual_unary(self, DD_RULE_exp2)
-    def expm1(self): return _dual_unary(self, DD_RULE_expm1)
-    def log(self, base=None): return log(self, base)
-    def log2(self): return _dual_unary(self, DD_RULE_log2)
-    def log10(self): return _dual_unary(self, DD_RULE_log10)
-    def log1p(self): return _dual_unary(self, DD_RULE_log1p)
-    def sqrt(self): return _dual_unary(self, DD_RULE_sqrt)
-    def cbrt(self): return _dual_unary(self, DD_RULE_cbrt)
-    def sin(self): return _dual_unary(self, DD_RULE_sin)
-    def cos(self): return _dual_unary(self, DD_RULE_cos)
-    def tan(self): return _dual_unary(self, DD_RULE_tan)
-    def arcsin(self): return _dual_unary(self, DD_RULE_arcsin)
-    def arccos(self): return _dual_unary(self, DD_RULE_arccos)
-    def arctan(self): return _dual_unary(self, DD_RULE_arctan)
-    def sinh(self): return _dual_unary(self, DD_RULE_sinh)
-    def cosh(self): return _dual_unary(self, DD_RULE_cosh)
-    def tanh(self): return _dual_unary(self, DD_RULE_tanh)
-    def arcsinh(self): return _dual_unary(self, DD_RULE_arcsinh)
-    def arccosh(self): return _dual_unary(self, DD_RULE_arccosh)
-    def arctanh(self): return _dual_unary(self, DD_RULE_arctanh)
-    def erf(self): return _dual_unary(self, DD_RULE_erf)
-    def erfc(self): return _dual_unary(self, DD_RULE_erfc)
-    def sign(self): return _dual_unary(self, DD_RULE_sign)
-    def floor(self): return _dual_unary(self, DD_RULE_floor)
-    def ceil(self): return _dual_unary(self, DD_RULE_ceil)
-    def sigmoid(self): return _dual_unary(self, DD_RULE_sigmoid)
-    def relu(self): return _dual_unary(self, DD_RULE_relu)
-    def softplus(self): return _dual_unary(self, DD_RULE_softplus)
-    def leaky_relu(self, alpha=0.01): return leaky_relu(self, alpha)
-    def gelu(self, approximate=False): return gelu(self, approximate)
-    def arctan2(self, x): return _binary(self, x, _ATAN2)
-    def hypot(self, y): return _binary(self, y, _HYPOT)
 
 # ---------------------------------------------------------------------------
 # HyperDual
@@ -724,41 +718,7 @@ HyperDual(real, e1=0.0, e2=0.0, e12=0.0)
     def __ceil__(self):
         return _hyper_unary(self, DD_RULE_ceil)
 
-    # -- NumPy ufunc names ------------------------------------------------
 
-    def exp(self): return _hyper_unary(self, DD_RULE_exp)
-    def exp2(self): return _hyper_unary(self, DD_RULE_exp2)
-    def expm1(self): return _hyper_unary(self, DD_RULE_expm1)
-    def log(self, base=None): return log(self, base)
-    def log2(self): return _hyper_unary(self, DD_RULE_log2)
-    def log10(self): return _hyper_unary(self, DD_RULE_log10)
-    def log1p(self): return _hyper_unary(self, DD_RULE_log1p)
-    def sqrt(self): return _hyper_unary(self, DD_RULE_sqrt)
-    def cbrt(self): return _hyper_unary(self, DD_RULE_cbrt)
-    def sin(self): return _hyper_unary(self, DD_RULE_sin)
-    def cos(self): return _hyper_unary(self, DD_RULE_cos)
-    def tan(self): return _hyper_unary(self, DD_RULE_tan)
-    def arcsin(self): return _hyper_unary(self, DD_RULE_arcsin)
-    def arccos(self): return _hyper_unary(self, DD_RULE_arccos)
-    def arctan(self): return _hyper_unary(self, DD_RULE_arctan)
-    def sinh(self): return _hyper_unary(self, DD_RULE_sinh)
-    def cosh(self): return _hyper_unary(self, DD_RULE_cosh)
-    def tanh(self): return _hyper_unary(self, DD_RULE_tanh)
-    def arcsinh(self): return _hyper_unary(self, DD_RULE_arcsinh)
-    def arccosh(self): return _hyper_unary(self, DD_RULE_arccosh)
-    def arctanh(self): return _hyper_unary(self, DD_RULE_arctanh)
-    def erf(self): return _hyper_unary(self, DD_RULE_erf)
-    def erfc(self): return _hyper_unary(self, DD_RULE_erfc)
-    def sign(self): return _hyper_unary(self, DD_RULE_sign)
-    def floor(self): return _hyper_unary(self, DD_RULE_floor)
-    def ceil(self): return _hyper_unary(self, DD_RULE_ceil)
-    def sigmoid(self): return _hyper_unary(self, DD_RULE_sigmoid)
-    def relu(self): return _hyper_unary(self, DD_RULE_relu)
-    def softplus(self): return _hyper_unary(self, DD_RULE_softplus)
-    def leaky_relu(self, alpha=0.01): return leaky_relu(self, alpha)
-    def gelu(self, approximate=False): return gelu(self, approximate)
-    def arctan2(self, x): return _binary(self, x, _ATAN2)
-    def hypot(self, y): return _binary(self, y, _HYPOT)
 
 # ---------------------------------------------------------------------------
 # GradientDual
@@ -769,46 +729,14 @@ include "_hessian.pxi"
 include "_directional.pxi"
 include "_array.pxi"
 
+for _cls in (Dual, HyperDual, GradientDual, HessianDual, _DirectionalDual):
+    _add_methods(_cls)
+
 # ---------------------------------------------------------------------------
 # Public functions
 # ---------------------------------------------------------------------------
 
-def exp(x):
-    """exp(x) -> e**x.  d/dx = exp(x).
-
-    >>> import dualdiff as dd
-    >>> dd.exp(dd.Dual(0.0, 1.0))
-    Dual(1.0, 1.0)
-    """
-    return _unary(x, DD_RULE_exp, "exp")
-
-def exp2(x):
-    """exp2(x) -> 2**x.  d/dx = 2**x log(2).
-
-    >>> import dualdiff as dd
-    >>> dd.exp2(dd.Dual(0.0, 1.0))
-    Dual(1.0, 0.6931471805599453)
-    """
-    return _unary(x, DD_RULE_exp2, "exp2")
-
-def expm1(x):
-    """expm1(x) -> e**x - 1, accurate near 0.  d/dx = exp(x).
-
-    >>> import dualdiff as dd
-    >>> dd.expm1(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """
-    return _unary(x, DD_RULE_expm1, "expm1")
-
-def log(x, base=None):
-    """log(x, base=None) -> natural logarithm, or logarithm to `base`.  d/dx = 1/(x log(base)).
-
-    >>> import dualdiff as dd
-    >>> dd.log(dd.Dual(1.0, 1.0))
-    Dual(0.0, 1.0)
-    >>> dd.log(dd.Dual(8.0, 1.0), 2.0)
-    Dual(3.0, 0.18033688011112042)
-    """
+cdef object _log(object x, object base):
     if base is None:
         return _unary(x, DD_RULE_log, "log")
     return _log_base(x, base)
@@ -856,319 +784,29 @@ cdef object _log_base(object x, object base):
             return _common.np.frompyfunc(lambda e: log(e, base), 1, 1)(x)
     return _unary(x, DD_RULE_log, "log") / _unary(base, DD_RULE_log, "log")
 
-def log2(x):
-    """log2(x) -> base-2 logarithm.  d/dx = 1/(x log 2).
-
-    >>> import dualdiff as dd
-    >>> dd.log2(dd.Dual(8.0, 1.0))
-    Dual(3.0, 0.18033688011112042)
-    """
-    return _unary(x, DD_RULE_log2, "log2")
-
-def log10(x):
-    """log10(x) -> base-10 logarithm.  d/dx = 1/(x log 10).
-
-    >>> import dualdiff as dd
-    >>> dd.log10(dd.Dual(100.0, 1.0))
-    Dual(2.0, 0.0043429448190325185)
-    """
-    return _unary(x, DD_RULE_log10, "log10")
-
-def log1p(x):
-    """log1p(x) -> log(1 + x), accurate near 0.  d/dx = 1/(1 + x).
-
-    >>> import dualdiff as dd
-    >>> dd.log1p(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """
-    return _unary(x, DD_RULE_log1p, "log1p")
-
-def sqrt(x):
-    """sqrt(x) -> square root.  d/dx = 1/(2 sqrt(x)), +inf at 0.
-
-    >>> import dualdiff as dd
-    >>> dd.sqrt(dd.Dual(4.0, 1.0))
-    Dual(2.0, 0.25)
-    >>> dd.derivative(dd.sqrt, 0.0)
-    inf
-    """
-    return _unary(x, DD_RULE_sqrt, "sqrt")
-
-def cbrt(x):
-    """cbrt(x) -> real cube root.  d/dx = 1/(3 cbrt(x)**2).
-
-    >>> import dualdiff as dd
-    >>> dd.cbrt(dd.Dual(8.0, 1.0))
-    Dual(2.0, 0.08333333333333333)
-    >>> dd.cbrt(-8.0)
-    -2.0
-    """
-    return _unary(x, DD_RULE_cbrt, "cbrt")
-
-def sin(x):
-    """sin(x) -> sine.  d/dx = cos(x).
-
-    >>> import dualdiff as dd
-    >>> dd.sin(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """
-    return _unary(x, DD_RULE_sin, "sin")
-
-def cos(x):
-    """cos(x) -> cosine.  d/dx = -sin(x).
-
-    >>> import dualdiff as dd
-    >>> dd.cos(dd.Dual(0.0, 1.0))
-    Dual(1.0, -0.0)
-    """
-    return _unary(x, DD_RULE_cos, "cos")
-
-def tan(x):
-    """tan(x) -> tangent.  d/dx = 1 + tan(x)**2.
-
-    >>> import dualdiff as dd
-    >>> dd.tan(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """
-    return _unary(x, DD_RULE_tan, "tan")
-
-def arcsin(x):
-    """arcsin(x) -> inverse sine.  d/dx = 1/sqrt((1 - x)(1 + x)).
-
-    >>> import dualdiff as dd
-    >>> dd.arcsin(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """
-    return _unary(x, DD_RULE_arcsin, "arcsin")
-
-def arccos(x):
-    """arccos(x) -> inverse cosine.  d/dx = -1/sqrt((1 - x)(1 + x)).
-
-    >>> import dualdiff as dd
-    >>> dd.arccos(dd.Dual(0.0, 1.0))
-    Dual(1.5707963267948966, -1.0)
-    """
-    return _unary(x, DD_RULE_arccos, "arccos")
-
-def arctan(x):
-    """arctan(x) -> inverse tangent.  d/dx = 1/(1 + x**2).
-
-    >>> import dualdiff as dd
-    >>> dd.arctan(dd.Dual(1.0, 1.0))
-    Dual(0.7853981633974483, 0.5)
-    """
-    return _unary(x, DD_RULE_arctan, "arctan")
-
-def sinh(x):
-    """sinh(x) -> hyperbolic sine.  d/dx = cosh(x).
-
-    >>> import dualdiff as dd
-    >>> dd.sinh(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """
-    return _unary(x, DD_RULE_sinh, "sinh")
-
-def cosh(x):
-    """cosh(x) -> hyperbolic cosine.  d/dx = sinh(x).
-
-    >>> import dualdiff as dd
-    >>> dd.cosh(dd.Dual(0.0, 1.0))
-    Dual(1.0, 0.0)
-    """
-    return _unary(x, DD_RULE_cosh, "cosh")
-
-def tanh(x):
-    """tanh(x) -> hyperbolic tangent.  d/dx = sech(x)**2, exact in the tails.
-
-    >>> import dualdiff as dd
-    >>> dd.tanh(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """
-    return _unary(x, DD_RULE_tanh, "tanh")
-
-def arcsinh(x):
-    """arcsinh(x) -> inverse hyperbolic sine.  d/dx = 1/sqrt(1 + x**2).
-
-    >>> import dualdiff as dd
-    >>> dd.arcsinh(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """
-    return _unary(x, DD_RULE_arcsinh, "arcsinh")
-
-def arccosh(x):
-    """arccosh(x) -> inverse hyperbolic cosine.  d/dx = 1/sqrt((x - 1)(x + 1)).
-
-    >>> import dualdiff as dd
-    >>> y = dd.arccosh(dd.Dual(2.0, 1.0))
-    >>> round(y.real, 12), round(y.dual, 12)
-    (1.316957896925, 0.57735026919)
-    """
-    return _unary(x, DD_RULE_arccosh, "arccosh")
-
-def arctanh(x):
-    """arctanh(x) -> inverse hyperbolic tangent.  d/dx = 1/((1 - x)(1 + x)).
-
-    >>> import dualdiff as dd
-    >>> dd.arctanh(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """
-    return _unary(x, DD_RULE_arctanh, "arctanh")
-
-def erf(x):
-    """erf(x) -> error function.  d/dx = 2/sqrt(pi) exp(-x**2).
-
-    >>> import dualdiff as dd
-    >>> dd.erf(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.1283791670955126)
-    """
-    return _unary(x, DD_RULE_erf, "erf")
-
-def erfc(x):
-    """erfc(x) -> complementary error function.  d/dx = -2/sqrt(pi) exp(-x**2).
-
-    >>> import dualdiff as dd
-    >>> dd.erfc(dd.Dual(0.0, 1.0))
-    Dual(1.0, -1.1283791670955126)
-    """
-    return _unary(x, DD_RULE_erfc, "erfc")
-
-def abs(x):
-    """abs(x) -> |x|.  d/dx = sign(x), 0 at 0.
-
-    >>> import dualdiff as dd
-    >>> dd.abs(dd.Dual(-2.0, 1.0))
-    Dual(2.0, -1.0)
-    >>> dd.derivative(dd.abs, 0.0)
-    0.0
-    """
-    return _unary(x, DD_RULE_abs, "abs")
-
-def sign(x):
-    """sign(x) -> -1.0, 0.0 or 1.0.  d/dx = 0.
-
-    >>> import dualdiff as dd
-    >>> dd.sign(dd.Dual(-2.0, 1.0))
-    Dual(-1.0, 0.0)
-    """
-    return _unary(x, DD_RULE_sign, "sign")
-
-def floor(x):
-    """floor(x) -> largest integer <= x, as a float.  d/dx = 0.
-
-    >>> import dualdiff as dd
-    >>> dd.floor(dd.Dual(2.5, 1.0))
-    Dual(2.0, 0.0)
-    """
-    return _unary(x, DD_RULE_floor, "floor")
-
-def ceil(x):
-    """ceil(x) -> smallest integer >= x, as a float.  d/dx = 0.
-
-    >>> import dualdiff as dd
-    >>> dd.ceil(dd.Dual(2.5, 1.0))
-    Dual(3.0, 0.0)
-    """
-    return _unary(x, DD_RULE_ceil, "ceil")
-
-def sigmoid(x):
-    """sigmoid(x) -> 1/(1 + exp(-x)).  d/dx = sigmoid(x) sigmoid(-x).
-
-    >>> import dualdiff as dd
-    >>> dd.sigmoid(dd.Dual(0.0, 1.0))
-    Dual(0.5, 0.25)
-    """
-    return _unary(x, DD_RULE_sigmoid, "sigmoid")
-
-def relu(x):
-    """relu(x) -> max(x, 0).  d/dx = 1 for x > 0, else 0.
-
-    >>> import dualdiff as dd
-    >>> dd.relu(dd.Dual(3.0, 1.0))
-    Dual(3.0, 1.0)
-    >>> dd.derivative(dd.relu, 0.0)
-    0.0
-    """
-    return _unary(x, DD_RULE_relu, "relu")
-
-def softplus(x):
-    """softplus(x) -> log(1 + exp(x)), without overflow.  d/dx = sigmoid(x).
-
-    >>> import dualdiff as dd
-    >>> dd.softplus(dd.Dual(0.0, 1.0))
-    Dual(0.6931471805599453, 0.5)
-    """
-    return _unary(x, DD_RULE_softplus, "softplus")
-
-def leaky_relu(x, alpha=0.01):
-    """leaky_relu(x, alpha=0.01) -> x for x > 0, else alpha*x.  d/dx = 1 or alpha (alpha at 0).
-
-    >>> import dualdiff as dd
-    >>> dd.leaky_relu(dd.Dual(-2.0, 1.0))
-    Dual(-0.02, 0.01)
-    >>> dd.derivative(dd.leaky_relu, 0.0)
-    0.01
-    """
+cdef object _leaky_relu(object x, object alpha):
     return _leaky(x, _arg(alpha, "leaky_relu", "a real number"))
 
-def gelu(x, approximate=False):
-    """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form.
-
-    approximate takes True or False (NumPy's bools too), or PyTorch's names
-    "tanh" and "none"; anything else is an error.
-
-    >>> import dualdiff as dd
-    >>> dd.gelu(dd.Dual(0.0, 1.0))
-    Dual(0.0, 0.5)
-    >>> dd.gelu(dd.Dual(0.0, 1.0), approximate=True)
-    Dual(0.0, 0.5)
-    """
+cdef object _gelu(object x, object approximate):
     cdef bint tanh = approximate is True or (approximate is not False
                                              and _common.gelu_form(approximate))
     if (type(x) is Dual or type(x) is HyperDual or type(x) is GradientDual
-            or type(x) is HessianDual or PyFloat_Check(x) or PyLong_Check(x)):
+            or type(x) is HessianDual or type(x) is _DirectionalDual
+            or PyFloat_Check(x) or PyLong_Check(x)):
         return _unary(x, DD_RULE_gelu_tanh if tanh else DD_RULE_gelu, "gelu")
     values = _float_array_values(x, "gelu_tanh" if tanh else "gelu", 0.0)
     if values is not None:
         return values
     return _common.apply_other(x, "gelu", gelu, (tanh,))
 
-def power(x, p):
-    """power(x, p) -> x**p; a negative x needs an integer p (ValueError otherwise).
-
-    >>> import dualdiff as dd
-    >>> dd.power(dd.Dual(-2.0, 1.0), 3)
-    Dual(-8.0, 12.0)
-    """
+cdef object _power(object x, object p):
     return _binary(x, p, _POW)
 
-def arctan2(y, x):
-    """arctan2(y, x) -> angle of the point (x, y).  Partials x/r**2 and -y/r**2.
-
-    >>> import dualdiff as dd
-    >>> dd.arctan2(dd.Dual(0.0, 1.0), 1.0)
-    Dual(0.0, 1.0)
-    """
+cdef object _arctan2(object y, object x):
     return _binary(y, x, _ATAN2)
 
-def hypot(x, y):
-    """hypot(x, y) -> sqrt(x**2 + y**2) without overflow.  Partials x/r and y/r.
-
-    >>> import dualdiff as dd
-    >>> dd.hypot(dd.Dual(3.0, 1.0), 4.0)
-    Dual(5.0, 0.6)
-    """
+cdef object _hypot(object x, object y):
     return _binary(x, y, _HYPOT)
-
-
-cdef dict _PUBLIC_UNARY = {
-    "exp": exp, "exp2": exp2, "expm1": expm1, "log": log, "log2": log2,
-    "log10": log10, "log1p": log1p, "sqrt": sqrt, "cbrt": cbrt, "sin": sin,
-    "cos": cos, "tan": tan, "arcsin": arcsin, "arccos": arccos, "arctan": arctan,
-    "sinh": sinh, "cosh": cosh, "tanh": tanh, "arcsinh": arcsinh,
-    "arccosh": arccosh, "arctanh": arctanh, "erf": erf, "erfc": erfc,
-    "abs": abs, "sign": sign, "floor": floor, "ceil": ceil, "sigmoid": sigmoid,
-    "relu": relu, "softplus": softplus,
-}
 
 # ---------------------------------------------------------------------------
 # Sequences
@@ -1188,15 +826,7 @@ cdef object _float_sequence(list items, double **buf):
     return True
 
 
-def logsumexp(xs, axis=None):
-    """logsumexp(xs, axis=None) -> log(sum(exp(x) for x in xs)), without overflow.  Gradient: softmax(xs).
-
-    An ndarray or a DualArray is reduced along `axis` (all of it by default).
-
-    >>> import dualdiff as dd
-    >>> round(dd.logsumexp([1.0, 2.0, 3.0]), 12)
-    3.407605964444
-    """
+cdef object _logsumexp(object xs, object axis):
     cdef double *buf
     cdef double r
     if _common.array_of_duals(xs):
@@ -1217,15 +847,7 @@ def logsumexp(xs, axis=None):
     return _common.compose_logsumexp(items, exp, log)
 
 
-def softmax(xs, axis=None):
-    """softmax(xs, axis=None) -> exp(x_i) / sum_j exp(x_j).  Jacobian p_i (delta_ij - p_j).
-
-    An ndarray or a DualArray is normalised along `axis` (all of it by default).
-
-    >>> import dualdiff as dd
-    >>> [round(p, 6) for p in dd.softmax([0.0, 0.0, 0.0, 0.0])]
-    [0.25, 0.25, 0.25, 0.25]
-    """
+cdef object _softmax(object xs, object axis):
     cdef double *buf
     cdef Py_ssize_t i, n
     if _common.array_of_duals(xs):

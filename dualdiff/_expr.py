@@ -22,7 +22,7 @@ integer computation.
 import ast
 import math
 
-from dualdiff._public import ALIASES, UNARY_FUNCTIONS
+from dualdiff import _spec
 
 MAX_LENGTH = 10_000
 MAX_NODES = 2_000
@@ -36,24 +36,23 @@ _FLAGS = frozenset({"approximate"})
 
 
 def _signatures():
-    sig = {name: ("x",) for name in UNARY_FUNCTIONS}
-    sig.update({
-        "abs": ("x",), "log": ("x", "base"), "leaky_relu": ("x", "alpha"),
-        "gelu": ("x", "approximate"), "power": ("x", "p"),
-        "arctan2": ("y", "x"), "hypot": ("x", "y"),
-    })
-    sig.update({alias: sig[target] for alias, target in ALIASES.items()})
+    sig = {f.name: f.arguments for f in _spec.FUNCTIONS if f.group != "sequence"}
+    sig.update({alias: sig[target] for alias, target in _spec.ALIASES.items()})
     return sig
 
 
-#: Callable names -> parameter names.  Every parameter after the first may be
-#: passed by keyword; ``log``, ``leaky_relu`` and ``gelu`` may omit their
-#: second one (``softmax`` and ``logsumexp`` take arrays and are not here).
+#: Callable names -> parameter names (the spec's functions of numbers and their
+#: aliases).  Every parameter after the first may be passed by keyword; one
+#: with a default may be omitted (``softmax`` and ``logsumexp`` take arrays and
+#: are not here).
 FUNCTIONS = _signatures()
-_REQUIRED = {"log": 1, "leaky_relu": 1, "gelu": 1}
 
 #: Callable name -> the dualdiff function it calls (aliases resolved).
-FUNCTIONS_TARGET = {name: ALIASES.get(name, name) for name in FUNCTIONS}
+FUNCTIONS_TARGET = {name: _spec.ALIASES.get(name, name) for name in FUNCTIONS}
+
+#: Callable name -> how many arguments it needs at the least.
+_REQUIRED = {name: sum("=" not in p for p in _spec.BY_NAME[target].params)
+             for name, target in FUNCTIONS_TARGET.items()}
 
 _BINARY = frozenset({ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow})
 _UNARY = frozenset({ast.USub, ast.UAdd})

@@ -17,15 +17,10 @@ another); a third perturbation meeting the two raises TypeError.
 import numbers
 import operator
 
-from dualdiff import _common
+from dualdiff import _common, _spec
 
-FUNCTIONS = (
-    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt",
-    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
-    "arcsinh", "arccosh", "arctanh", "erf", "erfc", "sign", "floor", "ceil",
-    "sigmoid", "relu", "softplus", "leaky_relu", "gelu", "arctan2", "hypot",
-    "power", "abs",
-)
+#: The functions a NestedDual carries as methods: every function of a number.
+FUNCTIONS = tuple(f.name for f in _spec.FUNCTIONS if f.group != "sequence")
 
 _ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul,
                "/": operator.truediv, "**": operator.pow}

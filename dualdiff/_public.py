@@ -8,34 +8,25 @@ is checked on both.
 
 from types import SimpleNamespace
 
-#: Elementwise functions of one argument that every number type carries as a
-#: method of the same name (``np.sin(dual)`` calls ``dual.sin()``).
-UNARY_FUNCTIONS = (
-    "exp", "exp2", "expm1", "log2", "log10", "log1p", "sqrt", "cbrt",
-    "sin", "cos", "tan", "arcsin", "arccos", "arctan",
-    "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
-    "erf", "erfc", "sign", "floor", "ceil",
-    "sigmoid", "relu", "softplus",
-)
+from dualdiff import _spec
+
+#: Elementwise functions of one argument that are a rule of the table; every
+#: number type carries each as a method of the same name (``np.sin(dual)``
+#: calls ``dual.sin()``).
+UNARY_FUNCTIONS = _spec.UNARY
 
 #: Everything each backend module exports.
 BACKEND_NAMES = (
     ("Dual", "HyperDual", "GradientDual", "HessianDual", "DualArray", "HyperDualArray")
-    + UNARY_FUNCTIONS
-    + ("log", "abs", "leaky_relu", "gelu", "power", "arctan2", "hypot",
-       "softmax", "logsumexp",
-       "derivative", "second_derivative", "value_and_derivative",
+    + tuple(f.name for f in _spec.FUNCTIONS)
+    + ("derivative", "second_derivative", "value_and_derivative",
        "gradient", "value_and_gradient", "jacobian", "value_and_jacobian", "jvp",
        "hessian", "hvp",
        "RULE_NAMES")
 )
 
 #: math-module spellings of NumPy-named functions.
-ALIASES = {
-    "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
-    "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh",
-    "pow": "power", "fabs": "abs",
-}
+ALIASES = _spec.ALIASES
 
 
 def load_backend(name):

@@ -738,19 +738,10 @@ typedef struct {
     int flags;
 } dd_rule_entry;
 
-/* X(name, flags): one line per unary rule; the order is the enum order. */
-#define DD_UNARY_RULES(X) \
-    X(exp, DD_OVERFLOWS) X(exp2, DD_OVERFLOWS) X(expm1, DD_OVERFLOWS) \
-    X(log, DD_POLE) X(log2, DD_POLE) X(log10, DD_POLE) X(log1p, DD_POLE) \
-    X(sqrt, DD_POLE) X(cbrt, DD_POLE) \
-    X(sin, DD_POLE) X(cos, DD_POLE) X(tan, DD_POLE) \
-    X(arcsin, DD_POLE) X(arccos, DD_POLE) X(arctan, DD_POLE) \
-    X(sinh, DD_OVERFLOWS) X(cosh, DD_OVERFLOWS) X(tanh, DD_POLE) \
-    X(arcsinh, DD_POLE) X(arccosh, DD_POLE) X(arctanh, DD_POLE) \
-    X(erf, DD_POLE) X(erfc, DD_POLE) \
-    X(abs, DD_POLE) X(sign, DD_POLE) X(floor, DD_POLE) X(ceil, DD_POLE) \
-    X(sigmoid, DD_POLE) X(relu, DD_POLE) X(softplus, DD_OVERFLOWS) \
-    X(gelu, DD_POLE) X(gelu_tanh, DD_POLE)
+/* DD_UNARY_RULES(X): X(name, flags), one per rule, in rule-id order.  The
+ * list is dualdiff/_spec.py's: dualdiff/_codegen.py writes it to dd_spec.h in
+ * the build directory, which setup.py puts on the include path. */
+#include "dd_spec.h"
 
 #define DD_ENUM_ENTRY(name, flags) DD_RULE_##name,
 enum { DD_UNARY_RULES(DD_ENUM_ENTRY) DD_N_RULES };

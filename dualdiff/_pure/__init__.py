@@ -19,6 +19,7 @@ from dualdiff._pure._directional import _DirectionalDual
 from dualdiff._pure._directional import hvp_seeds as _hvp_seeds
 from dualdiff._pure._hessian import HessianDual
 from dualdiff._pure._hessian import hessian_seeds as _hessian_seeds
+from dualdiff._pure._numbers import FUNCTIONS
 from dualdiff._pure._numbers import TAGS as _TAGS
 from dualdiff._pure._numbers import _nesting
 from dualdiff._pure._rules import RULE_NAMES
@@ -40,7 +41,8 @@ hessian = _operators["hessian"]
 hvp = _operators["hvp"]
 
 __all__ = [
-    "Dual", "DualArray", "GradientDual", "HyperDualArray", "HessianDual", "HyperDual", "NestedDual", "RULE_NAMES", "gradient",
+    "Dual", "DualArray", "FUNCTIONS", "GradientDual", "HyperDualArray", "HessianDual", "HyperDual", "NestedDual",
+    "RULE_NAMES", "gradient",
     "hessian", "hvp", "jacobian", "jvp",
     "value_and_gradient", "value_and_jacobian", "abs", "arccos", "arccosh", "arcsin",
     "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "ceil", "cos", "cosh",

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from dualdiff import _array as _array_module
-from dualdiff import _common, _nested
+from dualdiff import _common, _nested, _spec
 from dualdiff._pure import _arrays
 from dualdiff._pure import _rules as R
 from dualdiff._pure._rules import tt, tz
@@ -293,7 +293,7 @@ def _unary(x, name, public):
     values = _arrays.float_values(name, x)   # NumPy expressions over a float array
     if values is not None:
         return values
-    return _common.apply_other(x, public, PUBLIC_UNARY[public])
+    return _common.apply_other(x, public, FUNCTIONS[public])
 
 
 def _leaky(x, alpha):
@@ -382,6 +382,8 @@ class _Number:
     def __ceil__(self):
         return self._unary("ceil")
 
+    # The methods of the spec's functions with parameters (the others are set
+    # below the class, from the spec).
     def log(self, base=None):
         return log(self, base)
 
@@ -392,10 +394,11 @@ class _Number:
         return gelu(self, approximate)
 
     def arctan2(self, x):
-        return _binary(self, x, _ATAN2)
+        return arctan2(self, x)
 
     def hypot(self, y):
-        return _binary(self, y, _HYPOT)
+        return hypot(self, y)
+
 
 
 def _method(name):
@@ -405,13 +408,12 @@ def _method(name):
     return method
 
 
-# The NumPy-ufunc-named methods: np.sin(dual) calls dual.sin().
-for _name in ("exp", "exp2", "expm1", "log2", "log10", "log1p", "sqrt", "cbrt",
-              "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh",
-              "tanh", "arcsinh", "arccosh", "arctanh", "erf", "erfc", "sign",
-              "floor", "ceil", "sigmoid", "relu", "softplus"):
-    setattr(_Number, _name, _method(_name))
-del _name
+# The spec's functions of one number as methods (np.sin(dual) calls dual.sin());
+# those with parameters are the public functions themselves, set below them.
+for _f in _spec.FUNCTIONS:
+    if _f.method and _f.impl is None:
+        setattr(_Number, _f.name, _method(_f.name))
+del _f
 
 
 class Dual(_Number):
@@ -659,208 +661,25 @@ class HyperDual(_Number):
 # ---------------------------------------------------------------------------
 
 
-def _public(name, doc):
+def _public(f):
+    """The public function of a plain rule of the spec."""
+    name = f.name
+
     def function(x):
         return _unary(x, name, name)
     function.__name__ = function.__qualname__ = name
-    function.__doc__ = doc
+    function.__doc__ = f.docstring
     return function
 
 
-exp = _public("exp", """exp(x) -> e**x.  d/dx = exp(x).
-
-    >>> import dualdiff as dd
-    >>> dd.exp(dd.Dual(0.0, 1.0))
-    Dual(1.0, 1.0)
-    """)
-exp2 = _public("exp2", """exp2(x) -> 2**x.  d/dx = 2**x log(2).
-
-    >>> import dualdiff as dd
-    >>> dd.exp2(dd.Dual(0.0, 1.0))
-    Dual(1.0, 0.6931471805599453)
-    """)
-expm1 = _public("expm1", """expm1(x) -> e**x - 1, accurate near 0.  d/dx = exp(x).
-
-    >>> import dualdiff as dd
-    >>> dd.expm1(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """)
-log2 = _public("log2", """log2(x) -> base-2 logarithm.  d/dx = 1/(x log 2).
-
-    >>> import dualdiff as dd
-    >>> dd.log2(dd.Dual(8.0, 1.0))
-    Dual(3.0, 0.18033688011112042)
-    """)
-log10 = _public("log10", """log10(x) -> base-10 logarithm.  d/dx = 1/(x log 10).
-
-    >>> import dualdiff as dd
-    >>> dd.log10(dd.Dual(100.0, 1.0))
-    Dual(2.0, 0.0043429448190325185)
-    """)
-log1p = _public("log1p", """log1p(x) -> log(1 + x), accurate near 0.  d/dx = 1/(1 + x).
-
-    >>> import dualdiff as dd
-    >>> dd.log1p(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """)
-sqrt = _public("sqrt", """sqrt(x) -> square root.  d/dx = 1/(2 sqrt(x)), +inf at 0.
-
-    >>> import dualdiff as dd
-    >>> dd.sqrt(dd.Dual(4.0, 1.0))
-    Dual(2.0, 0.25)
-    >>> dd.derivative(dd.sqrt, 0.0)
-    inf
-    """)
-cbrt = _public("cbrt", """cbrt(x) -> real cube root.  d/dx = 1/(3 cbrt(x)**2).
-
-    >>> import dualdiff as dd
-    >>> dd.cbrt(dd.Dual(8.0, 1.0))
-    Dual(2.0, 0.08333333333333333)
-    >>> dd.cbrt(-8.0)
-    -2.0
-    """)
-sin = _public("sin", """sin(x) -> sine.  d/dx = cos(x).
-
-    >>> import dualdiff as dd
-    >>> dd.sin(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """)
-cos = _public("cos", """cos(x) -> cosine.  d/dx = -sin(x).
-
-    >>> import dualdiff as dd
-    >>> dd.cos(dd.Dual(0.0, 1.0))
-    Dual(1.0, -0.0)
-    """)
-tan = _public("tan", """tan(x) -> tangent.  d/dx = 1 + tan(x)**2.
-
-    >>> import dualdiff as dd
-    >>> dd.tan(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """)
-arcsin = _public("arcsin", """arcsin(x) -> inverse sine.  d/dx = 1/sqrt((1 - x)(1 + x)).
-
-    >>> import dualdiff as dd
-    >>> dd.arcsin(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """)
-arccos = _public("arccos", """arccos(x) -> inverse cosine.  d/dx = -1/sqrt((1 - x)(1 + x)).
-
-    >>> import dualdiff as dd
-    >>> dd.arccos(dd.Dual(0.0, 1.0))
-    Dual(1.5707963267948966, -1.0)
-    """)
-arctan = _public("arctan", """arctan(x) -> inverse tangent.  d/dx = 1/(1 + x**2).
-
-    >>> import dualdiff as dd
-    >>> dd.arctan(dd.Dual(1.0, 1.0))
-    Dual(0.7853981633974483, 0.5)
-    """)
-sinh = _public("sinh", """sinh(x) -> hyperbolic sine.  d/dx = cosh(x).
-
-    >>> import dualdiff as dd
-    >>> dd.sinh(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """)
-cosh = _public("cosh", """cosh(x) -> hyperbolic cosine.  d/dx = sinh(x).
-
-    >>> import dualdiff as dd
-    >>> dd.cosh(dd.Dual(0.0, 1.0))
-    Dual(1.0, 0.0)
-    """)
-tanh = _public("tanh", """tanh(x) -> hyperbolic tangent.  d/dx = sech(x)**2, exact in the tails.
-
-    >>> import dualdiff as dd
-    >>> dd.tanh(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """)
-arcsinh = _public("arcsinh", """arcsinh(x) -> inverse hyperbolic sine.  d/dx = 1/sqrt(1 + x**2).
-
-    >>> import dualdiff as dd
-    >>> dd.arcsinh(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """)
-arccosh = _public("arccosh", """arccosh(x) -> inverse hyperbolic cosine.  d/dx = 1/sqrt((x - 1)(x + 1)).
-
-    >>> import dualdiff as dd
-    >>> y = dd.arccosh(dd.Dual(2.0, 1.0))
-    >>> round(y.real, 12), round(y.dual, 12)
-    (1.316957896925, 0.57735026919)
-    """)
-arctanh = _public("arctanh", """arctanh(x) -> inverse hyperbolic tangent.  d/dx = 1/((1 - x)(1 + x)).
-
-    >>> import dualdiff as dd
-    >>> dd.arctanh(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.0)
-    """)
-erf = _public("erf", """erf(x) -> error function.  d/dx = 2/sqrt(pi) exp(-x**2).
-
-    >>> import dualdiff as dd
-    >>> dd.erf(dd.Dual(0.0, 1.0))
-    Dual(0.0, 1.1283791670955126)
-    """)
-erfc = _public("erfc", """erfc(x) -> complementary error function.  d/dx = -2/sqrt(pi) exp(-x**2).
-
-    >>> import dualdiff as dd
-    >>> dd.erfc(dd.Dual(0.0, 1.0))
-    Dual(1.0, -1.1283791670955126)
-    """)
-abs = _public("abs", """abs(x) -> |x|.  d/dx = sign(x), 0 at 0.
-
-    >>> import dualdiff as dd
-    >>> dd.abs(dd.Dual(-2.0, 1.0))
-    Dual(2.0, -1.0)
-    >>> dd.derivative(dd.abs, 0.0)
-    0.0
-    """)
-sign = _public("sign", """sign(x) -> -1.0, 0.0 or 1.0.  d/dx = 0.
-
-    >>> import dualdiff as dd
-    >>> dd.sign(dd.Dual(-2.0, 1.0))
-    Dual(-1.0, 0.0)
-    """)
-floor = _public("floor", """floor(x) -> largest integer <= x, as a float.  d/dx = 0.
-
-    >>> import dualdiff as dd
-    >>> dd.floor(dd.Dual(2.5, 1.0))
-    Dual(2.0, 0.0)
-    """)
-ceil = _public("ceil", """ceil(x) -> smallest integer >= x, as a float.  d/dx = 0.
-
-    >>> import dualdiff as dd
-    >>> dd.ceil(dd.Dual(2.5, 1.0))
-    Dual(3.0, 0.0)
-    """)
-sigmoid = _public("sigmoid", """sigmoid(x) -> 1/(1 + exp(-x)).  d/dx = sigmoid(x) sigmoid(-x).
-
-    >>> import dualdiff as dd
-    >>> dd.sigmoid(dd.Dual(0.0, 1.0))
-    Dual(0.5, 0.25)
-    """)
-relu = _public("relu", """relu(x) -> max(x, 0).  d/dx = 1 for x > 0, else 0.
-
-    >>> import dualdiff as dd
-    >>> dd.relu(dd.Dual(3.0, 1.0))
-    Dual(3.0, 1.0)
-    >>> dd.derivative(dd.relu, 0.0)
-    0.0
-    """)
-softplus = _public("softplus", """softplus(x) -> log(1 + exp(x)), without overflow.  d/dx = sigmoid(x).
-
-    >>> import dualdiff as dd
-    >>> dd.softplus(dd.Dual(0.0, 1.0))
-    Dual(0.6931471805599453, 0.5)
-    """)
+def _documented(function):
+    """A hand-written public function, given its spec entry's docstring."""
+    function.__doc__ = _spec.BY_NAME[function.__name__].docstring
+    return function
 
 
+@_documented
 def log(x, base=None):
-    """log(x, base=None) -> natural logarithm, or logarithm to `base`.  d/dx = 1/(x log(base)).
-
-    >>> import dualdiff as dd
-    >>> dd.log(dd.Dual(1.0, 1.0))
-    Dual(0.0, 1.0)
-    >>> dd.log(dd.Dual(8.0, 1.0), 2.0)
-    Dual(3.0, 0.18033688011112042)
-    """
     if base is None:
         return _unary(x, "log", "log")
     return _log_base(x, base)
@@ -892,30 +711,13 @@ def _log_base(x, base):
     return _unary(x, "log", "log") / _unary(base, "log", "log")
 
 
+@_documented
 def leaky_relu(x, alpha=0.01):
-    """leaky_relu(x, alpha=0.01) -> x for x > 0, else alpha*x.  d/dx = 1 or alpha (alpha at 0).
-
-    >>> import dualdiff as dd
-    >>> dd.leaky_relu(dd.Dual(-2.0, 1.0))
-    Dual(-0.02, 0.01)
-    >>> dd.derivative(dd.leaky_relu, 0.0)
-    0.01
-    """
     return _leaky(x, _arg(alpha, "leaky_relu", "a real number"))
 
 
+@_documented
 def gelu(x, approximate=False):
-    """gelu(x, approximate=False) -> x Phi(x); with approximate=True the tanh form.
-
-    approximate takes True or False (NumPy's bools too), or PyTorch's names
-    "tanh" and "none"; anything else is an error.
-
-    >>> import dualdiff as dd
-    >>> dd.gelu(dd.Dual(0.0, 1.0))
-    Dual(0.0, 0.5)
-    >>> dd.gelu(dd.Dual(0.0, 1.0), approximate=True)
-    Dual(0.0, 0.5)
-    """
     tanh = _common.gelu_form(approximate)
     if isinstance(x, (_Number, float, int)):
         return _unary(x, "gelu_tanh" if tanh else "gelu", "gelu")
@@ -925,40 +727,21 @@ def gelu(x, approximate=False):
     return _common.apply_other(x, "gelu", gelu, (tanh,))
 
 
+@_documented
 def power(x, p):
-    """power(x, p) -> x**p; a negative x needs an integer p (ValueError otherwise).
-
-    >>> import dualdiff as dd
-    >>> dd.power(dd.Dual(-2.0, 1.0), 3)
-    Dual(-8.0, 12.0)
-    """
     return _binary(x, p, _POW)
 
 
+@_documented
 def arctan2(y, x):
-    """arctan2(y, x) -> angle of the point (x, y).  Partials x/r**2 and -y/r**2.
-
-    >>> import dualdiff as dd
-    >>> dd.arctan2(dd.Dual(0.0, 1.0), 1.0)
-    Dual(0.0, 1.0)
-    """
     return _binary(y, x, _ATAN2)
 
 
+@_documented
 def hypot(x, y):
-    """hypot(x, y) -> sqrt(x**2 + y**2) without overflow.  Partials x/r and y/r.
-
-    >>> import dualdiff as dd
-    >>> dd.hypot(dd.Dual(3.0, 1.0), 4.0)
-    Dual(5.0, 0.6)
-    """
     return _binary(x, y, _HYPOT)
 
 
-PUBLIC_UNARY = {f.__name__: f for f in (
-    exp, exp2, expm1, log, log2, log10, log1p, sqrt, cbrt, sin, cos, tan,
-    arcsin, arccos, arctan, sinh, cosh, tanh, arcsinh, arccosh, arctanh,
-    erf, erfc, abs, sign, floor, ceil, sigmoid, relu, softplus)}
 
 # ---------------------------------------------------------------------------
 # Sequences
@@ -975,15 +758,8 @@ def _floats(items):
     return out
 
 
+@_documented
 def logsumexp(xs, axis=None):
-    """logsumexp(xs, axis=None) -> log(sum(exp(x) for x in xs)), without overflow.  Gradient: softmax(xs).
-
-    An ndarray or a DualArray is reduced along `axis` (all of it by default).
-
-    >>> import dualdiff as dd
-    >>> round(dd.logsumexp([1.0, 2.0, 3.0]), 12)
-    3.407605964444
-    """
     if _common.array_of_duals(xs):
         return xs.logsumexp(axis)
     if _common.is_array(xs) and xs.dtype != object:
@@ -997,18 +773,11 @@ def logsumexp(xs, axis=None):
     if floats is not None:
         return R.logsumexp(floats)
     _common.check_items(items, "logsumexp", (_Number,))
-    return _common.compose_logsumexp(items, exp, log)
+    return _common.compose_logsumexp(items, FUNCTIONS["exp"], log)
 
 
+@_documented
 def softmax(xs, axis=None):
-    """softmax(xs, axis=None) -> exp(x_i) / sum_j exp(x_j).  Jacobian p_i (delta_ij - p_j).
-
-    An ndarray or a DualArray is normalised along `axis` (all of it by default).
-
-    >>> import dualdiff as dd
-    >>> [round(p, 6) for p in dd.softmax([0.0, 0.0, 0.0, 0.0])]
-    [0.25, 0.25, 0.25, 0.25]
-    """
     if _common.array_of_duals(xs):
         return xs.softmax(axis)
     if _common.is_array(xs) and xs.dtype != object:
@@ -1021,8 +790,14 @@ def softmax(xs, axis=None):
         out = R.softmax(floats)
         return _common.np.array(out) if _common.is_array(xs) else out   # an object array of floats
     _common.check_items(items, "softmax", (_Number,))
-    out = _common.compose_softmax(items, exp)
+    out = _common.compose_softmax(items, FUNCTIONS["exp"])
     return _common.object_array(out) if _common.is_array(xs) else out
+
+#: name -> public function, for every function of the spec; they are also
+#: this module's attributes, as the compiled backend's generated functions are.
+FUNCTIONS = {f.name: _public(f) if f.impl is None else globals()[f.name] for f in _spec.FUNCTIONS}
+globals().update(FUNCTIONS)
+
 
 # ---------------------------------------------------------------------------
 # Derivatives at a point
@@ -1150,7 +925,7 @@ _nesting = _nested.Nesting(SimpleNamespace(
     Dual=Dual, HyperDual=HyperDual,
     tagged_dual=lambda re, du, tag: _dual(float(re), float(du), tag),
     dual_tag=lambda d: d._tag,
-    functions={name: globals()[name] for name in _nested.FUNCTIONS}))
+    functions={name: FUNCTIONS[name] for name in _nested.FUNCTIONS}))
 NestedDual = _nesting.NestedDual
 
 

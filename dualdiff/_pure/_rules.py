@@ -12,6 +12,8 @@ import sys
 
 import numpy as np
 
+from dualdiff import _spec
+
 LN2 = 0.693147180559945309417232121458
 LOG2E = 1.44269504088896340735992468100
 LOG10E = 0.434294481903251827651128918917
@@ -700,27 +702,10 @@ def gelu_tanh_rule(a, order):
 
 POLE, OVERFLOWS = 0, 1
 
-#: name -> (rule, flags), in the order of the C table.
-RULES = {
-    "exp": (exp_rule, OVERFLOWS), "exp2": (exp2_rule, OVERFLOWS),
-    "expm1": (expm1_rule, OVERFLOWS),
-    "log": (log_rule, POLE), "log2": (log2_rule, POLE), "log10": (log10_rule, POLE),
-    "log1p": (log1p_rule, POLE),
-    "sqrt": (sqrt_rule, POLE), "cbrt": (cbrt_rule, POLE),
-    "sin": (sin_rule, POLE), "cos": (cos_rule, POLE), "tan": (tan_rule, POLE),
-    "arcsin": (arcsin_rule, POLE), "arccos": (arccos_rule, POLE),
-    "arctan": (arctan_rule, POLE),
-    "sinh": (sinh_rule, OVERFLOWS), "cosh": (cosh_rule, OVERFLOWS),
-    "tanh": (tanh_rule, POLE),
-    "arcsinh": (arcsinh_rule, POLE), "arccosh": (arccosh_rule, POLE),
-    "arctanh": (arctanh_rule, POLE),
-    "erf": (erf_rule, POLE), "erfc": (erfc_rule, POLE),
-    "abs": (abs_rule, POLE), "sign": (sign_rule, POLE),
-    "floor": (floor_rule, POLE), "ceil": (ceil_rule, POLE),
-    "sigmoid": (sigmoid_rule, POLE), "relu": (relu_rule, POLE),
-    "softplus": (softplus_rule, OVERFLOWS),
-    "gelu": (gelu_rule, POLE), "gelu_tanh": (gelu_tanh_rule, POLE),
-}
+#: name -> (rule, flags), in rule-id order: the spec's rules (dualdiff/_spec.py),
+#: each the function ``<name>_rule`` of this module (as dd_<name>_rule in C).
+RULES = {name: (globals()[f"{name}_rule"], POLE if flag == _spec.POLE else OVERFLOWS)
+         for name, flag in _spec.RULES}
 
 RULE_NAMES = tuple(RULES)
 
