@@ -196,3 +196,12 @@ def finish(data, notes, t_start, json_path, targets=None, targets_title=None, no
             json.dump(data, fh, indent=1)
         print(f"wrote {json_path}")
     return 0
+
+
+def fmt_time_ns(ns):
+    """A duration in ns as a short string in s, ms, us or ns."""
+    return report.fmt_time(ns / 1e9)
+
+
+def table_lines(headers, rows):
+    return report.table(rows, headers)
