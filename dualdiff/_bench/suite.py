@@ -163,6 +163,52 @@ def _dir_ok(path):
     return os.path.isdir(os.path.dirname(os.path.abspath(path)))
 
 
+def _head(dd, peers, oracle, settings):
+    """The lines above the tables: versions, peers, the oracle, how it is timed."""
+    found = [f"{k} {v}" for k, (mod, v) in peers.items() if mod is not None]
+    missing = [k for k, (mod, _) in peers.items() if mod is None]
+    return [
+        "dualdiff bench: exact derivatives (dual numbers) against finite differences and peers",
+        f"  dualdiff {dd.__version__} (backend {dd.backend!r}), numpy {np.__version__}, "
+        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}",
+        f"  peers: {', '.join(found) or 'none'}"
+        + (f"; not installed: {', '.join(missing)}" if missing else ""),
+        f"  exact values: {oracle.text}",
+        f"  {settings['rounds']} rounds, methods round-robin, each sample (the fastest of "
+        f"{CHUNKS} runs of ~{settings['sample_ms'] / CHUNKS:g} ms) between two samples of "
+        "f(x) on floats;",
+        "  ratio = median over rounds of (sample / mean of the two baseline samples around "
+        "it), empty-loop cost removed; time/call = ratio x the baseline's median",
+        "  rel. error = |value - exact| / |exact|, max over components "
+        "(where exact = 0: / max |exact|)",
+    ]
+
+
+def _write(json_path, plot_path, out, err, dd, peers, oracle, quick, settings, seconds,
+           results, curve):
+    """Write the JSON and the figure when asked: 0, or 1 after a message."""
+    if json_path is not None:
+        data = {"dualdiff": dd.__version__, "backend": dd.backend, "numpy": np.__version__,
+                "python": platform.python_version(), "platform": platform.platform(),
+                "peers": {k: (v if mod is not None else None) for k, (mod, v) in peers.items()},
+                "oracle": oracle.text, "quick": bool(quick), "timing": settings,
+                "seconds": seconds, "tasks": results, "error_vs_step": curve}
+        try:
+            with open(json_path, "w") as fh:
+                json.dump(_finite(data), fh, indent=1)
+        except OSError as exc:
+            return _fail(err, f"cannot write {json_path}: {exc.strerror or exc}")
+        out.write(f"wrote {json_path}\n")
+    if plot_path is not None:
+        from dualdiff._bench import plot
+        try:
+            plot.draw(plot_path, curve, results)
+        except OSError as exc:
+            return _fail(err, f"cannot write {plot_path}: {exc.strerror or exc}")
+        out.write(f"wrote {plot_path}\n")
+    return 0
+
+
 def run_bench(quick=False, json_path=None, plot_path=None, tasks=None, out=None, err=None,
               *, _min_time=None, _repeat=None):
     """run_bench(quick=False, json_path=None, plot_path=None, tasks=None, out=None, err=None) -> int
@@ -197,24 +243,7 @@ def run_bench(quick=False, json_path=None, plot_path=None, tasks=None, out=None,
     err.flush()
     peers = M.find_peers()
     oracle = Oracle()
-    found = [f"{k} {v}" for k, (mod, v) in peers.items() if mod is not None]
-    missing = [k for k, (mod, _) in peers.items() if mod is None]
-    head = [
-        "dualdiff bench: exact derivatives (dual numbers) against finite differences and peers",
-        f"  dualdiff {dd.__version__} (backend {dd.backend!r}), numpy {np.__version__}, "
-        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}",
-        f"  peers: {', '.join(found) or 'none'}"
-        + (f"; not installed: {', '.join(missing)}" if missing else ""),
-        f"  exact values: {oracle.text}",
-        f"  {settings['rounds']} rounds, methods round-robin, each sample (the fastest of "
-        f"{CHUNKS} runs of ~{settings['sample_ms'] / CHUNKS:g} ms) between two samples of "
-        "f(x) on floats;",
-        "  ratio = median over rounds of (sample / mean of the two baseline samples around "
-        "it), empty-loop cost removed; time/call = ratio x the baseline's median",
-        "  rel. error = |value - exact| / |exact|, max over components "
-        "(where exact = 0: / max |exact|)",
-    ]
-    out.write("\n".join(head) + "\n")
+    out.write("\n".join(_head(dd, peers, oracle, settings)) + "\n")
     results = {}
     with warnings.catch_warnings():
         # the peers' deprecation and runtime warnings are not what is measured here
@@ -242,23 +271,5 @@ def run_bench(quick=False, json_path=None, plot_path=None, tasks=None, out=None,
     seconds = time.perf_counter() - t0
     out.write(f"\n{len(names)} task(s) in {seconds:.1f} s"
               f"{' (--quick)' if quick else ''}\n")
-    if json_path is not None:
-        data = {"dualdiff": dd.__version__, "backend": dd.backend, "numpy": np.__version__,
-                "python": platform.python_version(), "platform": platform.platform(),
-                "peers": {k: (v if mod is not None else None) for k, (mod, v) in peers.items()},
-                "oracle": oracle.text, "quick": bool(quick), "timing": settings,
-                "seconds": seconds, "tasks": results, "error_vs_step": curve}
-        try:
-            with open(json_path, "w") as fh:
-                json.dump(_finite(data), fh, indent=1)
-        except OSError as exc:
-            return _fail(err, f"cannot write {json_path}: {exc.strerror or exc}")
-        out.write(f"wrote {json_path}\n")
-    if plot_path is not None:
-        from dualdiff._bench import plot
-        try:
-            plot.draw(plot_path, curve, results)
-        except OSError as exc:
-            return _fail(err, f"cannot write {plot_path}: {exc.strerror or exc}")
-        out.write(f"wrote {plot_path}\n")
-    return 0
+    return _write(json_path, plot_path, out, err, dd, peers, oracle, quick, settings,
+                  seconds, results, curve)
