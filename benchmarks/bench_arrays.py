@@ -29,7 +29,6 @@ See benchmarks/README.md for how to read the output.
 
 import argparse
 import gc
-import json
 import math
 import os
 import platform
@@ -39,9 +38,11 @@ import time
 import tracemalloc
 import warnings
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import (CHUNKS, Timed, fmt_time, speedup, dist_version, import_dualdiff,  # noqa: E402
-                     median_ratio, run_task, table_lines)
+import _cli  # noqa: E402,F401  (dualdiff: the installed one, else the source tree)
+from dualdiff._bench import script as S  # noqa: E402
+from dualdiff._bench.peers import dist_version  # noqa: E402
+from dualdiff._bench.script import fmt_time_ns as fmt_time, table_lines  # noqa: E402
+from dualdiff._bench.timing import CHUNKS, Timed, median_ratio, run_task, speedup  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -650,7 +651,7 @@ def main(argv=None):
             ap.error(f"unknown task(s) {', '.join(bad)}; choose from {', '.join(task_names)}")
         task_names = [t for t in task_names if t in wanted]
 
-    dd = import_dualdiff("bench_arrays")
+    dd = S.load_dualdiff(None, True)
     backend = getattr(dd, "backend", None)
     if backend != "c" and not args.allow_pure:
         print(f"bench_arrays: dualdiff.backend is {backend!r}, not 'c': the compiled "
@@ -691,7 +692,7 @@ def main(argv=None):
     if not hand_dev <= 1e-12:
         notes.append("the hand-written g' and dd.derivative(g) DISAGREE: " + hand_line)
 
-    log = lambda s: (sys.stdout.flush(), sys.stderr.write(s), sys.stderr.flush())
+    log = S.log
     print("dualdiff array benchmark: elementwise derivatives over float64 arrays")
     print(f"  g(x) = {G_TEXT}, NumPy ufuncs, x in {G_RANGE}; activations at x in "
           f"{ACTIVATION_RANGE}")
@@ -820,23 +821,9 @@ def main(argv=None):
             })
             del x, meths, build, base
             gc.collect()
-    print()
-    print(f"Against the targets (same run; at n = {TARGET_SIZE:,}):")
-    if not all_targets:
-        print(f"   (no task ran at n = {TARGET_SIZE:,})")
-    for ln in all_targets:
-        print("   " + ln)
-    for note in notes:
-        print("note: " + note)
-    report["targets"] = all_targets
-    report["notes"] = notes
-    report["seconds"] = time.perf_counter() - t_start
-    print(f"\n(figures from this run only; {report['seconds']:.0f} s in all)")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(report, fh, indent=1)
-        print(f"wrote {args.json}")
-    return 0
+    return S.finish(report, notes, t_start, args.json, all_targets,
+                    f"Against the targets (same run; at n = {TARGET_SIZE:,}):",
+                    f"(no task ran at n = {TARGET_SIZE:,})")
 
 
 if __name__ == "__main__":

@@ -28,21 +28,22 @@ Usage::
 See benchmarks/README.md for how to read the output.
 """
 
-import argparse
-import json
 import math
-import os
-import platform
 import statistics
 import sys
 import time
 from fractions import Fraction
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import (CHUNKS, Timed, fmt_time, speedup, dist_version, import_dualdiff,  # noqa: E402
-                     load_peers, median_ratio, run_task, table_lines)
+import _cli  # noqa: F401  (dualdiff: the installed one, else the source tree)
+import numpy as np
 
-import numpy as np  # noqa: E402
+from dualdiff._bench import script as S
+from dualdiff._bench.peers import find_peers
+from dualdiff._bench.report import fmt_time as _fmt_s
+from dualdiff._bench.tasks import rosen, rosen_direction as direction, rosen_hvp as exact_hvp
+from dualdiff._bench.tasks import rosen_gradient as exact_gradient, rosen_hessian as exact_hessian
+from dualdiff._bench.tasks import rosen_point as point
+from dualdiff._bench.timing import Timed, median_ratio, run_task, speedup
 
 EPS = sys.float_info.epsilon
 SQRT_EPS = EPS ** 0.5
@@ -67,68 +68,9 @@ HVP_KINDS = {"hvp": "the loop Rosenbrock", "hvp-scipy": "scipy.optimize.rosen (N
 
 
 # ---------------------------------------------------------------------------
-# The function under test
+# Exact derivatives: dualdiff._bench.tasks (rational arithmetic on the float x),
+# checked here against scipy
 # ---------------------------------------------------------------------------
-
-def rosen(x):
-    """Rosenbrock in loop form; the same code runs on floats and on every dual type."""
-    s = 0.0
-    for i in range(len(x) - 1):
-        s += 100*(x[i+1] - x[i]**2)**2 + (1 - x[i])**2
-    return s
-
-
-def direction(n):
-    """The direction of the hvp tasks: v_i = frac(i * 0.7548776662466927) - 0.5, in [-0.5, 0.5)."""
-    return [((i * 0.7548776662466927) % 1.0) - 0.5 for i in range(n)]
-
-
-def point(n):
-    """The evaluation point: x_i = 0.2 + 1.2 * frac(i / golden ratio), in [0.2, 1.4).
-
-    Irregular, away from the minimum at (1, ..., 1), and no gradient entry
-    is the small difference of large terms (which would make the relative
-    error of a finite difference meaningless).
-    """
-    return [0.2 + 1.2 * ((i * 0.6180339887498949) % 1.0) for i in range(n)]
-
-
-# ---------------------------------------------------------------------------
-# Exact derivatives (rational arithmetic on the float x)
-# ---------------------------------------------------------------------------
-
-def exact_gradient(x):
-    q = [Fraction(v) for v in x]
-    n = len(q)
-    g = [Fraction(0)] * n
-    for i in range(n - 1):
-        d = q[i + 1] - q[i] ** 2
-        g[i] += -400 * q[i] * d - 2 * (1 - q[i])
-        g[i + 1] += 200 * d
-    return g
-
-
-def exact_hessian(x):
-    q = [Fraction(v) for v in x]
-    n = len(q)
-    h = [[Fraction(0)] * n for _ in range(n)]
-    for i in range(n - 1):
-        h[i][i] += 1200 * q[i] ** 2 - 400 * q[i + 1] + 2
-        h[i + 1][i + 1] += 200
-        h[i][i + 1] = h[i + 1][i] = -400 * q[i]
-    return h
-
-
-def exact_hvp(x, v):
-    """H(x) v, H tridiagonal: rows i and i+1 of each term's 2x2 block."""
-    q = [Fraction(a) for a in x]
-    w = [Fraction(b) for b in v]
-    r = [Fraction(0)] * len(q)
-    for i in range(len(q) - 1):
-        r[i] += (1200 * q[i] ** 2 - 400 * q[i + 1] + 2) * w[i] - 400 * q[i] * w[i + 1]
-        r[i + 1] += 200 * w[i + 1] - 400 * q[i] * w[i]
-    return r
-
 
 def cross_check_hvp(x, v, hv):
     try:
@@ -360,7 +302,7 @@ def gradient_methods(dd, tag, peers, jax_mod, xl, xa):
            Method("central difference, h = cbrt(eps)", "D(F, x)",
                   {"D": central_difference_gradient, "F": F, "x": xl},
                   "gradient", ("central FD",), fd=True)]
-    fd = peers["fastdual"][1]
+    fd = peers["fastdual"][0]
     if fd is not None:
         out.append(Method("fastdual jac([f(xs := DualArray(x))], xs)",
                           "jac([F(_xs := DualArray(x))], _xs)",
@@ -373,7 +315,7 @@ def gradient_methods(dd, tag, peers, jax_mod, xl, xa):
         out.append(Method("fastdual autojac(lambda *a: f(a))(*x)", "AJ(*x)",
                           {"AJ": fd.autojac(lambda *a: F(a)), "x": xl},
                           "gradient", ("fastdual",), post=lambda v: np.ravel(v[1])))
-    nd = peers["num-dual"][1]
+    nd = peers["num-dual"][0]
     if nd is not None:
         out.append(Method("num-dual gradient(f, x)", "ND(F, x)",
                           {"ND": nd.gradient, "F": F, "x": xl},
@@ -404,7 +346,7 @@ def hessian_methods(dd, tag, peers, jax_mod, xl, xa):
                    "D(G, F, x)",
                    {"D": central_difference_of_gradient, "G": dd.gradient, "F": F, "x": xa},
                    "hessian", ("central FD of gradient",), fd=True)]
-    fd = peers["fastdual"][1]
+    fd = peers["fastdual"][0]
     if fd is not None:
         out.append(Method("fastdual autohess(lambda *a: f(a))(*x)", "AH(*x)",
                           {"AH": fd.autohess(lambda *a: F(a)), "x": xl},
@@ -417,7 +359,7 @@ def hessian_methods(dd, tag, peers, jax_mod, xl, xa):
             out.append(Method("fastdual._hyperdual.hessian_matrix(f, x) (what autohess calls)",
                               "HM(F, x)", {"HM": hessian_matrix, "F": F, "x": xa},
                               "hessian", ("fastdual",)))
-    nd = peers["num-dual"][1]
+    nd = peers["num-dual"][0]
     if nd is not None:
         out.append(Method("num-dual hessian(f, x)", "ND(F, x)",
                           {"ND": nd.hessian, "F": F, "x": xl},
@@ -495,51 +437,34 @@ def summarize_hvp(kind, n, methods, headline):
     return lines, targets, results
 
 
-def load_jax():
-    """(jax, jax.numpy) with float64 enabled, or (None, why)."""
-    try:
-        import jax
-        jax.config.update("jax_enable_x64", True)
-        import jax.numpy as jnp
-        return (jax, jnp), dist_version("jax")
-    except Exception as exc:
-        return None, f"not installed ({type(exc).__name__}): pip install jax"
-
-
 def check(methods, exact, notes, max_call_s):
     """Evaluate each method once; drop the ones that fail, are inexact peers or too slow."""
-    kept = []
-    for m in methods:
-        try:
+    def evaluate(m):
+        m.evaluate(exact)
+        if m.group and m.group[0] == "jax-jit":
+            # the first call compiled: time a second one for the too-slow test
+            compile_s = m.check_s
             m.evaluate(exact)
-            if m.group and m.group[0] == "jax-jit":
-                # the first call compiled: time a second one for the too-slow test
-                compile_s = m.check_s
-                m.evaluate(exact)
-                notes.append(f"{m.label}: the first call (tracing and compiling) took "
-                             f"{compile_s:.2f} s; not included in the figures")
-        except Exception as exc:
-            notes.append(f"{m.label}: raised {type(exc).__name__}: {exc}; not timed")
-            continue
+            notes.append(f"{m.label}: the first call (tracing and compiling) took "
+                         f"{compile_s:.2f} s; not included in the figures")
         if m.kind in ("gradient", "hessian", "hvp") and not m.fd and not m.error <= EXACT_TOL:
             if m.group[0] not in ("dualdiff", "gradient", "hessian @ v"):
-                notes.append(f"{m.label}: max relative error {m.error:.3g} "
-                             f"(> {EXACT_TOL:g}); not timed")
-                continue
+                return (f"{m.label}: max relative error {m.error:.3g} "
+                        f"(> {EXACT_TOL:g}); not timed")
             m.note = "WRONG"
-            notes.append(f"{m.label}: max relative error {m.error:.3g} against the exact "
-                         f"result (> {EXACT_TOL:g})")
-        if m.kind != "baseline" and m.check_s > max_call_s:
-            notes.append(f"{m.label}: one call took {m.check_s:.2f} s "
-                         f"(> --max-call-s {max_call_s:g}); not timed")
-            continue
-        kept.append(m)
-    return kept
+            return (f"{m.label}: max relative error {m.error:.3g} against the exact "
+                    f"result (> {EXACT_TOL:g})")
+        return None
+    return S.check(methods, evaluate, notes, max_call_s)
 
 
 # ---------------------------------------------------------------------------
 # Reporting
 # ---------------------------------------------------------------------------
+
+
+def fmt_time(ns):
+    return _fmt_s(ns / 1e9)
 
 
 def fmt_err(m):
@@ -566,10 +491,7 @@ def print_table(title, methods, baselines, headline):
         row.append(fmt_err(m))
         row.append(str(len(m.rounds_idx)))
         rows.append(row)
-    print()
-    print(title)
-    for ln in table_lines(headers, rows):
-        print(ln)
+    S.print_table(title, headers, rows)
 
 
 def best(methods, group, headline):
@@ -626,202 +548,119 @@ def summarize(kind, n, methods, headline):
 # Main
 # ---------------------------------------------------------------------------
 
+def prepare(kind, n):
+    """(F, title, exact, how) of one task, or None when scipy is missing for it."""
+    xl = point(n)
+    g = exact_gradient(xl)
+    h = exact_hessian(xl) if kind == "hessian" else None
+    how = cross_check(xl, g, h)
+    exact = g if kind == "gradient" else h
+    F, title = rosen, f"{kind} of the loop Rosenbrock, n = {n}"
+    if kind in HVP_KINDS:
+        vl = direction(n)
+        exact = {"hvp": exact_hvp(xl, vl), "gradient": g}
+        how = cross_check_hvp(xl, vl, exact["hvp"])
+        title = f"H(x) v of {HVP_KINDS[kind]}, n = {n}"
+        if kind == "hvp-scipy":
+            try:
+                from scipy.optimize import rosen as F
+            except ImportError:
+                return None
+    return F, title, exact, how
+
+
+def baselines_of(kind, F, xl):
+    base = Method("float: f(list)  [baseline]", "F(x)", {"F": F, "x": xl}, "baseline")
+    base_arr = Method("float: f(float64 ndarray)  [baseline 2]", "F(x)",
+                      {"F": F, "x": np.array(xl)}, "baseline")
+    if kind == "hvp-scipy":   # NumPy code: f on an ndarray is the fair baseline
+        return {"float f(ndarray)": base_arr}, "float f(ndarray)"
+    return {"float f(list)": base, "float f(ndarray)": base_arr}, "float f(list)"
+
+
+def run_one(kind, n, ctx, args, notes):
+    """Check, time and print one task: (its JSON record, its target lines) or None."""
+    got = prepare(kind, n)
+    if got is None:
+        notes.append(f"{kind}-{n} skipped: scipy is not installed")
+        return None
+    F, title, exact, how = got
+    xl = point(n)
+    xa = np.array(xl)
+    baselines, headline = baselines_of(kind, F, xl)
+    task_notes = []
+    dd, tag, peers, jax_mod = ctx
+    if kind in HVP_KINDS:
+        candidates = hvp_methods(dd, tag, jax_mod, F, xa, np.array(direction(n)))
+    else:
+        build = gradient_methods if kind == "gradient" else hessian_methods
+        candidates = build(dd, tag, peers, jax_mod, xl, xa)
+    meths = check(list(baselines.values()) + candidates, exact, task_notes, args.max_call_s)
+    S.log(f"timing {kind} n={n} ({len(meths)} methods) ")
+    overhead = run_task(meths, baselines, headline, args.rounds, args.sample_ms, S.log,
+                        budget_s=args.budget_s, min_rounds=args.min_rounds)
+    S.log("\n")
+    print_table(f"== {title}  (exact: {how})", meths, baselines, headline)
+    if len(baselines) > 1:
+        print("   * headline ratio: against f on a list of floats (the strictest); "
+              "'x float f(ndarray)' is against f on a float64 ndarray")
+    print(f"   empty-loop cost removed: {overhead:.1f} ns/call")
+    summary = summarize_hvp if kind in HVP_KINDS else summarize
+    lines, targets, results = summary(kind, n, meths, headline)
+    S.print_lines(lines, task_notes)
+    return {"name": f"{kind}-{n}", "kind": kind, "n": n, "exact_how": how,
+            "headline_baseline": headline, "empty_loop_ns": overhead,
+            "methods": [S.timing_record(m, baselines, max_rel_error=m.error,
+                                        check_call_s=m.check_s) for m in meths],
+            "summary": results, "summary_lines": lines, "notes": task_notes}, targets
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(
-        description="dualdiff multivariate benchmark: gradient and Hessian of the "
-                    "loop-form Rosenbrock vs float evaluation, n-pass duals, finite "
-                    "differences, fastdual, num-dual and JAX.")
-    ap.add_argument("--quick", action="store_true",
-                    help="fewer rounds and shorter samples (under ~30 s)")
-    ap.add_argument("--rounds", type=int, default=None,
-                    help="round-robin rounds (default 21, 7 with --quick)")
-    ap.add_argument("--sample-ms", type=float, default=None,
-                    help="target duration of one sample (default 20 ms, 6 with --quick)")
-    ap.add_argument("--budget-s", type=float, default=None,
-                    help="time a slow method may take per task before it is sampled in "
-                         "fewer rounds (default 6 s, 1 s with --quick)")
-    ap.add_argument("--max-call-s", type=float, default=None,
-                    help="skip a method one call of which takes longer "
-                         "(default 3 s, 1 s with --quick)")
-    ap.add_argument("--tasks", default=None,
-                    help="comma-separated subset of: " +
-                         ", ".join(f"{k}-{n}" for k, n in TASKS))
-    ap.add_argument("--json", metavar="FILE", help="write all figures to FILE as JSON")
-    ap.add_argument("--allow-pure", action="store_true",
-                    help="run even when dualdiff has no compiled backend")
-    args = ap.parse_args(argv)
-    rounds = args.rounds or (7 if args.quick else 21)
-    sample_ms = args.sample_ms or (6.0 if args.quick else 20.0)
-    budget_s = args.budget_s or (1.0 if args.quick else 6.0)
-    max_call_s = args.max_call_s or (1.0 if args.quick else 3.0)
-    min_rounds = 3 if args.quick else 5
-    if rounds < 1 or sample_ms <= 0 or budget_s <= 0 or max_call_s <= 0:
-        ap.error("--rounds, --sample-ms, --budget-s and --max-call-s must be positive")
-    tasks = TASKS
-    if args.tasks:
-        wanted = [t.strip() for t in args.tasks.split(",") if t.strip()]
-        names = {f"{k}-{n}": (k, n) for k, n in TASKS}
-        bad = [t for t in wanted if t not in names]
-        if bad:
-            ap.error(f"unknown task(s) {', '.join(bad)}; choose from {', '.join(names)}")
-        tasks = [names[t] for t in wanted]
-
-    dd = import_dualdiff("bench_gradient")
-    backend = getattr(dd, "backend", None)
-    if backend != "c" and not args.allow_pure:
-        print(f"bench_gradient: dualdiff.backend is {backend!r}, not 'c': the compiled "
-              f"extension is not loaded (from {os.path.dirname(dd.__file__)}).\n"
-              "Install with a C compiler (pip install .) to benchmark the compiled core, "
-              "or pass --allow-pure to benchmark the pure-Python backend.",
-              file=sys.stderr)
+    names = {f"{k}-{n}": (k, n) for k, n in TASKS}
+    ap = S.parser("dualdiff multivariate benchmark: gradient and Hessian of the loop-form "
+                  "Rosenbrock vs float evaluation, n-pass duals, finite differences, fastdual, "
+                  "num-dual and JAX.", "fewer rounds and shorter samples (under ~30 s)",
+                  {"rounds": (21, 7), "sample_ms": (20.0, 6.0), "budget_s": (6.0, 1.0),
+                   "max_call_s": (3.0, 1.0)}, tasks=names)
+    args = S.parse(ap, argv, tasks=names)
+    args.min_rounds = 3 if args.quick else 5
+    dd = S.load_dualdiff("bench_gradient", args.allow_pure)
+    if dd is None:
         return 1
-    tag = backend or "?"
-
-    notes = []
-    if not hasattr(dd, "hessian"):
-        notes.append("dualdiff.hessian does not exist yet: the dualdiff Hessian rows "
-                     "are skipped")
-    peers = load_peers()
-    for name, (ver, mod, why) in peers.items():
-        if mod is None:
-            notes.append(f"{name} skipped: {why}")
-    jax_mod, jax_ver = load_jax()
-    if jax_mod is None:
-        notes.append(f"jax skipped: {jax_ver}")
-    peers_ver = {k: (v[0] if v[1] is not None else None) for k, v in peers.items()}
-    peers_ver["jax"] = (jax_ver or "installed, version unknown") if jax_mod is not None else None
-
-    log = lambda s: (sys.stdout.flush(), sys.stderr.write(s), sys.stderr.flush())
-    print("dualdiff multivariate benchmark: the loop-form Rosenbrock")
-    print("  f(x) = sum(100*(x[i+1]-x[i]**2)**2 + (1-x[i])**2 for i in range(n-1)), "
-          "a Python loop")
-    print(f"  dualdiff {getattr(dd, '__version__', '?')}  backend={backend!r}  "
-          f"from {os.path.dirname(dd.__file__)}")
-    print(f"  Python {platform.python_version()} ({platform.python_implementation()}) "
-          f"on {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs; "
-          f"numpy {np.__version__}")
+    peers = find_peers(["fastdual", "num-dual", "JAX"])
+    notes = [f"{name} skipped: {why}" for name, (mod, why) in peers.items() if mod is None]
+    jax = peers["JAX"][0]
+    ctx = (dd, dd.backend, peers, (jax, jax.numpy) if jax is not None else None)
+    S.header("dualdiff multivariate benchmark: the loop-form Rosenbrock\n"
+             "  f(x) = sum(100*(x[i+1]-x[i]**2)**2 + (1-x[i])**2 for i in range(n-1)), "
+             "a Python loop", dd, f"; numpy {np.__version__}")
+    peers_ver = {k: v if m is not None else None for k, (m, v) in peers.items()}
     for name, ver in peers_ver.items():
         print(f"  {name}: {ver or 'not installed'}")
-    print(f"  {rounds} rounds; methods interleaved round-robin, each sample taken between "
-          "two samples of the baseline;")
-    print(f"  a sample = the fastest of {CHUNKS} back-to-back runs of ~{sample_ms / CHUNKS:g} ms "
-          f"(a method slower than that: of as many single calls as fit in ~{sample_ms:g} ms, "
-          "at least one);")
-    print(f"  a method taking more than {budget_s:g} s over all rounds is sampled in fewer "
-          f"rounds (at least {min_rounds}; see the 'rounds' column);")
-    print("  time/call has the empty-loop cost removed; ratio = median over rounds of "
-          "(sample / mean of the two baseline samples around it)")
+    for ln in S.sampling_lines(f"{args.rounds} rounds", args.sample_ms, args.budget_s,
+                               args.min_rounds):
+        print(ln)
     print("  max rel err = max over entries of |v - e| / |e| (|v| / max|e| where e = 0), "
           "exact e in rational arithmetic")
-
-    report = {
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "numpy": np.__version__,
-        "dualdiff": {"version": getattr(dd, "__version__", None), "backend": backend,
-                     "path": os.path.dirname(dd.__file__)},
-        "peers": peers_ver,
-        "rounds": rounds, "sample_ms": sample_ms, "chunks_per_sample": CHUNKS,
-        "budget_s": budget_s, "max_call_s": max_call_s, "min_rounds": min_rounds,
-        "function": "rosen(x) = sum(100*(x[i+1]-x[i]**2)**2 + (1-x[i])**2), a Python loop",
-        "point": "x_i = 0.2 + 1.2 * frac(i * 0.6180339887498949)",
-        "ratio_definition": "per round: (method / mean of the adjacent headline-baseline "
-                            "samples - o) / (1 - o), o = empty loop / baseline; "
-                            "reported: median over rounds",
-        "error_definition": "max over entries of |v - e| / |e|, or |v| / max|e| where e = 0; "
-                            "exact e from the analytic derivatives in rational arithmetic",
-        "tasks": [],
-    }
+    report = S.report_head(
+        dd, numpy=np.__version__, peers=peers_ver, rounds=args.rounds,
+        sample_ms=args.sample_ms, budget_s=args.budget_s, max_call_s=args.max_call_s,
+        min_rounds=args.min_rounds,
+        function="rosen(x) = sum(100*(x[i+1]-x[i]**2)**2 + (1-x[i])**2), a Python loop",
+        point="x_i = 0.2 + 1.2 * frac(i * 0.6180339887498949)",
+        error_definition="max over entries of |v - e| / |e|, or |v| / max|e| where e = 0; "
+                         "exact e from the analytic derivatives in rational arithmetic",
+        tasks=[])
     all_targets = []
     t_start = time.perf_counter()
-    for kind, n in tasks:
-        xl = point(n)
-        xa = np.array(xl)
-        g = exact_gradient(xl)
-        h = exact_hessian(xl) if kind == "hessian" else None
-        how = cross_check(xl, g, h)
-        exact = g if kind == "gradient" else h
-        F, title = rosen, f"{kind} of the loop Rosenbrock, n = {n}"
-        if kind in HVP_KINDS:
-            vl = direction(n)
-            exact = {"hvp": exact_hvp(xl, vl), "gradient": g}
-            how = cross_check_hvp(xl, vl, exact["hvp"])
-            title = f"H(x) v of {HVP_KINDS[kind]}, n = {n}"
-            if kind == "hvp-scipy":
-                try:
-                    from scipy.optimize import rosen as F
-                except ImportError:
-                    notes.append(f"{kind}-{n} skipped: scipy is not installed")
-                    continue
-        base = Method("float: f(list)  [baseline]", "F(x)", {"F": F, "x": xl}, "baseline")
-        base_arr = Method("float: f(float64 ndarray)  [baseline 2]", "F(x)",
-                          {"F": F, "x": xa}, "baseline")
-        baselines = {"float f(list)": base, "float f(ndarray)": base_arr}
-        headline = "float f(list)"
-        if kind == "hvp-scipy":   # NumPy code: f on an ndarray is the fair baseline
-            baselines = {"float f(ndarray)": base_arr}
-            headline = "float f(ndarray)"
-        task_notes = []
-        if kind in HVP_KINDS:
-            candidates = hvp_methods(dd, tag, jax_mod, F, xa, np.array(vl))
-        else:
-            build = gradient_methods if kind == "gradient" else hessian_methods
-            candidates = build(dd, tag, peers, jax_mod, xl, xa)
-        meths = check(list(baselines.values()) + candidates, exact, task_notes, max_call_s)
-        log(f"timing {kind} n={n} ({len(meths)} methods) ")
-        overhead = run_task(meths, baselines, headline, rounds, sample_ms, log,
-                            budget_s=budget_s, min_rounds=min_rounds)
-        log("\n")
-        print_table(f"== {title}  (exact: {how})", meths, baselines, headline)
-        if len(baselines) > 1:
-            print("   * headline ratio: against f on a list of floats (the strictest); "
-                  "'x float f(ndarray)' is against f on a float64 ndarray")
-        print(f"   empty-loop cost removed: {overhead:.1f} ns/call")
-        if kind in HVP_KINDS:
-            lines, targets, results = summarize_hvp(kind, n, meths, headline)
-        else:
-            lines, targets, results = summarize(kind, n, meths, headline)
-        all_targets += targets
-        for ln in lines:
-            print("   " + ln)
-        for note in task_notes:
-            print("   note: " + note)
-        report["tasks"].append({
-            "name": f"{kind}-{n}", "kind": kind, "n": n, "exact_how": how,
-            "headline_baseline": headline, "empty_loop_ns": overhead,
-            "methods": [{
-                "label": m.label, "kind": m.kind,
-                "group": list(m.group) if m.group else None,
-                "stmt": m.stmt, "calls_per_run": m.n, "runs_per_sample": m.chunks,
-                "rounds_sampled": m.rounds_idx,
-                "max_rel_error": m.error, "note": m.note, "check_call_s": m.check_s,
-                "median_ns": statistics.median(m.samples), "min_ns": min(m.samples),
-                "samples_ns": m.samples, "raw_samples_ns": m.raw,
-                "adjacent_baseline_ns": getattr(m, "adjacent", None) or None,
-                "ratio": {k: median_ratio(m, k) for k in baselines},
-                "ratio_samples": m.ratios,
-            } for m in meths],
-            "summary": results, "summary_lines": lines, "notes": task_notes,
-        })
-    print()
-    print("Against issue 3's and issue 12's targets (same run):")
-    if not all_targets:
-        print("   (no targets in the tasks run)")
-    for ln in all_targets:
-        print("   " + ln)
-    for note in notes:
-        print("note: " + note)
-    report["targets"] = all_targets
-    report["notes"] = notes
-    report["seconds"] = time.perf_counter() - t_start
-    print(f"\n(figures from this run only; {report['seconds']:.0f} s in all)")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(report, fh, indent=1)
-        print(f"wrote {args.json}")
-    return 0
+    for name in args.tasks:
+        got = run_one(*names[name], ctx, args, notes)
+        if got is not None:
+            report["tasks"].append(got[0])
+            all_targets += got[1]
+    return S.finish(report, notes, t_start, args.json, all_targets,
+                    "Against issue 3's and issue 12's targets (same run):",
+                    "(no targets in the tasks run)")
 
 
 if __name__ == "__main__":

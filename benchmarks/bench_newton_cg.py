@@ -12,19 +12,14 @@ import argparse
 import sys
 import time
 
+import _cli  # noqa: F401  (dualdiff: the installed one, else the source tree)
 import numpy as np
 import scipy.optimize as so
 
 import dualdiff as dd
+from dualdiff._bench.tasks import rosen as rosen_loop
 
 N = 100
-
-
-def rosen_loop(x):
-    s = 0.0
-    for i in range(len(x) - 1):
-        s += 100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2
-    return s
 
 
 _rng = np.random.default_rng(0)

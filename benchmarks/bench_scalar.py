@@ -22,20 +22,18 @@ Usage::
 See benchmarks/README.md for how to read the output.
 """
 
-import argparse
-import json
 import math
-import os
-import platform
 import statistics
 import sys
 import time
 from fractions import Fraction
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import (CHUNKS, Timed, fmt_ns, load_peers,  # noqa: E402
-                     median_ratio, run_task, table_lines)
-from _timing import import_dualdiff as _import_dualdiff  # noqa: E402
+import _cli  # noqa: F401  (dualdiff: the installed one, else the source tree)
+from dualdiff._bench import script as S
+from dualdiff._bench.peers import find_peers
+from dualdiff._bench.report import fmt_ns
+from dualdiff._bench.tasks import poly as f_poly
+from dualdiff._bench.timing import Timed, median_ratio, run_task
 
 EPS = sys.float_info.epsilon
 CBRT_EPS = EPS ** (1.0 / 3.0)
@@ -49,11 +47,6 @@ PEER_TOL = 1e-12
 # ---------------------------------------------------------------------------
 # The functions under test
 # ---------------------------------------------------------------------------
-
-def f_poly(x):
-    """The seed polynomial; the same code runs on floats and on any dual type."""
-    return x**3 + 2*x**2 - x + 1
-
 
 def make_g(sin, exp, log, sqrt, tanh):
     """g written with the given elementwise functions (math, dualdiff, ...).
@@ -148,10 +141,6 @@ def abs_error(value, exact):
 # Timing (the harness itself is in _timing.py, shared with bench_gradient.py)
 # ---------------------------------------------------------------------------
 
-def import_dualdiff():
-    return _import_dualdiff("bench_scalar")
-
-
 class Method(Timed):
     """A timed statement (see _timing.Timed) with the exact value of its result.
 
@@ -199,7 +188,7 @@ def dd_methods(ns, tag, label, fn, x, e1, e2, inline=False):
 
 def peer_methods(peers, f_peer, x, e1, e2):
     out = []
-    fd = peers["fastdual"][1]
+    fd = peers["fastdual"][0]
     if fd is not None:
         out.append(Method("fastdual Dual: f(xd := Dual(x)).der(xd)",
                           "F(_xd := Dual(x)).der(_xd)",
@@ -212,7 +201,7 @@ def peer_methods(peers, f_peer, x, e1, e2):
                           "F(HyperDual(x, 1.0, 1.0, 0.0)).f12",
                           {"F": f_peer, "HyperDual": fd.HyperDual, "x": x},
                           "d2", e2, ("fastdual", 2)))
-    nd = peers["num-dual"][1]
+    nd = peers["num-dual"][0]
     if nd is not None:
         out.append(Method("num-dual Dual64(x,1).first_derivative",
                           "F(Dual64(x, 1.0)).first_derivative",
@@ -278,10 +267,7 @@ def print_table(title, methods, baselines, headline):
             row.append(f"{median_ratio(m, key):.2f}")
         row.append(fmt_err(m.error, m.kind))
         rows.append(row)
-    print()
-    print(title)
-    for ln in table_lines(headers, rows):
-        print(ln)
+    S.print_table(title, headers, rows)
 
 
 def best(methods, group, headline):
@@ -340,77 +326,21 @@ def summarize(methods, headline, have_c):
 # Main
 # ---------------------------------------------------------------------------
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(
-        description="dualdiff scalar benchmark: derivative / second_derivative vs "
-                    "float evaluation, finite differences, fastdual and num-dual.")
-    ap.add_argument("--quick", action="store_true",
-                    help="fewer rounds and shorter samples (a few seconds)")
-    ap.add_argument("--rounds", type=int, default=None,
-                    help="round-robin rounds (default 21, 7 with --quick)")
-    ap.add_argument("--sample-ms", type=float, default=None,
-                    help="target duration of one sample (default 20 ms, 6 with --quick)")
-    ap.add_argument("--json", metavar="FILE", help="write all figures to FILE as JSON")
-    ap.add_argument("--allow-pure", action="store_true",
-                    help="run even when dualdiff has no compiled backend")
-    args = ap.parse_args(argv)
-    rounds = args.rounds or (7 if args.quick else 21)
-    sample_ms = args.sample_ms or (6.0 if args.quick else 20.0)
-    if rounds < 1 or sample_ms <= 0:
-        ap.error("--rounds and --sample-ms must be positive")
-
-    dd = import_dualdiff()
-    backend = getattr(dd, "backend", None)
-    if backend != "c" and not args.allow_pure:
-        print(f"bench_scalar: dualdiff.backend is {backend!r}, not 'c': the compiled "
-              f"extension is not loaded (from {os.path.dirname(dd.__file__)}).\n"
-              "Install with a C compiler (pip install .) to benchmark the compiled core, "
-              "or pass --allow-pure to benchmark the pure-Python backend alone.",
-              file=sys.stderr)
-        return 1
-
-    notes = []
+def backends(dd, notes):
+    """(compiled namespace or None, pure-Python namespace or None)."""
+    from dualdiff._public import namespace
+    ns_c = namespace("c") if dd.backend == "c" else None
     try:
-        from dualdiff._public import namespace
-    except ImportError as exc:
-        namespace = None
-        notes.append(f"dualdiff._public.namespace unavailable ({exc}): "
-                     "backends not compared")
-    ns_c = ns_py = None
-    if backend == "c":
-        ns_c = namespace("c") if namespace else dd
-    if namespace is not None:
-        try:
-            ns_py = namespace("python")
-        except Exception as exc:
-            notes.append(f"pure-Python backend unavailable ({type(exc).__name__}: {exc})")
-    elif backend == "python":
-        ns_py = dd
+        ns_py = namespace("python")
+    except Exception as exc:
+        ns_py = None
+        notes.append(f"pure-Python backend unavailable ({type(exc).__name__}: {exc})")
     if ns_c is None:
         notes.append("compiled backend not loaded (--allow-pure): compiled rows skipped")
+    return ns_c, ns_py
 
-    peers = load_peers()
-    for name, (ver, mod, why) in peers.items():
-        if mod is None:
-            notes.append(f"{name} skipped: {why}")
 
-    log = lambda s: (sys.stdout.flush(), sys.stderr.write(s), sys.stderr.flush())
-    print("dualdiff scalar benchmark")
-    print(f"  dualdiff {getattr(dd, '__version__', '?')}  backend={backend!r}  "
-          f"from {os.path.dirname(dd.__file__)}")
-    print(f"  Python {platform.python_version()} ({platform.python_implementation()}) "
-          f"on {platform.machine()} {platform.system()}, {os.cpu_count()} CPUs")
-    for name, (ver, mod, why) in peers.items():
-        print(f"  {name}: {ver if mod is not None else 'not installed'}")
-    print(f"  {rounds} rounds; methods interleaved round-robin, each sample taken between "
-          "two samples of the baseline;")
-    print(f"  a sample = the fastest of {CHUNKS} back-to-back runs of ~{sample_ms / CHUNKS:g} ms; "
-          "ns/call has the empty-loop cost removed;")
-    print("  ratio = median over rounds of (sample / mean of the two baseline samples around it)")
-
-    tasks = []
-
-    # --- task f: the seed polynomial ---------------------------------------
+def task_f(ns_c, ns_py, peers):
     x = 2.0
     e1, e2 = exact_f(x)
     base = Method("float: f(x)  [baseline]", "F(x)", {"F": f_poly, "x": x}, "baseline")
@@ -422,117 +352,95 @@ def main(argv=None):
     meths.append(Method("second difference (f(x+h)-2f(x)+f(x-h))/h^2", "C(F, x)",
                         {"C": second_difference, "F": f_poly, "x": x}, "d2", e2, ("fd", 2)))
     meths += peer_methods(peers, f_poly, x, e1, e2)
-    tasks.append({
-        "name": "f", "expr": "x**3 + 2*x**2 - x + 1", "x": x,
-        "exact": (e1, e2), "exact_how": "analytic: f'(x) = 3x^2+4x-1, f''(x) = 6x+4",
-        "methods": meths, "baselines": {"float f": base}, "headline": "float f",
-    })
+    return {"name": "f", "expr": "x**3 + 2*x**2 - x + 1", "x": x,
+            "exact": (e1, e2), "exact_how": "analytic: f'(x) = 3x^2+4x-1, f''(x) = 6x+4",
+            "methods": meths, "baselines": {"float f": base}, "headline": "float f"}
 
-    # --- task g: transcendental ---------------------------------------------
+
+def task_g(ns_c, ns_py, peers):
     x = 0.7
     e1, e2, how = exact_g(x)
     base_math = Method("float: g with math.*  [baseline]", "G(x)",
                        {"G": g_math, "x": x}, "baseline")
-    meths = [base_math]
-    baselines = {"float g (math)": base_math}
-    g_c = g_py = None
-    if ns_c is not None:
-        g_c = make_g(ns_c.sin, ns_c.exp, ns_c.log, ns_c.sqrt, ns_c.tanh)
-        base_dd = Method("float: g with dualdiff.*  [baseline 2]", "G(x)",
-                         {"G": g_c, "x": x}, "baseline")
+    meths, baselines = [base_math], {"float g (math)": base_math}
+    gs = {tag: make_g(ns.sin, ns.exp, ns.log, ns.sqrt, ns.tanh)
+          for tag, ns in (("c", ns_c), ("python", ns_py)) if ns is not None}
+    if gs:
+        tag = "c" if "c" in gs else "python"
+        label = "" if tag == "c" else " (python)"
+        base_dd = Method(f"float: g with dualdiff.*{label}  [baseline 2]", "G(x)",
+                         {"G": gs[tag], "x": x}, "baseline")
         meths.append(base_dd)
         baselines["float g (dd fns)"] = base_dd
-    if ns_py is not None:
-        g_py = make_g(ns_py.sin, ns_py.exp, ns_py.log, ns_py.sqrt, ns_py.tanh)
-        if ns_c is None:
-            base_dd = Method("float: g with dualdiff.* (python)  [baseline 2]", "G(x)",
-                             {"G": g_py, "x": x}, "baseline")
-            meths.append(base_dd)
-            baselines["float g (dd fns)"] = base_dd
-    if g_c is not None:
-        meths += dd_methods(ns_c, "dd-c", "c", g_c, x, e1, e2, inline=True)
-    if g_py is not None:
-        meths += dd_methods(ns_py, "dd-python", "python", g_py, x, e1, e2)
+    if "c" in gs:
+        meths += dd_methods(ns_c, "dd-c", "c", gs["c"], x, e1, e2, inline=True)
+    if "python" in gs:
+        meths += dd_methods(ns_py, "dd-python", "python", gs["python"], x, e1, e2)
     meths.append(Method("central difference, g with math.*", "C(G, x)",
                         {"C": central_difference, "G": g_math, "x": x}, "d1", e1, ("fd", 1)))
     meths.append(Method("second difference, g with math.*", "C(G, x)",
                         {"C": second_difference, "G": g_math, "x": x}, "d2", e2, ("fd", 2)))
     meths += peer_methods(peers, g_methods, x, e1, e2)
-    tasks.append({
-        "name": "g", "expr": "sin(x)*exp(x)/(1+x*x) + log(1+x*x) + sqrt(x) + tanh(x)",
-        "x": x, "exact": (e1, e2), "exact_how": how,
-        "methods": meths, "baselines": baselines, "headline": "float g (math)",
-    })
+    return {"name": "g", "expr": "sin(x)*exp(x)/(1+x*x) + log(1+x*x) + sqrt(x) + tanh(x)",
+            "x": x, "exact": (e1, e2), "exact_how": how,
+            "methods": meths, "baselines": baselines, "headline": "float g (math)"}
 
-    report = {
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "dualdiff": {"version": getattr(dd, "__version__", None), "backend": backend,
-                     "path": os.path.dirname(dd.__file__)},
-        "peers": {k: v[0] if v[1] is not None else None for k, v in peers.items()},
-        "rounds": rounds, "sample_ms": sample_ms, "chunks_per_sample": CHUNKS, "tasks": [],
-        "ratio_definition": "per round: (method / mean of the adjacent headline-baseline "
-                            "samples - o) / (1 - o), o = empty loop / baseline; "
-                            "reported: median over rounds",
-    }
 
-    is_peer = lambda m: m.group is not None and m.group[0] in ("fastdual", "num-dual")
-    t_start = time.perf_counter()
-    for task in tasks:
-        task_notes = []
-        task["methods"] = check(task["methods"], task_notes, is_peer)
-        baselines = task["baselines"]
-        log(f"timing {task['name']} ({len(task['methods'])} methods) ")
-        overhead = run_task(task["methods"], baselines, task["headline"], rounds,
-                            sample_ms, log)
-        log("\n")
-        e1, e2 = task["exact"]
-        print_table(
-            f"== {task['name']}(x) = {task['expr']} at x = {task['x']!r}\n"
-            f"   exact {task['name']}'(x) = {float(e1)!r}, {task['name']}''(x) = "
-            f"{float(e2)!r}  ({task['exact_how']})",
-            task["methods"], baselines, task["headline"])
-        if len(baselines) > 1:
-            print("   * headline ratio: against g written with math.* on a float (the "
-                  "strictest); 'x float g (dd fns)' is against the same code the "
-                  "derivative runs (dualdiff's functions on a float)")
-        print(f"   empty-loop cost removed: {overhead:.1f} ns/call")
-        lines, results = summarize(task["methods"], task["headline"], ns_c is not None)
-        for ln in lines:
-            print("   " + ln)
-        for n in task_notes:
-            print("   note: " + n)
-        report["tasks"].append({
-            "name": task["name"], "expr": task["expr"], "x": task["x"],
+def run_one(task, args, have_c):
+    """Check, time and print one task; its JSON record."""
+    task_notes = []
+    is_peer = lambda m: m.group is not None and m.group[0] in ("fastdual", "num-dual")  # noqa: E731
+    task["methods"] = check(task["methods"], task_notes, is_peer)
+    baselines = task["baselines"]
+    S.log(f"timing {task['name']} ({len(task['methods'])} methods) ")
+    overhead = run_task(task["methods"], baselines, task["headline"], args.rounds,
+                        args.sample_ms, S.log)
+    S.log("\n")
+    e1, e2 = task["exact"]
+    print_table(f"== {task['name']}(x) = {task['expr']} at x = {task['x']!r}\n"
+                f"   exact {task['name']}'(x) = {float(e1)!r}, {task['name']}''(x) = "
+                f"{float(e2)!r}  ({task['exact_how']})",
+                task["methods"], baselines, task["headline"])
+    if len(baselines) > 1:
+        print("   * headline ratio: against g written with math.* on a float (the "
+              "strictest); 'x float g (dd fns)' is against the same code the "
+              "derivative runs (dualdiff's functions on a float)")
+    print(f"   empty-loop cost removed: {overhead:.1f} ns/call")
+    lines, results = summarize(task["methods"], task["headline"], have_c)
+    S.print_lines(lines, task_notes)
+    return {"name": task["name"], "expr": task["expr"], "x": task["x"],
             "exact": [str(e1), str(e2)], "exact_how": task["exact_how"],
-            "headline_baseline": task["headline"],
-            "empty_loop_ns": overhead,
-            "methods": [{
-                "label": m.label, "kind": m.kind,
-                "group": list(m.group) if m.group else None,
-                "stmt": m.stmt, "calls_per_run": m.n,
-                "value": float(m.value) if m.value is not None else None,
-                "abs_error": m.error, "note": m.note,
-                "median_ns": statistics.median(m.samples), "min_ns": min(m.samples),
-                "samples_ns": m.samples, "raw_samples_ns": m.raw,
-                "adjacent_baseline_ns": getattr(m, "adjacent", None) or None,
-                "ratio": {k: median_ratio(m, k) for k in baselines},
-                "ratio_samples": m.ratios,
-            } for m in task["methods"]],
-            "summary": results, "notes": task_notes,
-        })
-    for n in notes:
-        print("note: " + n)
-    report["notes"] = notes
-    report["seconds"] = time.perf_counter() - t_start
-    print(f"\n(figures from this run only; {report['seconds']:.0f} s of timing)")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(report, fh, indent=1)
-        print(f"wrote {args.json}")
-    return 0
+            "headline_baseline": task["headline"], "empty_loop_ns": overhead,
+            "methods": [S.timing_record(m, baselines, abs_error=m.error, value=(
+                float(m.value) if m.value is not None else None)) for m in task["methods"]],
+            "summary": results, "notes": task_notes}
+
+
+def main(argv=None):
+    ap = S.parser("dualdiff scalar benchmark: derivative / second_derivative vs float "
+                  "evaluation, finite differences, fastdual and num-dual.",
+                  "fewer rounds and shorter samples (a few seconds)",
+                  {"rounds": (21, 7), "sample_ms": (20.0, 6.0)})
+    args = S.parse(ap, argv)
+    dd = S.load_dualdiff("bench_scalar", args.allow_pure)
+    if dd is None:
+        return 1
+    notes = []
+    ns_c, ns_py = backends(dd, notes)
+    peers = find_peers(["fastdual", "num-dual"])
+    notes += [f"{name} skipped: {why}" for name, (mod, why) in peers.items() if mod is None]
+    S.header("dualdiff scalar benchmark", dd)
+    for name, (mod, ver) in peers.items():
+        print(f"  {name}: {ver if mod is not None else 'not installed'}")
+    for ln in S.sampling_lines(f"{args.rounds} rounds", args.sample_ms):
+        print(ln)
+    report = S.report_head(dd, peers={k: v if m is not None else None
+                                      for k, (m, v) in peers.items()},
+                           rounds=args.rounds, sample_ms=args.sample_ms)
+    t_start = time.perf_counter()
+    report["tasks"] = [run_one(build(ns_c, ns_py, peers), args, ns_c is not None)
+                       for build in (task_f, task_g)]
+    return S.finish(report, notes, t_start, args.json)
 
 
 if __name__ == "__main__":

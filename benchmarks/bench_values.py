@@ -27,7 +27,6 @@ See benchmarks/README.md for how to read the output.
 """
 
 import argparse
-import json
 import math
 import os
 import platform
@@ -35,9 +34,11 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import (CHUNKS, Timed, fmt_time, speedup, dist_version, import_dualdiff,  # noqa: E402
-                     median_ratio, run_task, table_lines)
+import _cli  # noqa: E402,F401  (dualdiff: the installed one, else the source tree)
+from dualdiff._bench import script as S  # noqa: E402
+from dualdiff._bench.peers import dist_version  # noqa: E402
+from dualdiff._bench.script import fmt_time_ns as fmt_time, table_lines  # noqa: E402
+from dualdiff._bench.timing import CHUNKS, Timed, median_ratio, run_task, speedup  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -169,7 +170,7 @@ def main(argv=None):
     if any(t not in TASKS for t in wanted):
         ap.error(f"unknown task in {args.tasks!r}; choose from {', '.join(TASKS)}")
 
-    dd = import_dualdiff("bench_values")
+    dd = S.load_dualdiff(None, True)
     if dd.backend != "c" and not args.allow_pure:
         print(f"bench_values: dualdiff.backend is {dd.backend!r}, not 'c' (from "
               f"{os.path.dirname(dd.__file__)}); build the extension or pass --allow-pure",
@@ -186,7 +187,7 @@ def main(argv=None):
         special, scipy_version = None, None
         notes.append(f"scipy not installed ({type(exc).__name__}): the gelu, erf and erfc "
                      "tasks, whose NumPy expressions need scipy.special, are skipped")
-    log = lambda s: (sys.stdout.flush(), sys.stderr.write(s), sys.stderr.flush())
+    log = S.log
     import dualdiff
     where = {"version": getattr(dualdiff, "__version__", None), "backend": dd.backend,
              "path": os.path.dirname(dualdiff.__file__)}
@@ -264,15 +265,8 @@ def main(argv=None):
         print(f"\nAgainst the target (same run; at n = {TARGET_SIZE:,}):")
         for ln in verdicts:
             print("   " + ln)
-    for note in notes:
-        print("note: " + note)
-    report.update(verdicts=verdicts, notes=notes, seconds=time.perf_counter() - t_start)
-    print(f"\n(figures from this run only; {report['seconds']:.0f} s in all)")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(report, fh, indent=1)
-        print(f"wrote {args.json}")
-    return 0
+    report.update(verdicts=verdicts)
+    return S.finish(report, notes, t_start, args.json)
 
 
 if __name__ == "__main__":

@@ -26,16 +26,17 @@ See benchmarks/README.md for how to read the output.
 """
 
 import argparse
-import json
 import os
 import platform
 import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import (CHUNKS, Timed, fmt_time, speedup, dist_version, import_dualdiff,  # noqa: E402
-                     median_ratio, run_task, table_lines)
+import _cli  # noqa: E402,F401  (dualdiff: the installed one, else the source tree)
+from dualdiff._bench import script as S  # noqa: E402
+from dualdiff._bench.peers import dist_version  # noqa: E402
+from dualdiff._bench.script import fmt_time_ns as fmt_time, table_lines  # noqa: E402
+from dualdiff._bench.timing import CHUNKS, Timed, median_ratio, run_task, speedup  # noqa: E402
 
 # NumPy's BLAS on one thread unless the environment says otherwise: on a shared 2-core
 # machine a second BLAS thread mostly waits for a busy core; PyTorch reads MKL_NUM_THREADS too
@@ -268,7 +269,7 @@ def main(argv=None):
         ap.error(f"unknown task in {args.tasks!r}; choose from {', '.join(names)}")
     tasks = [names[t] for t in wanted]
 
-    dd = import_dualdiff("bench_vectorized")
+    dd = S.load_dualdiff(None, True)
     import dualdiff.finite  # noqa: F401  (dd.finite)
     if dd.backend != "c" and not args.allow_pure:
         print(f"bench_vectorized: dualdiff.backend is {dd.backend!r}, not 'c' (from "
@@ -292,7 +293,7 @@ def main(argv=None):
     except Exception as exc:
         torch, versions["torch"] = None, None
         notes.append(f"torch skipped: not installed ({type(exc).__name__})")
-    log = lambda s: (sys.stdout.flush(), sys.stderr.write(s), sys.stderr.flush())
+    log = S.log
     where = {"version": getattr(dd, "__version__", None), "backend": dd.backend,
              "path": os.path.dirname(dd.__file__)}
     print("dualdiff vectorized benchmark: gradient(f, x) (sparse GradientDual numbers) vs "
@@ -356,15 +357,8 @@ def main(argv=None):
           "per task (same run):")
     for ln in verdicts:
         print("   " + ln)
-    for note in notes:
-        print("note: " + note)
-    report.update(verdicts=verdicts, notes=notes, seconds=time.perf_counter() - t_start)
-    print(f"\n(figures from this run only; {report['seconds']:.0f} s in all)")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(report, fh, indent=1)
-        print(f"wrote {args.json}")
-    return 0
+    report.update(verdicts=verdicts)
+    return S.finish(report, notes, t_start, args.json)
 
 
 if __name__ == "__main__":

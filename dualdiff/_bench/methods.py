@@ -1,21 +1,17 @@
 """The methods each task compares: dualdiff, finite differences, the complex step, the peers.
 
 A method is a statement to time (``derivative(f, x)``), the names it uses,
-and how to read the derivative from its result.  The peers (num-dual, JAX,
-PyTorch, numdifftools) are imported lazily and only when installed; dualdiff
-itself needs nothing but NumPy.
+and how to read the derivative from its result.  The peers (fastdual,
+num-dual, JAX, PyTorch, numdifftools: ``peers.REGISTRY``) are imported lazily
+and only when installed; dualdiff itself needs nothing but NumPy.
 """
-
-import importlib
-from importlib import metadata
 
 import numpy as np
 
 from dualdiff import finite
 from dualdiff._bench import tasks as T
-
-#: the peers: display name -> module to import
-PEERS = {"num-dual": "num_dual", "JAX": "jax", "PyTorch": "torch", "numdifftools": "numdifftools"}
+from dualdiff._bench.peers import PEERS, find_peers  # noqa: F401  (the suite's peer list)
+from dualdiff._bench.timing import Timed
 
 #: the rows that are dualdiff's exact derivatives
 DUALDIFF_KEYS = ("dual", "hyper-dual", "one-pass")
@@ -25,34 +21,12 @@ class NotApplicable(Exception):
     """A peer that cannot express the task (num-dual has no erf)."""
 
 
-class Method:
+class Method(Timed):
     def __init__(self, key, label, stmt, names, read=float):
+        super().__init__(label, stmt, names, "method", key)
         self.key = key          # the JSON key and the plot's legend
-        self.label = label      # the table's first column
-        self.stmt = stmt        # timed, and evaluated once for the value
-        self.names = names      # the names stmt uses
         self.read = read        # result -> the derivative (float or ndarray)
-        self.value = self.error = self.timing = None
-
-
-def find_peers():
-    """{display name: (module or None, version or why not)}: only what imports."""
-    found = {}
-    for name, module in PEERS.items():
-        try:
-            mod = importlib.import_module(module)
-        except Exception as exc:  # a broken install is as good as none here
-            found[name] = (None, f"not installed ({type(exc).__name__})")
-            continue
-        try:
-            version = metadata.version(module.replace("_", "-"))
-        except Exception:
-            version = getattr(mod, "__version__", "installed")
-        if name == "JAX":
-            # float64, as every other method computes in; JAX defaults to float32
-            mod.config.update("jax_enable_x64", True)
-        found[name] = (mod, version)
-    return found
+        self.error = self.ratio = self.time_s = None
 
 
 def complex_step_gradient(f, x, h=1e-20):
@@ -155,7 +129,7 @@ def build(task, dd, peers):
 # ---------------------------------------------------------------------------
 
 def _num_dual(nd, task, dd):
-    f = task.make(T.num_dual_namespace())
+    f = task.make(T.method_namespace())
     if f is None:
         raise NotApplicable("num-dual has no erf")
     call, index, read = {"derivative": ("first_derivative", 1, float),
@@ -165,6 +139,26 @@ def _num_dual(nd, task, dd):
     return [Method("num-dual", f"num-dual: {call}(f, x)", f"{call}(f, x)",
                    {call: getattr(nd, call), "f": f, "x": task.x},
                    read=lambda r: read(r[index]))]
+
+
+def _fastdual(fd, task, dd):
+    f = task.make(T.method_namespace())
+    if f is None:
+        raise NotApplicable("fastdual has no erf")
+    if task.kind == "derivative":
+        stmt, label, read = "f(_xd := Dual(x)).der(_xd)", "f(xd := Dual(x)).der(xd)", float
+    elif task.kind == "second":
+        stmt = label = "f(HyperDual(x, 1.0, 1.0, 0.0)).f12"
+        read = float
+    elif task.kind == "gradient":
+        stmt, label = "jac([f(_xs := DualArray(x))], _xs)", "jac([f(xs := DualArray(x))], xs)"
+        read = np.ravel
+    else:
+        stmt = label = "autohess(lambda *a: f(a))(*x)"
+        read = lambda r: np.asarray(r[1])  # noqa: E731
+    names = {"Dual": fd.Dual, "HyperDual": fd.HyperDual, "DualArray": fd.DualArray,
+             "jac": fd.jac, "autohess": fd.autohess, "f": f, "x": task.x}
+    return [Method("fastdual", f"fastdual: {label}", stmt, names, read=read)]
 
 
 def _numdifftools(ndt, task, dd):
@@ -213,5 +207,5 @@ def _torch(torch, task, dd):
                      lambda r: r.detach().numpy())
 
 
-PEER_BUILDERS = {"num-dual": _num_dual, "numdifftools": _numdifftools, "JAX": _jax,
+PEER_BUILDERS = {"fastdual": _fastdual, "num-dual": _num_dual, "numdifftools": _numdifftools, "JAX": _jax,
                  "PyTorch": _torch}

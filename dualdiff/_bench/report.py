@@ -8,8 +8,16 @@ def fmt_time(t):
         return "-"
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
         if t >= scale:
-            return f"{t / scale:.3g} {unit}"
+            v = t / scale
+            return f"{v:.3g} {unit}" if v < 100 else f"{v:.0f} {unit}"
     return f"{t * 1e9:.0f} ns"
+
+
+def fmt_ns(t):
+    """A duration in ns as a short number of ns (thousands as k)."""
+    if t >= 100_000:
+        return f"{t / 1000:,.0f}k"
+    return f"{t:,.0f}"
 
 
 def fmt_ratio(r):
@@ -38,8 +46,8 @@ def table(rows, headers=("method", "time/call", "ratio", "rel. error")):
 
 def task_lines(task, what, base, methods, notes):
     """A task's table: the baseline first, then each method as measured."""
-    rows = [[base.label, fmt_time(base.timing.best), "1.00x", "-"]]
+    rows = [[base.label, fmt_time(base.time_s), "1.00x", "-"]]
     for m in methods:
-        rows.append([m.label, fmt_time(m.timing.best), fmt_ratio(m.ratio), fmt_error(m.error)])
+        rows.append([m.label, fmt_time(m.time_s), fmt_ratio(m.ratio), fmt_error(m.error)])
     head = f"== {task.name}: {what} of {task.text}"
     return [head] + ["   " + ln for ln in table(rows)] + [f"   note: {n}" for n in notes]

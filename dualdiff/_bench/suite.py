@@ -4,6 +4,7 @@ import json
 import math
 import os
 import platform
+import statistics
 import sys
 import time
 import warnings
@@ -15,13 +16,13 @@ from dualdiff import finite
 from dualdiff._bench import methods as M
 from dualdiff._bench import report
 from dualdiff._bench import tasks as T
-from dualdiff._bench.timing import Timing, measure
+from dualdiff._bench.timing import CHUNKS, median_ratio, run_task as time_round_robin
 
 PROG = "dualdiff bench"
 
-#: repeats, least seconds per run, most seconds one method may take in all
-QUICK = {"repeat": 3, "min_time": 0.01, "budget": 0.3}
-FULL = {"repeat": 7, "min_time": 0.05, "budget": 3.0}
+#: round-robin rounds, ms per sample, most seconds a slow method may take in all
+QUICK = {"rounds": 5, "sample_ms": 6.0, "budget_s": 0.5}
+FULL = {"rounds": 11, "sample_ms": 20.0, "budget_s": 3.0}
 
 WHAT = {"derivative": "f'(x)", "second": "f''(x)", "gradient": "the gradient",
         "hessian": "the Hessian"}
@@ -84,7 +85,12 @@ class Oracle:
 # ---------------------------------------------------------------------------
 
 def run_task(task, dd, peers, oracle, settings):
-    """Check and time every method of `task`: (baseline, methods, notes)."""
+    """Check and time every method of `task`: (baseline, methods, notes).
+
+    The methods are timed round-robin against the baseline (``timing.run_task``);
+    a method's ratio is the median over the rounds of its ratio to the baseline
+    samples around it, and its time/call that ratio times the baseline's median.
+    """
     base, methods, notes = M.build(task, dd, peers)
     exact = oracle.exact(task)
     kept = []
@@ -96,12 +102,13 @@ def run_task(task, dd, peers, oracle, settings):
             notes.append(f"{m.key}: left out ({type(exc).__name__}: {exc})")
             continue
         kept.append(m)
-    for m in [base] + kept:
-        m.timing = Timing(m.stmt, m.names)
-    measure([m.timing for m in [base] + kept], settings["repeat"], settings["min_time"],
-            settings["budget"])
+    time_round_robin([base] + kept, {"f": base}, "f", settings["rounds"],
+                     settings["sample_ms"], budget_s=settings["budget_s"])
+    base.time_s = statistics.median(base.samples) / 1e9
     for m in kept:
-        m.ratio = m.timing.best / base.timing.best
+        m.ratio = median_ratio(m, "f")
+        m.time_s = m.ratio * base.time_s
+        m.spread = [min(m.ratios["f"]), max(m.ratios["f"])]
     return base, kept, notes
 
 
@@ -156,6 +163,52 @@ def _dir_ok(path):
     return os.path.isdir(os.path.dirname(os.path.abspath(path)))
 
 
+def _head(dd, peers, oracle, settings):
+    """The lines above the tables: versions, peers, the oracle, how it is timed."""
+    found = [f"{k} {v}" for k, (mod, v) in peers.items() if mod is not None]
+    missing = [k for k, (mod, _) in peers.items() if mod is None]
+    return [
+        "dualdiff bench: exact derivatives (dual numbers) against finite differences and peers",
+        f"  dualdiff {dd.__version__} (backend {dd.backend!r}), numpy {np.__version__}, "
+        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}",
+        f"  peers: {', '.join(found) or 'none'}"
+        + (f"; not installed: {', '.join(missing)}" if missing else ""),
+        f"  exact values: {oracle.text}",
+        f"  {settings['rounds']} rounds, methods round-robin, each sample (the fastest of "
+        f"{CHUNKS} runs of ~{settings['sample_ms'] / CHUNKS:g} ms) between two samples of "
+        "f(x) on floats;",
+        "  ratio = median over rounds of (sample / mean of the two baseline samples around "
+        "it), empty-loop cost removed; time/call = ratio x the baseline's median",
+        "  rel. error = |value - exact| / |exact|, max over components "
+        "(where exact = 0: / max |exact|)",
+    ]
+
+
+def _write(json_path, plot_path, out, err, dd, peers, oracle, quick, settings, seconds,
+           results, curve):
+    """Write the JSON and the figure when asked: 0, or 1 after a message."""
+    if json_path is not None:
+        data = {"dualdiff": dd.__version__, "backend": dd.backend, "numpy": np.__version__,
+                "python": platform.python_version(), "platform": platform.platform(),
+                "peers": {k: (v if mod is not None else None) for k, (mod, v) in peers.items()},
+                "oracle": oracle.text, "quick": bool(quick), "timing": settings,
+                "seconds": seconds, "tasks": results, "error_vs_step": curve}
+        try:
+            with open(json_path, "w") as fh:
+                json.dump(_finite(data), fh, indent=1)
+        except OSError as exc:
+            return _fail(err, f"cannot write {json_path}: {exc.strerror or exc}")
+        out.write(f"wrote {json_path}\n")
+    if plot_path is not None:
+        from dualdiff._bench import plot
+        try:
+            plot.draw(plot_path, curve, results)
+        except OSError as exc:
+            return _fail(err, f"cannot write {plot_path}: {exc.strerror or exc}")
+        out.write(f"wrote {plot_path}\n")
+    return 0
+
+
 def run_bench(quick=False, json_path=None, plot_path=None, tasks=None, out=None, err=None,
               *, _min_time=None, _repeat=None):
     """run_bench(quick=False, json_path=None, plot_path=None, tasks=None, out=None, err=None) -> int
@@ -183,29 +236,14 @@ def run_bench(quick=False, json_path=None, plot_path=None, tasks=None, out=None,
 
     import dualdiff as dd
     settings = dict(QUICK if quick else FULL)
-    settings["min_time"] = _min_time or settings["min_time"]
-    settings["repeat"] = _repeat or settings["repeat"]
+    settings["sample_ms"] = _min_time * 1e3 if _min_time else settings["sample_ms"]
+    settings["rounds"] = _repeat or settings["rounds"]
     t0 = time.perf_counter()
     err.write(f"{PROG}: looking for peers ...\n")
     err.flush()
     peers = M.find_peers()
     oracle = Oracle()
-    found = [f"{k} {v}" for k, (mod, v) in peers.items() if mod is not None]
-    missing = [k for k, (mod, _) in peers.items() if mod is None]
-    head = [
-        "dualdiff bench: exact derivatives (dual numbers) against finite differences and peers",
-        f"  dualdiff {dd.__version__} (backend {dd.backend!r}), numpy {np.__version__}, "
-        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}",
-        f"  peers: {', '.join(found) or 'none'}"
-        + (f"; not installed: {', '.join(missing)}" if missing else ""),
-        f"  exact values: {oracle.text}",
-        f"  time/call: best of {settings['repeat']} interleaved runs of >= "
-        f"{report.fmt_time(settings['min_time'])} each, empty-loop cost removed; "
-        "ratio = time / time of f(x) on floats, same run",
-        "  rel. error = |value - exact| / |exact|, max over components "
-        "(where exact = 0: / max |exact|)",
-    ]
-    out.write("\n".join(head) + "\n")
+    out.write("\n".join(_head(dd, peers, oracle, settings)) + "\n")
     results = {}
     with warnings.catch_warnings():
         # the peers' deprecation and runtime warnings are not what is measured here
@@ -223,32 +261,15 @@ def run_bench(quick=False, json_path=None, plot_path=None, tasks=None, out=None,
             out.flush()
             results[name] = {
                 "kind": task.kind, "function": task.text,
-                "x": task.x, "baseline_time_s": base.timing.best, "notes": notes,
-                "methods": {m.key: {"label": m.label, "time_s": m.timing.best,
-                                    "ratio": m.ratio, "error": m.error,
+                "x": task.x, "baseline_time_s": base.time_s, "notes": notes,
+                "methods": {m.key: {"label": m.label, "time_s": m.time_s,
+                                    "ratio": m.ratio, "ratio_range": m.spread,
+                                    "error": m.error,
                                     "value": np.asarray(m.value, dtype=float).tolist()}
                             for m in meths}}
         curve = error_vs_step(dd, oracle)
     seconds = time.perf_counter() - t0
     out.write(f"\n{len(names)} task(s) in {seconds:.1f} s"
               f"{' (--quick)' if quick else ''}\n")
-    if json_path is not None:
-        data = {"dualdiff": dd.__version__, "backend": dd.backend, "numpy": np.__version__,
-                "python": platform.python_version(), "platform": platform.platform(),
-                "peers": {k: (v if mod is not None else None) for k, (mod, v) in peers.items()},
-                "oracle": oracle.text, "quick": bool(quick), "timing": settings,
-                "seconds": seconds, "tasks": results, "error_vs_step": curve}
-        try:
-            with open(json_path, "w") as fh:
-                json.dump(_finite(data), fh, indent=1)
-        except OSError as exc:
-            return _fail(err, f"cannot write {json_path}: {exc.strerror or exc}")
-        out.write(f"wrote {json_path}\n")
-    if plot_path is not None:
-        from dualdiff._bench import plot
-        try:
-            plot.draw(plot_path, curve, results)
-        except OSError as exc:
-            return _fail(err, f"cannot write {plot_path}: {exc.strerror or exc}")
-        out.write(f"wrote {plot_path}\n")
-    return 0
+    return _write(json_path, plot_path, out, err, dd, peers, oracle, quick, settings,
+                  seconds, results, curve)

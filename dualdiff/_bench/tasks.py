@@ -60,8 +60,8 @@ def complex_namespace():
                            softplus=lambda z: log(1 + exp(z)), gelu=None)
 
 
-def num_dual_namespace():
-    """num-dual's numbers carry methods (x.sin()); it has no erf, so no gelu."""
+def method_namespace():
+    """num-dual's and fastdual's numbers carry methods (x.sin()); they have no erf, so no gelu."""
     names = {k: operator.methodcaller(k) for k in _ELEMENTARY}
     return SimpleNamespace(**names, sigmoid=lambda x: 1 / (1 + (-x).exp()),
                            relu=lambda x: x if x > 0 else 0 * x,
@@ -92,8 +92,13 @@ def exact_namespace(mp=None):
 # The functions and their closed-form derivatives
 # ---------------------------------------------------------------------------
 
+def poly(x):
+    """The seed polynomial; the same code runs on floats and on any dual type."""
+    return x**3 + 2*x**2 - x + 1
+
+
 def _poly(m):
-    return lambda x: x**3 + 2*x**2 - x + 1
+    return poly
 
 
 def _rules(m):
@@ -159,6 +164,22 @@ def rosen(x):
 def rosen_point(n):
     """x_i = 0.2 + 1.2 frac(i / golden ratio): irregular, away from the minimum at 1."""
     return [0.2 + 1.2 * ((i * 0.6180339887498949) % 1.0) for i in range(n)]
+
+
+def rosen_direction(n):
+    """The direction of the hvp tasks: v_i = frac(i * 0.7548776662466927) - 0.5, in [-0.5, 0.5)."""
+    return [((i * 0.7548776662466927) % 1.0) - 0.5 for i in range(n)]
+
+
+def rosen_hvp(x, v):
+    """H(x) v exactly, H tridiagonal: rows i and i+1 of each term's 2x2 block."""
+    q = [Fraction(a) for a in x]
+    w = [Fraction(b) for b in v]
+    r = [Fraction(0)] * len(q)
+    for i in range(len(q) - 1):
+        r[i] += (1200 * q[i] ** 2 - 400 * q[i + 1] + 2) * w[i] - 400 * q[i] * w[i + 1]
+        r[i + 1] += 200 * w[i + 1] - 400 * q[i] * w[i]
+    return r
 
 
 def rosen_gradient(x):
