@@ -133,6 +133,10 @@ def extensions():
         # `omp simd` vectorised too (-fopenmp-simd: no OpenMP runtime).
         args = ["-O3", "-fno-trapping-math", "-fno-math-errno", "-Wall", "-Wextra",
                 "-Wno-unused-parameter", "-ffp-contract=off", *SIMD_ARGS]
+        if os.environ.get("DUALDIFF_DEV_BUILD") == "1":
+            # CONTRIBUTING.md's edit-build-test loop: no optimisation, a fraction of
+            # the build time; the same values (no contraction either way).
+            args = ["-O0" if a == "-O3" else a for a in args]
     # Relative paths (setuptools refuses absolute ones); a new header or .pxi
     # is a dependency, and goes into the sdist, without editing this list.
     depends = sorted(glob.glob("src_c/*.h") + glob.glob("dualdiff/*.pxd") + glob.glob("dualdiff/*.pxi")

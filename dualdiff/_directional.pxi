@@ -359,7 +359,6 @@ _DirectionalDual(primal, tangent)
         return _dunary(self, DD_RULE_ceil)
 
 
-
 cdef _DirectionalDual _dleaky(_DirectionalDual x, double alpha):
     cdef double f[3]
     dd_leaky_relu_rule(x.p.re, alpha, f, 2)

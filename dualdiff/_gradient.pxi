@@ -498,7 +498,6 @@ GradientDual(real, partials=None)
     # -- NumPy ufunc names: np.sin(array of GradientDual) calls these -------
 
 
-
 cdef int _grad_real(object o, double *out) except -1:
     """The real part of a number for comparisons with a GradientDual."""
     if type(o) is GradientDual:

@@ -512,7 +512,6 @@ HessianDual(real, partials=None, hessian=None)
     # -- NumPy ufunc names: np.sin(array of HessianDual) calls these --------
 
 
-
 cdef int _hess_real(object o, double *out) except -1:
     """The real part of a number for comparisons with a HessianDual."""
     if type(o) is HessianDual:

@@ -257,7 +257,7 @@ _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 _VALUES = {
     "sigmoid": lambda a, param: _sigmoid_pair(a)[0],
-    "softplus": lambda a, param: (lambda l: np.where(a > 0.0, a + l, l))(
+    "softplus": lambda a, param: (lambda tail: np.where(a > 0.0, a + tail, tail))(
         np.log1p(np.exp(-np.abs(a)))),
     "relu": lambda a, param: np.where((a > 0.0) | np.isnan(a), a, 0.0),
     "leaky_relu": lambda a, param: np.where(a > 0.0, a, param * a),
