@@ -495,8 +495,6 @@ GradientDual(real, partials=None)
     def __ceil__(self):
         return _grad_unary(self, DD_RULE_ceil)
 
-    # -- NumPy ufunc names: np.sin(array of GradientDual) calls these -------
-
 
 cdef int _grad_real(object o, double *out) except -1:
     """The real part of a number for comparisons with a GradientDual."""

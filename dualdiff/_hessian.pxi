@@ -509,8 +509,6 @@ HessianDual(real, partials=None, hessian=None)
     def __ceil__(self):
         return _hess_unary(self, DD_RULE_ceil)
 
-    # -- NumPy ufunc names: np.sin(array of HessianDual) calls these --------
-
 
 cdef int _hess_real(object o, double *out) except -1:
     """The real part of a number for comparisons with a HessianDual."""
