@@ -28,6 +28,8 @@ from dualdiff import tan as tan
 from dualdiff import arcsin as arcsin
 from dualdiff import arccos as arccos
 from dualdiff import arctan as arctan
+from dualdiff import deg2rad as deg2rad
+from dualdiff import rad2deg as rad2deg
 from dualdiff import sinh as sinh
 from dualdiff import cosh as cosh
 from dualdiff import tanh as tanh

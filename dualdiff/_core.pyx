@@ -22,7 +22,7 @@ cdef extern from "Python.h":
 
 import numbers
 
-from dualdiff import _common
+from dualdiff import _common, _spec
 
 cdef object _np_empty = _common.np.empty
 cdef object _np_zeros = _common.np.zeros
@@ -33,6 +33,9 @@ cdef object _ArrayBase = ()   # dualdiff._array.ArrayBase, set below once _array
 
 #: Names of the unary rules in the C table, in table order.
 RULE_NAMES = tuple(dd_rules[i].name.decode() for i in range(DD_N_RULES))
+if RULE_NAMES != _spec.RULE_NAMES:   # an in-place build older than the checkout's spec
+    raise ImportError("dualdiff._core was built from another dualdiff/_spec.py than the one "
+                      "beside it: rebuild it (CONTRIBUTING.md, the development loop)")
 
 # ---------------------------------------------------------------------------
 # Operands

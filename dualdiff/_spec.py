@@ -198,6 +198,18 @@ ENTRIES = (
     >>> dd.arctan(dd.Dual(1.0, 1.0))
     Dual(0.7853981633974483, 0.5)
     """),
+    Function("deg2rad", rule=POLE, ufuncs=("deg2rad", "radians"), group="trigonometric", doc="""
+    deg2rad(x) -> x pi/180, degrees to radians.  d/dx = pi/180.
+
+    >>> dd.deg2rad(dd.Dual(180.0, 1.0))
+    Dual(3.141592653589793, 0.017453292519943295)
+    """),
+    Function("rad2deg", rule=OVERFLOWS, ufuncs=("rad2deg", "degrees"), group="trigonometric", doc="""
+    rad2deg(x) -> x 180/pi, radians to degrees.  d/dx = 180/pi.
+
+    >>> dd.rad2deg(dd.Dual(1.0, 1.0))
+    Dual(57.29577951308232, 57.29577951308232)
+    """),
     Function("sinh", rule=OVERFLOWS, ufuncs=("sinh",), group="hyperbolic", doc="""
     sinh(x) -> hyperbolic sine.  d/dx = cosh(x).
 

@@ -637,6 +637,25 @@ static void dd_ceil_rule(double a, double f[3], int order) {
     f[1] = f[2] = dd_flat(a);
 }
 
+/* NumPy's constants, 180/pi and pi/180 rounded as NumPy's deg2rad and
+ * rad2deg compute them, so that the values agree with NumPy's bit for bit. */
+#define DD_PI_180 (3.14159265358979323846 / 180.0)
+#define DD_180_PI (180.0 / 3.14159265358979323846)
+
+static void dd_deg2rad_rule(double a, double f[3], int order) {
+    f[0] = a * DD_PI_180;
+    if (order < 1) return;
+    f[1] = DD_PI_180;
+    f[2] = 0.0;
+}
+
+static void dd_rad2deg_rule(double a, double f[3], int order) {
+    f[0] = a * DD_180_PI;
+    if (order < 1) return;
+    f[1] = DD_180_PI;
+    f[2] = 0.0;
+}
+
 static void dd_relu_rule(double a, double f[3], int order) {
     (void)order;
     f[0] = (a > 0.0 || a != a) ? a : 0.0;   /* nan passes through, as in np.maximum */

@@ -325,6 +325,16 @@ ORACLES = {
     "ceil": Oracle(
         mpmath.ceil, _ZERO, _ZERO,
         (-2.5, -2.0, -0.5, 0.0, 0.5, 2.0, 2.5, 1e300), FINITE),
+    # deg2rad: the value is normal for |a| >= 1.3e-306 (random points keep to that).
+    "deg2rad": Oracle(
+        lambda x: x * mpmath.pi / 180, lambda x: mpmath.pi / 180, _ZERO,
+        (-1e300, -360.0, -3.5, 0.0, 1e-300, 1.0, 90.0, 180.0, 1e300, MAX),
+        floats(1e-300, MAX)),
+    # rad2deg overflows past |a| = 3.1e306.
+    "rad2deg": Oracle(
+        lambda x: x * 180 / mpmath.pi, lambda x: 180 / mpmath.pi, _ZERO,
+        (-3e306, -6.5, -1.0, 0.0, 1e-300, 0.5, 3.141592653589793, 1e300, 3e306),
+        floats(-3e306, 3e306)),
     "relu": Oracle(
         lambda x: max(x, mpmath.mpf(0)), lambda x: mpmath.mpf(1 if x > 0 else 0), _ZERO,
         (-2.5, -1e-300, 0.0, 1e-300, 3.0), FINITE),

@@ -627,6 +627,18 @@ def ceil_rule(a, order):
     return (_integral(math.ceil(a), a) if math.isfinite(a) else a), z, z
 
 
+PI_180 = math.pi / 180.0   # rounded as NumPy's deg2rad and rad2deg compute them
+D180_PI = 180.0 / math.pi
+
+
+def deg2rad_rule(a, order):
+    return a * PI_180, PI_180, 0.0
+
+
+def rad2deg_rule(a, order):
+    return a * D180_PI, D180_PI, 0.0
+
+
 def relu_rule(a, order):
     z = flat(a)
     return (a if (a > 0.0 or a != a) else 0.0), (1.0 if a > 0.0 else z), z
