@@ -1,6 +1,6 @@
 # Type stubs for dualdiff._core, the compiled backend.
 #
-# It exports the names of dualdiff._public.BACKEND_NAMES, as dualdiff._pure
+# It exports the names of dualdiff._backend.BACKEND_NAMES, as dualdiff._pure
 # does.  The public ones are declared once, in dualdiff/__init__.pyi, and
 # re-exported here; the module's private helpers are not part of its stub.
 
@@ -30,12 +30,7 @@ from dualdiff import exp2 as exp2
 from dualdiff import expm1 as expm1
 from dualdiff import floor as floor
 from dualdiff import gelu as gelu
-from dualdiff import gradient as gradient
-from dualdiff import hessian as hessian
-from dualdiff import hvp as hvp
 from dualdiff import hypot as hypot
-from dualdiff import jacobian as jacobian
-from dualdiff import jvp as jvp
 from dualdiff import leaky_relu as leaky_relu
 from dualdiff import log as log
 from dualdiff import log1p as log1p
@@ -55,8 +50,6 @@ from dualdiff import sqrt as sqrt
 from dualdiff import tan as tan
 from dualdiff import tanh as tanh
 from dualdiff import value_and_derivative as value_and_derivative
-from dualdiff import value_and_gradient as value_and_gradient
-from dualdiff import value_and_jacobian as value_and_jacobian
 
 #: Names of the unary rules in the C table, in table order.
 RULE_NAMES: tuple[str, ...]
