@@ -1520,12 +1520,14 @@ def _fast_gradient(f, x, vectorized, args, read):
     if vectorized is not False or not callable(f) or not _plain_vector(x) or args is not ():
         return None
     cdef long tag = _new_tag()
+    seeds = _seed_vector(x, tag, False)   # the cdef function: no Python call on the hot path
+    cdef Py_ssize_t n = len(seeds)
     try:
-        y = f(_gradient_seeds(x, tag))
+        y = f(seeds)
         if type(y) is GradientDual and (<GradientDual>y).tag == tag:
             return _dense_gradient((<GradientDual>y).idx, (<GradientDual>y).val,
-                                   (<GradientDual>y).n, x.shape[0])
-        return read(y, x.shape[0], tag)
+                                   (<GradientDual>y).n, n)
+        return read(y, n, tag)
     except _common.NestedCallError:      # inside a derivative call: the generic path
         return None
 
@@ -1537,4 +1539,6 @@ def _fast_hessian(f, x, vectorized, args, read):
     if vectorized is not False or not callable(f) or not _plain_vector(x) or args is not ():
         return None
     cdef long tag = _new_tag()
-    return read(f(_hessian_seeds(x, tag)), x.shape[0], tag)
+    seeds = _seed_vector(x, tag, True)
+    cdef Py_ssize_t n = len(seeds)
+    return read(f(seeds), n, tag)
