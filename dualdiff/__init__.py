@@ -27,8 +27,9 @@ backend with the same API is used when the extension is missing or when
 import os as _os
 
 from dualdiff._public import ALIASES as _ALIASES
-from dualdiff._public import BACKEND_NAMES as _BACKEND_NAMES
+from dualdiff._public import PUBLIC_NAMES as _PUBLIC_NAMES
 from dualdiff._public import load_backend as _load_backend
+from dualdiff._public import namespace as _namespace
 from dualdiff._version import __version__  # noqa: F401  (re-exported)
 
 
@@ -45,11 +46,13 @@ def _select_backend():
 #: Which implementation is active: ``"c"`` (compiled) or ``"python"``.
 backend = _select_backend()
 
-globals().update({_n: getattr(_load_backend(backend), _n) for _n in _BACKEND_NAMES})
-globals().update({_a: globals()[_t] for _a, _t in _ALIASES.items()})
+# The names come from one list (dualdiff._public.PUBLIC_NAMES); writing them
+# out here would be a second, and a module __getattr__ would slow every
+# ``dd.derivative`` lookup on the hot path.
+globals().update(vars(_namespace(backend)))
 
 from dualdiff import finite  # noqa: E402,F401  (dd.finite, the baseline, without its own import)
 from dualdiff._array import NotElementwiseError  # noqa: E402,F401  (derivative of an ndarray)
 
-__all__ = sorted(set(_BACKEND_NAMES) - {"RULE_NAMES"} | set(_ALIASES)
+__all__ = sorted(set(_PUBLIC_NAMES) - {"RULE_NAMES"} | set(_ALIASES)
                  | {"backend", "__version__", "NotElementwiseError"})

@@ -54,15 +54,8 @@ from dualdiff import softmax as softmax
 from dualdiff import logsumexp as logsumexp
 # end generated: functions
 from dualdiff import derivative as derivative
-from dualdiff import gradient as gradient
-from dualdiff import hessian as hessian
-from dualdiff import hvp as hvp
-from dualdiff import jacobian as jacobian
-from dualdiff import jvp as jvp
 from dualdiff import second_derivative as second_derivative
 from dualdiff import value_and_derivative as value_and_derivative
-from dualdiff import value_and_gradient as value_and_gradient
-from dualdiff import value_and_jacobian as value_and_jacobian
 
 #: Names of the unary rules in the C table, in table order.
 RULE_NAMES: tuple[str, ...]

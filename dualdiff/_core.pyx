@@ -1065,8 +1065,8 @@ def _hessian_seeds(x, long tag):
 
 from types import SimpleNamespace as _SimpleNamespace
 
-from dualdiff import _multi
 from dualdiff import _array as _array_module
+from dualdiff import _backend
 
 _ArrayBase = _array_module.ArrayBase
 #: NumPy's ufuncs that are a rule of the table, by rule index (for __array_ufunc__).
@@ -1126,21 +1126,7 @@ NestedDual = _nested.NestedDual
 _common.register_number_types(Dual, HyperDual, GradientDual, HessianDual, _DirectionalDual,
                               NestedDual)
 
-_operators = _multi.operators(_SimpleNamespace(
-    GradientDual=GradientDual, HessianDual=HessianDual, Dual=Dual, DualArray=DualArray,
-    derivative=derivative, NestedDual=NestedDual, module=__name__, tags=_tags,
-    nesting=_nested, gradient_seeds=_gradient_seeds, hessian_seeds=_hessian_seeds,
-    DirectionalDual=_DirectionalDual, hvp_seeds=_hvp_seeds))
-value_and_gradient = _operators["value_and_gradient"]
-jacobian = _operators["jacobian"]
-value_and_jacobian = _operators["value_and_jacobian"]
-jvp = _operators["jvp"]
-hvp = _operators["hvp"]
-_gradient_generic = _operators["gradient"]
-_hessian_generic = _operators["hessian"]
-_gradient_result = _operators["gradient_result"]
-_hessian_result = _operators["hessian_result"]
-_bind = _operators["bind"]
+_HessianArray = _backend.hessian_array_type(DualArray)
 _ndarray = _common.np.ndarray
 
 
@@ -1149,57 +1135,33 @@ cdef inline bint _plain_vector(object x):
     return type(x) is _ndarray and x.dtype is _float64 and x.ndim == 1
 
 
-def gradient(f, x=..., *, vectorized=False, args=()):
-    """gradient(f, x, *, vectorized=False, args=()) -> the gradient of f at x, a float64 ndarray of x's shape.
-
-    One evaluation of f at GradientDual numbers (with vectorized=True, at
-    one DualArray of n tangent directions: faster for f written with dense
-    array operations, such as matrix products or logsumexp).  ``args``
-    are passed on to f, as f(x, *args).  Without x, returns the function
-    x -> gradient(f, x), e.g. as scipy.optimize's ``jac`` (called as
-    g(x, *args), it passes the extra arguments on); with
-    vectorized="auto" (only without x), that function times both ways at
-    its first call at each size n and keeps the faster.
-
-    >>> import dualdiff as dd
-    >>> dd.gradient(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
-    array([8., 5.])
-    """
-    if x is ...:   # no point: the gradient function, calling this fast path
-        return _bind(gradient, f, vectorized, args)
+def _fast_gradient(f, x, vectorized, args, read):
+    """_fast_gradient(f, x, vectorized, args, read) -> the gradient of f at x,
+    or None where this is not the common call (the operator's generic path
+    then checks and says what is wrong).  ``read(y, n, tag)`` reads a result
+    other than this call's own GradientDual."""
     if vectorized is not False or not callable(f) or not _plain_vector(x) or args is not ():
-        return _gradient_generic(f, x, vectorized=vectorized, args=args)   # checks, messages
+        return None
     cdef long tag = _new_tag()
+    seeds = _seed_vector(x, tag, False)   # the cdef function: no Python call on the hot path
+    cdef Py_ssize_t n = len(seeds)
     try:
-        y = f(_gradient_seeds(x, tag))
+        y = f(seeds)
         if type(y) is GradientDual and (<GradientDual>y).tag == tag:
             return _dense_gradient((<GradientDual>y).idx, (<GradientDual>y).val,
-                                   (<GradientDual>y).n, x.shape[0])
-        return _gradient_result(y, x.shape[0], tag)
+                                   (<GradientDual>y).n, n)
+        return read(y, n, tag)
     except _common.NestedCallError:      # inside a derivative call: the generic path
-        return _gradient_generic(f, x)
+        return None
 
 
-def hessian(f, x=..., *, vectorized=False, args=()):
-    """hessian(f, x, *, vectorized=False, args=()) -> the Hessian of f at x, an exactly symmetric (n, n) ndarray.
-
-    One evaluation of f at HessianDual numbers; each operation costs time
-    proportional to the partials its operands carry.  With vectorized=True,
-    one evaluation of a NumPy-vectorised f at one array carrying n first
-    and n * n second partials (memory (n + n^2) times the values': for
-    dense functions of up to ~100 variables).  Without x, returns the
-    function x -> hessian(f, x), e.g. as scipy.optimize's ``hess``
-    (vectorized="auto": as for gradient()).  ``args`` are passed on to
-    f, as f(x, *args).  An x of shape s gives a Hessian of shape s + s.
-
-    >>> import dualdiff as dd
-    >>> dd.hessian(lambda v: v[0]**2 * v[1] + v[0] * v[1]**2, [1.0, 2.0])
-    array([[4., 6.],
-           [6., 2.]])
-    """
-    if x is ...:   # no point: the Hessian function, calling this fast path
-        return _bind(hessian, f, vectorized, args)
+def _fast_hessian(f, x, vectorized, args, read):
+    """_fast_hessian(f, x, vectorized, args, read) -> the Hessian of f at x
+    (``read(y, n, tag)`` reads it from f's result), or None where this is
+    not the common call."""
     if vectorized is not False or not callable(f) or not _plain_vector(x) or args is not ():
-        return _hessian_generic(f, x, vectorized=vectorized, args=args)
+        return None
     cdef long tag = _new_tag()
-    return _hessian_result(f(_hessian_seeds(x, tag)), x.shape[0], tag)
+    seeds = _seed_vector(x, tag, True)
+    cdef Py_ssize_t n = len(seeds)
+    return read(f(seeds), n, tag)

@@ -33,7 +33,7 @@ def test_environment_variable_selects_pure_python():
 
 
 def test_public_namespace_has_every_name_and_alias(dd):
-    for name in _public.BACKEND_NAMES:
+    for name in _public.PUBLIC_NAMES:
         assert callable(getattr(dd, name)) or name == "RULE_NAMES"
         assert getattr(dualdiff, name) is not None
     for alias, target in _public.ALIASES.items():

@@ -19,11 +19,11 @@ import pytest
 
 import dualdiff
 from dualdiff import finite
-from dualdiff._public import ALIASES, BACKEND_NAMES, UNARY_FUNCTIONS, namespace
+from dualdiff._public import ALIASES, PUBLIC_NAMES, UNARY_FUNCTIONS, namespace
 
 #: Every public name of a backend's namespace, with the math-module aliases
 #: (the same objects as their targets, so documented under the target's name).
-PUBLIC = [n for n in BACKEND_NAMES if n != "RULE_NAMES"] + sorted(ALIASES)
+PUBLIC = [n for n in PUBLIC_NAMES if n != "RULE_NAMES"] + sorted(ALIASES)
 CANONICAL = {n: ALIASES.get(n, n) for n in PUBLIC}
 TYPES = ("Dual", "HyperDual", "GradientDual", "HessianDual", "DualArray", "HyperDualArray")
 SCALAR_TYPES = TYPES[:4]

@@ -17,7 +17,7 @@ import scipy.optimize
 from scipy.optimize import rosen, rosen_hess_prod
 
 import dualdiff
-from dualdiff._public import load_backend
+from dualdiff._public import load_backend, namespace
 from _multihelp import mp, points, rosen_loop, ulps_of_max
 
 DIGITS = 50
@@ -238,7 +238,7 @@ def _compiled_backend_built():
                     "parity needs both backends")
 def test_backends_agree_bit_for_bit_on_rosenbrock(dd):
     x, v = points(30, 5), points(30, 6)
-    other = load_backend("python" if dd.backend == "c" else "c")
+    other = namespace("python" if dd.backend == "c" else "c")
     assert dd.hvp(rosen_loop, x, v).tolist() == other.hvp(rosen_loop, x, v).tolist()
     assert dd.hvp(rosen, x, v).tolist() == other.hvp(rosen, x, v).tolist()
 

@@ -6,7 +6,7 @@ for each size n of x, evaluates f at sparse numbers and then at a
 vectorized array, times both, returns the faster one's result and keeps
 that way for later calls at that n.
 
-No test here times anything: a fake clock replaces ``dualdiff._multi``'s
+No test here times anything: a fake clock replaces ``dualdiff.api.auto``'s
 ``perf_counter``, and f advances it by a cost that depends on what it is
 evaluated at (an object ndarray of sparse numbers, or a dualdiff array), so
 each test decides which way is "faster".  Some f also return a value scaled
@@ -26,7 +26,7 @@ import pytest
 import scipy.optimize
 from scipy.optimize import rosen
 
-from dualdiff import _multi
+from dualdiff.api import auto
 from _multihelp import mp, ulps_of_max
 
 DIGITS = 50
@@ -51,7 +51,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     fake = Clock()
-    monkeypatch.setattr(_multi, "perf_counter", fake)
+    monkeypatch.setattr(auto, "perf_counter", fake)
     return fake
 
 
@@ -234,9 +234,9 @@ def _mp_lse_parts(x):
         e = [mpmath.exp(zi) for zi in z]
         p = [ei / sum(e) for ei in e]
         grad = [float(sum(_A[i, j] * p[i] for i in range(4))) for j in range(4)]
-        hess = [[float(sum(mp(_A[i, j]) * mp(_A[k, l]) * ((p[i] if i == k else 0) - p[i] * p[k])
+        hess = [[float(sum(mp(_A[i, j]) * mp(_A[k, m]) * ((p[i] if i == k else 0) - p[i] * p[k])
                            for i in range(4) for k in range(4)))
-                 for l in range(4)] for j in range(4)]
+                 for m in range(4)] for j in range(4)]
     return np.array(grad), np.array(hess)
 
 
@@ -385,7 +385,7 @@ def test_a_type_error_inside_dualdiff_propagates(dd, clock):
 
 def test_past_the_seed_limit_the_vectorized_way_is_not_tried(dd, clock, monkeypatch):
     # limit: a 3 x 3 gradient seed; a Hessian's (3 + 9) x 3 seed is over it
-    monkeypatch.setattr(_multi, "AUTO_SEED_BYTES", 3 * 3 * 8)
+    monkeypatch.setattr(auto, "AUTO_SEED_BYTES", 3 * 3 * 8)
     f = costly(scalar_f, clock, "vectorized")
     g = dd.gradient(f, vectorized="auto")
     g(np.ones(3))
@@ -407,7 +407,7 @@ def test_past_the_seed_limit_the_vectorized_way_is_not_tried(dd, clock, monkeypa
 
 
 def test_the_real_seed_limit(dd):
-    limit = _multi.AUTO_SEED_BYTES
+    limit = auto.AUTO_SEED_BYTES
     assert 2896 ** 2 * 8 <= limit < 2897 ** 2 * 8   # gradient: n <= 2896
     assert 202 * (202 + 202 ** 2) * 8 <= limit < 203 * (203 + 203 ** 2) * 8   # hessian
 
@@ -506,7 +506,7 @@ def test_threads_on_first_use_record_one_choice_and_get_its_result(dd, monkeypat
     # sparse one).
     threads_n = 8
     local = threading.local()
-    monkeypatch.setattr(_multi, "perf_counter", lambda: local.now)
+    monkeypatch.setattr(auto, "perf_counter", lambda: local.now)
     inside = threading.Barrier(threads_n)
     calls = []
 
