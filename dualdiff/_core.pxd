@@ -17,7 +17,6 @@ cdef extern from "dd_rules.h" nogil:
         DD_ERANGE
         DD_EZERODIV
 
-
     bint isnormal(double x)   # math.h, through dd_rules.h
 
     ctypedef struct dd_scaled:

@@ -181,7 +181,6 @@ cdef object _unary_other(object x, int rid, str name):
 
 cdef object _leaky(object x, double alpha):
     cdef double f[3]
-    cdef double a
     if type(x) is Dual:
         dd_leaky_relu_rule((<Dual>x).v.re, alpha, f, 1)
         return _dual(dd_dual_chain((<Dual>x).v, f), (<Dual>x).tag)
@@ -321,6 +320,7 @@ cdef int _add_methods(type cls) except -1:
     PyType_Modified(<PyTypeObject *>cls)
     return 0
 
+
 # ---------------------------------------------------------------------------
 # Dual
 # ---------------------------------------------------------------------------
@@ -347,7 +347,6 @@ Dual(real, dual=0.0)
     >>> np.exp(dd.Dual(0.0, 2.0))
     Dual(1.0, 2.0)
     """
-
 
     def __init__(self, real, dual=0.0):
         self.v.re = _arg(real, "Dual", "a real number")
@@ -1004,6 +1003,7 @@ def value_and_derivative(f, x=..., *, args=()):
     _to_double(y, &c)
     return (c, 0.0)
 
+
 # ---------------------------------------------------------------------------
 # Functions of several variables
 # ---------------------------------------------------------------------------
@@ -1072,6 +1072,7 @@ _ArrayBase = _array_module.ArrayBase
 #: NumPy's ufuncs that are a rule of the table, by rule index (for __array_ufunc__).
 cdef dict _UFUNC_RULES = {ufunc: RULE_NAMES.index(name)
                           for ufunc, name in _array_module.UNARY_UFUNCS.items()}
+
 
 def _tagged_dual(re, du, long tag):
     """Dual(re, du) as a perturbation of the derivative call with this tag."""
