@@ -49,7 +49,7 @@ globals().update({_n: getattr(_load_backend(backend), _n) for _n in _BACKEND_NAM
 globals().update({_a: globals()[_t] for _a, _t in _ALIASES.items()})
 
 from dualdiff import finite  # noqa: E402,F401  (dd.finite, the baseline, without its own import)
-from dualdiff._array import NotElementwiseError  # noqa: E402,F401  (derivative of an ndarray)
+from dualdiff.arrays import NotElementwiseError  # noqa: E402,F401  (derivative of an ndarray)
 
 __all__ = sorted(set(_BACKEND_NAMES) - {"RULE_NAMES"} | set(_ALIASES)
                  | {"backend", "__version__", "NotElementwiseError"})

@@ -1443,7 +1443,7 @@ def _hessian_seeds(x, long tag):
 from types import SimpleNamespace as _SimpleNamespace
 
 from dualdiff import _multi
-from dualdiff import _array as _array_module
+from dualdiff import arrays as _array_module
 
 _ArrayBase = _array_module.ArrayBase
 #: NumPy's ufuncs that are a rule of the table, by rule index (for __array_ufunc__).

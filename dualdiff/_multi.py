@@ -29,7 +29,7 @@ from time import perf_counter   # read at each first call: tests substitute a fa
 
 import numpy as np
 
-from dualdiff import _array, _common
+from dualdiff import _common, arrays as _array
 
 #: The vectorized way is tried by "auto" only while its seed tangents take at
 #: most this many bytes: n * n doubles for a gradient (n <= 2896), n * (n + n*n)

@@ -2037,7 +2037,7 @@ _common.ARRAY_BASE = ArrayBase
 
 
 _POINT_BY_POINT = object()
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # dualdiff/
 
 
 def _raised_inside_dualdiff(exc):
