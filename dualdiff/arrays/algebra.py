@@ -17,6 +17,8 @@ second-order types order their cross products differently is a class
 attribute (``_symmetric_cross``) rather than a second copy of each rule.
 """
 
+import contextlib
+
 import numpy as np
 
 # -- zero-safe products --------------------------------------------------------
@@ -216,6 +218,13 @@ class SecondOrderAlgebra:
     #: the rest; False (HyperDualArray): x1 y2 then x2 y1, added in turn.
     #: Each type keeps the rounding it always had.
     _symmetric_cross = False
+    #: True (HessianArray): the sums of tangent terms in products and chains
+    #: never warn; False (HyperDualArray): inf - inf there warns, as it does
+    #: for a DualArray.  Each type keeps the warnings it always gave.
+    _quiet_sums = False
+
+    def _sums(self):
+        return np.errstate(all="ignore") if self._quiet_sums else contextlib.nullcontext()
 
     def _crossed(self, xg, yg):
         """The second pair (a, b) of the cross term a*b of x's and y's first
@@ -242,7 +251,7 @@ class SecondOrderAlgebra:
     def _mul_rows(self, xr, tx, yr, ty):
         (xg, xh), (yg, yh) = self._split(tx), self._split(ty)
         left, right = self._left, self._right
-        with np.errstate(all="ignore"):
+        with self._sums():
             g = self._tz_first(xg, yr) + self._tz_first(yg, xr)
             h = tz(xh, yr) + tz(yh, xr)
             c, d = tt(left(xg), right(yg)), tt(*self._crossed(xg, yg))
@@ -268,7 +277,7 @@ class SecondOrderAlgebra:
         xg, xh = (zg, zh) if tx is None else self._split(tx)
         yg, yh = (zg, zh) if ty is None else self._split(ty)
         left, right = self._left, self._right
-        with np.errstate(all="ignore"):
+        with self._sums():
             g = self._tz_first(xg, g0) + self._tz_first(yg, g1)
             h = (tz(xh, g0) + tz(yh, g1) + tt3(h0, left(xg), right(xg))
                  + _cross3(h1, left(xg), right(yg), *self._crossed(xg, yg))

@@ -187,6 +187,7 @@ class HessianArrayBase(SecondOrderAlgebra, NumpyProtocol, Operators, ArrayBase):
     __slots__ = ()
     _order = 2
     _symmetric_cross = True
+    _quiet_sums = True
     _part_names = ("real", "rows")
     rows = property(lambda self: self._view(self._t),
                     doc="The first-order rows, then the second-order ones (read-only).")
