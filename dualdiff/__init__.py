@@ -52,7 +52,7 @@ backend = _select_backend()
 globals().update(vars(_namespace(backend)))
 
 from dualdiff import finite  # noqa: E402,F401  (dd.finite, the baseline, without its own import)
-from dualdiff._array import NotElementwiseError  # noqa: E402,F401  (derivative of an ndarray)
+from dualdiff.arrays import NotElementwiseError  # noqa: E402,F401  (derivative of an ndarray)
 
 __all__ = sorted(set(_PUBLIC_NAMES) - {"RULE_NAMES"} | set(_ALIASES)
                  | {"backend", "__version__", "NotElementwiseError"})

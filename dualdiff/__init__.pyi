@@ -42,17 +42,19 @@ from numpy.typing import ArrayLike, NDArray
 from dualdiff import finite as finite
 from typing_extensions import Self, TypeAlias
 
+# generated: all (python -m dualdiff._codegen --write)
 __all__ = [
     "Dual", "DualArray", "GradientDual", "HessianDual", "HyperDual", "HyperDualArray",
-    "NotElementwiseError",
-    "__version__", "abs", "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh",
-    "arctan", "arctan2", "arctanh", "asin", "asinh", "atan", "atan2", "atanh", "backend",
-    "cbrt", "ceil", "cos", "cosh", "derivative", "erf", "erfc", "exp", "exp2", "expm1",
-    "fabs", "floor", "gelu", "gradient", "hessian", "hvp", "hypot", "jacobian", "jvp",
-    "leaky_relu", "log", "log10", "log1p", "log2", "logsumexp", "pow", "power", "relu",
-    "second_derivative", "sigmoid", "sign", "sin", "sinh", "softmax", "softplus", "sqrt",
-    "tan", "tanh", "value_and_derivative", "value_and_gradient", "value_and_jacobian",
+    "NotElementwiseError", "__version__", "abs", "acos", "acosh", "arccos", "arccosh", "arcsin",
+    "arcsinh", "arctan", "arctan2", "arctanh", "asin", "asinh", "atan", "atan2", "atanh",
+    "backend", "cbrt", "ceil", "cos", "cosh", "deg2rad", "derivative", "erf", "erfc", "exp",
+    "exp2", "expm1", "fabs", "floor", "gelu", "gradient", "hessian", "hvp", "hypot", "jacobian",
+    "jvp", "leaky_relu", "log", "log10", "log1p", "log2", "logsumexp", "pow", "power",
+    "rad2deg", "relu", "second_derivative", "sigmoid", "sign", "sin", "sinh", "softmax",
+    "softplus", "sqrt", "tan", "tanh", "value_and_derivative", "value_and_gradient",
+    "value_and_jacobian",
 ]
+# end generated: all
 
 __version__: str
 #: Which implementation loaded: "c" (compiled) or "python".

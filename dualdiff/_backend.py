@@ -42,7 +42,7 @@ For the operators (``OPERATOR_FACING``):
 """
 
 from dualdiff import _spec
-from dualdiff._array import HessianArrayBase
+from dualdiff.arrays import HessianArrayBase
 
 #: Elementwise functions of one argument that are a rule of the table; every
 #: number type carries each as a method of the same name (``np.sin(dual)``

@@ -134,6 +134,29 @@ def stub_array_methods(spec):
     return stub_number_methods(spec)
 
 
+#: The public names that are not functions of the spec (types, operators, ...).
+OTHER_PUBLIC = (
+    "Dual", "DualArray", "GradientDual", "HessianDual", "HyperDual", "HyperDualArray",
+    "NotElementwiseError", "__version__", "backend", "derivative", "gradient", "hessian", "hvp",
+    "jacobian", "jvp", "second_derivative", "value_and_derivative", "value_and_gradient",
+    "value_and_jacobian",
+)
+
+
+def stub_all(spec):
+    """``__all__`` of the public stub: dualdiff.__all__, sorted."""
+    names = sorted(set(OTHER_PUBLIC) | {f.name for f in spec.FUNCTIONS} | set(spec.ALIASES),
+                   key=lambda n: (not n[0].isupper(), n))
+    lines, line = ["__all__ = ["], "   "
+    for name in names:
+        item = f' "{name}",'
+        if len(line) + len(item) > 96:
+            lines.append(line)
+            line = "   "
+        line += item
+    return lines + [line, "]"]
+
+
 def stub_functions(spec):
     out = []
     for f in _plain(spec):
@@ -174,6 +197,7 @@ def core_stub_functions(spec):
 BLOCKS = {
     "dualdiff/_core.pyi": {"functions": core_stub_functions},
     "dualdiff/__init__.pyi": {
+        "all": stub_all,
         "number methods": stub_number_methods,
         "array methods": stub_array_methods,
         "functions": stub_functions,

@@ -434,7 +434,7 @@ def scalar_array_ufunc(x, ufunc, method, inputs, kwargs):
     return out[()] if isinstance(out, np.ndarray) and out.ndim == 0 else out
 
 
-#: dualdiff._array.ArrayBase, set when that module loads (it imports this one).
+#: dualdiff.arrays.ArrayBase, set when that module loads (it imports this one).
 ARRAY_BASE = ()
 
 

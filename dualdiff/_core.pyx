@@ -29,7 +29,7 @@ cdef object _np_zeros = _common.np.zeros
 cdef object _object_dtype = _common.np.dtype(object)
 
 cdef object _Real = numbers.Real
-cdef object _ArrayBase = ()   # dualdiff._array.ArrayBase, set below once _array is imported
+cdef object _ArrayBase = ()   # dualdiff.arrays.ArrayBase, set below once arrays is imported
 
 #: Names of the unary rules in the C table, in table order.
 RULE_NAMES = tuple(dd_rules[i].name.decode() for i in range(DD_N_RULES))
@@ -165,8 +165,8 @@ include "_derivative.pxi"
 
 from types import SimpleNamespace as _SimpleNamespace
 
-from dualdiff import _array as _array_module
 from dualdiff import _backend
+from dualdiff import arrays as _array_module
 
 _ArrayBase = _array_module.ArrayBase
 #: NumPy's ufuncs that are a rule of the table, by rule index (for __array_ufunc__).

@@ -11,7 +11,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from dualdiff._array import NotElementwiseError, tt3
+from dualdiff.arrays import NotElementwiseError, tt3
 
 mpmath.mp.dps = 60
 

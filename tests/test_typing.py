@@ -410,6 +410,7 @@ def test_typed_programs_run(dd, checked_files, program):
 # table is no API.
 STUBTEST_ALLOWLIST = r"""
 dualdiff\._(?!core\b)\w+(\..*)?
+dualdiff\.arrays(\..*)?
 dualdiff\._core\.__test__
 """
 

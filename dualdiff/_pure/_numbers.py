@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from dualdiff import _array as _array_module
+from dualdiff import arrays as _array_module
 from dualdiff import _common, _nested, _spec
 from dualdiff._pure import _arrays
 from dualdiff._pure import _rules as R

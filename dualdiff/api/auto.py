@@ -17,7 +17,8 @@ from time import perf_counter   # read at each first call: tests substitute a fa
 
 import numpy as np
 
-from dualdiff import _array, _common
+from dualdiff import _common
+from dualdiff import arrays as _array
 from dualdiff.api.points import vector_point
 
 #: The vectorized way is tried by "auto" only while its seed tangents take at

@@ -15,7 +15,8 @@ from functools import partial
 
 import numpy as np
 
-from dualdiff import _array, _common
+from dualdiff import _common
+from dualdiff import arrays as _array
 from dualdiff.api.auto import bind, call_mode
 from dualdiff.api.points import perturbed, scalar, vector_point
 
