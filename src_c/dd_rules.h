@@ -645,15 +645,15 @@ static void dd_ceil_rule(double a, double f[3], int order) {
 static void dd_deg2rad_rule(double a, double f[3], int order) {
     f[0] = a * DD_PI_180;
     if (order < 1) return;
-    f[1] = DD_PI_180;
-    f[2] = 0.0;
+    f[2] = dd_flat(a);                            /* 0, or nan at nan */
+    f[1] = DD_PI_180 + f[2];
 }
 
 static void dd_rad2deg_rule(double a, double f[3], int order) {
     f[0] = a * DD_180_PI;
     if (order < 1) return;
-    f[1] = DD_180_PI;
-    f[2] = 0.0;
+    f[2] = dd_flat(a);                            /* 0, or nan at nan */
+    f[1] = DD_180_PI + f[2];
 }
 
 static void dd_relu_rule(double a, double f[3], int order) {

@@ -632,11 +632,13 @@ D180_PI = 180.0 / math.pi
 
 
 def deg2rad_rule(a, order):
-    return a * PI_180, PI_180, 0.0
+    z = flat(a)
+    return a * PI_180, PI_180 + z, z
 
 
 def rad2deg_rule(a, order):
-    return a * D180_PI, D180_PI, 0.0
+    z = flat(a)
+    return a * D180_PI, D180_PI + z, z
 
 
 def relu_rule(a, order):
