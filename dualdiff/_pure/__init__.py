@@ -5,10 +5,9 @@ and as the oracle the compiled backend is tested against.  It implements the
 backend interface of dualdiff._backend, as dualdiff._core does.
 """
 
-from dualdiff._pure._numbers import (
-    Dual, DualArray, HyperDual, HyperDualArray, NestedDual, derivative, second_derivative,
-    value_and_derivative,
-)
+from dualdiff._pure._numbers import Dual, DualArray, HyperDual, HyperDualArray, NestedDual
+from dualdiff._pure._functions import FUNCTIONS
+from dualdiff._pure._derivative import derivative, second_derivative, value_and_derivative
 from dualdiff._pure._gradient import GradientDual
 from dualdiff._pure._gradient import gradient_seeds as _gradient_seeds  # noqa: F401  (the interface)
 from dualdiff._pure._directional import _DirectionalDual
@@ -17,7 +16,6 @@ from dualdiff._pure._hessian import HessianDual
 from dualdiff._pure._hessian import hessian_seeds as _hessian_seeds  # noqa: F401
 from dualdiff._pure._numbers import TAGS as _tags  # noqa: F401
 from dualdiff._pure._numbers import _nesting as _nested  # noqa: F401
-from dualdiff._pure._numbers import FUNCTIONS
 from dualdiff._pure._rules import RULE_NAMES
 from dualdiff import _backend, _common
 

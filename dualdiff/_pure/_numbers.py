@@ -1,7 +1,9 @@
-"""Dual, HyperDual and the public functions in pure Python.
+"""Dual and HyperDual in pure Python, and the dispatch of functions to the rule table.
 
-A mirror of src_c/dd_types.h and dualdiff/_core.pyx: the same chain rules,
-binary operations, checks and errors, over the rule table in _rules.py.
+A mirror of src_c/dd_types.h, dualdiff/_dual.pxi and the dispatch of
+dualdiff/_functions.pxi: the same chain rules, binary operations, checks and
+errors, over the rule table in _rules.py.  The public functions are in
+_functions.py, the derivative calls in _derivative.py.
 """
 
 import itertools
@@ -9,7 +11,6 @@ import math
 import numbers
 from types import SimpleNamespace
 
-import numpy as np
 
 from dualdiff import arrays as _array_module
 from dualdiff import _common, _nested, _spec
@@ -304,7 +305,7 @@ def _leaky(x, alpha):
     values = _arrays.float_values("leaky_relu", x, alpha)
     if values is not None:
         return values
-    return _common.apply_other(x, "leaky_relu", leaky_relu, (alpha,))
+    return _common.apply_other(x, "leaky_relu", FUNCTIONS["leaky_relu"], (alpha,))
 
 # ---------------------------------------------------------------------------
 # The number types
@@ -385,19 +386,19 @@ class _Number:
     # The methods of the spec's functions with parameters (the others are set
     # below the class, from the spec).
     def log(self, base=None):
-        return log(self, base)
+        return FUNCTIONS["log"](self, base)
 
     def leaky_relu(self, alpha=0.01):
-        return leaky_relu(self, alpha)
+        return FUNCTIONS["leaky_relu"](self, alpha)
 
     def gelu(self, approximate=False):
-        return gelu(self, approximate)
+        return FUNCTIONS["gelu"](self, approximate)
 
     def arctan2(self, x):
-        return arctan2(self, x)
+        return FUNCTIONS["arctan2"](self, x)
 
     def hypot(self, y):
-        return hypot(self, y)
+        return FUNCTIONS["hypot"](self, y)
 
 
 
@@ -656,262 +657,10 @@ class HyperDual(_Number):
     def __neg__(self):
         return _hyper(-self._re, -self._e1, -self._e2, -self._e12, self._tag)
 
-# ---------------------------------------------------------------------------
-# Public functions
-# ---------------------------------------------------------------------------
 
-
-def _public(f):
-    """The public function of a plain rule of the spec."""
-    name = f.name
-
-    def function(x):
-        return _unary(x, name, name)
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f.docstring
-    return function
-
-
-def _documented(function):
-    """A hand-written public function, given its spec entry's docstring."""
-    function.__doc__ = _spec.BY_NAME[function.__name__].docstring
-    return function
-
-
-@_documented
-def log(x, base=None):
-    if base is None:
-        return _unary(x, "log", "log")
-    return _log_base(x, base)
-
-
-def _log_base(x, base):
-    """log(x, base): the log-base rule, log(base) its parameter (as leaky_relu's
-    alpha), for a number x and a real-number base, with math.log's errors;
-    ndarrays follow NumPy (np.log(x) / np.log(base), nan or inf with its
-    warning, never an error); a perturbed base divides by its own log."""
-    if _common.array_of_duals(x):
-        return x.log(base)
-    if isinstance(x, _Number) and type(x) is not NestedDual:
-        b = _to_double(base)
-        if b is not None:
-            _coefficients("log", x._re, 0)           # math.log's errors, x first
-            lnb = _coefficients("log", b, 0)[0]
-            if lnb == 0.0:
-                raise _common.zero_division()       # math.log(2, 1)
-            return x._chain(R.log_base_rule(x._re, lnb, x._ORDER))
-    elif isinstance(base, np.ndarray) or (isinstance(x, np.ndarray)
-                                          and _to_double(base) is not None):
-        if not (isinstance(x, np.ndarray) and x.dtype == object
-                and not isinstance(base, np.ndarray)):
-            return np.log(x) / np.log(base)   # NumPy's semantics
-        b = _to_double(base)
-        if b > 0.0 and b != 1.0:   # an object array of numbers: each by the rule
-            return np.frompyfunc(lambda e: log(e, base), 1, 1)(x)
-    return _unary(x, "log", "log") / _unary(base, "log", "log")
-
-
-@_documented
-def leaky_relu(x, alpha=0.01):
-    return _leaky(x, _arg(alpha, "leaky_relu", "a real number"))
-
-
-@_documented
-def gelu(x, approximate=False):
-    tanh = _common.gelu_form(approximate)
-    if isinstance(x, (_Number, float, int)):
-        return _unary(x, "gelu_tanh" if tanh else "gelu", "gelu")
-    values = _arrays.float_values("gelu_tanh" if tanh else "gelu", x)
-    if values is not None:
-        return values
-    return _common.apply_other(x, "gelu", gelu, (tanh,))
-
-
-@_documented
-def power(x, p):
-    return _binary(x, p, _POW)
-
-
-@_documented
-def arctan2(y, x):
-    return _binary(y, x, _ATAN2)
-
-
-@_documented
-def hypot(x, y):
-    return _binary(x, y, _HYPOT)
-
-
-
-# ---------------------------------------------------------------------------
-# Sequences
-# ---------------------------------------------------------------------------
-
-
-def _floats(items):
-    out = []
-    for x in items:
-        c = None if isinstance(x, (Dual, HyperDual)) else _to_double(x)
-        if c is None:
-            return None
-        out.append(c)
-    return out
-
-
-@_documented
-def logsumexp(xs, axis=None):
-    if _common.array_of_duals(xs):
-        return xs.logsumexp(axis)
-    if _common.is_array(xs) and xs.dtype != object:
-        return _common.array_logsumexp(xs, axis)
-    if axis is not None:
-        raise _common.axis_error("logsumexp")
-    items = _common.sequence(xs, "logsumexp")
-    if not items:
-        raise ValueError("logsumexp() arg is an empty sequence")
-    floats = _floats(items)
-    if floats is not None:
-        return R.logsumexp(floats)
-    _common.check_items(items, "logsumexp", (_Number,))
-    return _common.compose_logsumexp(items, FUNCTIONS["exp"], log)
-
-
-@_documented
-def softmax(xs, axis=None):
-    if _common.array_of_duals(xs):
-        return xs.softmax(axis)
-    if _common.is_array(xs) and xs.dtype != object:
-        return _common.array_softmax(xs, axis)
-    if axis is not None:
-        raise _common.axis_error("softmax")
-    items = _common.sequence(xs, "softmax")
-    floats = _floats(items)
-    if floats is not None:
-        out = R.softmax(floats)
-        return _common.np.array(out) if _common.is_array(xs) else out   # an object array of floats
-    _common.check_items(items, "softmax", (_Number,))
-    out = _common.compose_softmax(items, FUNCTIONS["exp"])
-    return _common.object_array(out) if _common.is_array(xs) else out
-
-#: name -> public function, for every function of the spec; they are also
-#: this module's attributes, as the compiled backend's generated functions are.
-FUNCTIONS = {f.name: _public(f) if f.impl is None else globals()[f.name] for f in _spec.FUNCTIONS}
-globals().update(FUNCTIONS)
-
-
-# ---------------------------------------------------------------------------
-# Derivatives at a point
-# ---------------------------------------------------------------------------
-
-
-def _point(x, op):
-    """float(x) for a real number; None for an ndarray; TypeError otherwise."""
-    if isinstance(x, (Dual, HyperDual, str, bytes)):
-        raise _common.point_error(op, x)
-    a = _to_double(x)
-    if a is not None:
-        return a
-    if isinstance(x, np.ndarray):
-        return None
-    raise _common.point_error(op, x)
-
-
-def _real_result(y, op):
-    if isinstance(y, (Dual, HyperDual)) or _to_double(y) is None:
-        raise _common.result_error(op, y)
-    return _to_double(y)
-
-
-def derivative(f, x=..., *, args=()):
-    """derivative(f, x, *, args=()) -> f'(x), exactly, by one evaluation of f at a Dual.
-
-    Without x, returns the function x -> f'(x).  An ndarray x is taken
-    elementwise (f must then act elementwise: a ValueError says which
-    operation of f mixed the elements).  ``args`` are passed on to f, as
-    f(x, *args), as scipy does.
-
-    >>> import dualdiff as dd
-    >>> dd.derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
-    19.0
-    >>> fprime = dd.derivative(dd.sin)
-    >>> fprime(0.0)
-    1.0
-    """
-    if x is ...:   # no point: return the derivative function
-        return _common.bind(derivative, f, **({"args": args} if args != () else {}))
-    if args != ():
-        f = _common.with_args(f, args, "derivative")
-    if type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
-        return _nesting.derivative(f, x, next(_TAGS))
-    a = _point(x, "derivative")
-    if a is None:
-        return _array_module.elementwise_derivative(derivative, _ARRAY_TYPES, f, x)
-    tag = next(_TAGS)
-    y = f(_dual(a, 1.0, tag))
-    if type(y) is Dual:   # of another tag: y does not depend on this call's variable
-        return y._du if y._tag == tag else 0.0
-    if type(y) is NestedDual:
-        return _nesting.tangent(y, tag, "derivative")
-    _real_result(y, "derivative")
-    return 0.0
-
-
-def second_derivative(f, x=..., *, args=()):
-    """second_derivative(f, x, *, args=()) -> f''(x), exactly, by one evaluation of f at a HyperDual.
-
-    Without x, returns the function x -> f''(x).  An ndarray x is taken
-    elementwise.  ``args`` are passed on to f, as f(x, *args).
-
-    >>> import dualdiff as dd
-    >>> dd.second_derivative(lambda x: x**4, 2.0)
-    48.0
-    """
-    if x is ...:   # no point: return the derivative function
-        return _common.bind(second_derivative, f, **({"args": args} if args != () else {}))
-    if args != ():
-        f = _common.with_args(f, args, "second_derivative")
-    if type(x) is Dual or type(x) is NestedDual:   # inside a derivative call
-        raise _common.order_mix_error(x, HyperDual(0.0))
-    a = _point(x, "second_derivative")
-    if a is None:
-        return _array_module.elementwise_derivative(second_derivative, _ARRAY_TYPES, f, x)
-    tag = next(_TAGS)
-    y = f(_hyper(a, 1.0, 1.0, 0.0, tag))
-    if type(y) is HyperDual:   # of another call (or built by hand): a constant here
-        return y._e12 if y._tag == tag else 0.0
-    _real_result(y, "second_derivative")
-    return 0.0
-
-
-def value_and_derivative(f, x=..., *, args=()):
-    """value_and_derivative(f, x, *, args=()) -> (f(x), f'(x)) from one evaluation of f.
-
-    Without x, returns the function x -> (f(x), f'(x)).  An ndarray x is
-    taken elementwise (two ndarrays).  ``args`` are passed on to f, as
-    f(x, *args).
-
-    >>> import dualdiff as dd
-    >>> dd.value_and_derivative(lambda x: x**3 + 2*x**2 - x + 1, 2.0)
-    (15.0, 19.0)
-    """
-    if x is ...:   # no point: return the derivative function
-        return _common.bind(value_and_derivative, f, **({"args": args} if args != () else {}))
-    if args != ():
-        f = _common.with_args(f, args, "value_and_derivative")
-    if type(x) is Dual or type(x) is NestedDual:   # inside another derivative call
-        return _nesting.value_and_derivative(f, x, next(_TAGS))
-    a = _point(x, "value_and_derivative")
-    if a is None:
-        return _array_module.elementwise_derivative(value_and_derivative, _ARRAY_TYPES, f, x)
-    tag = next(_TAGS)
-    y = f(_dual(a, 1.0, tag))
-    if type(y) is Dual:
-        if y._tag == tag:
-            return (y._re, y._du)
-        return (y, 0.0)   # depends on an outer call's variable only
-    if type(y) is NestedDual:
-        return (_nesting.value(y, tag), _nesting.tangent(y, tag, "value_and_derivative"))
-    return (_real_result(y, "value_and_derivative"), 0.0)
+#: name -> public function, for every function of the spec: the registry
+#: _functions.py fills when it is imported (dualdiff._pure imports it next).
+FUNCTIONS = {}
 
 
 # ---------------------------------------------------------------------------
@@ -925,7 +674,7 @@ _nesting = _nested.Nesting(SimpleNamespace(
     Dual=Dual, HyperDual=HyperDual,
     tagged_dual=lambda re, du, tag: _dual(float(re), float(du), tag),
     dual_tag=lambda d: d._tag,
-    functions={name: FUNCTIONS[name] for name in _nested.FUNCTIONS}))
+    functions=FUNCTIONS))   # filled by _functions.py
 NestedDual = _nesting.NestedDual
 
 
