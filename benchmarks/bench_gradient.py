@@ -43,12 +43,9 @@ from dualdiff._bench.report import fmt_time as _fmt_s
 from dualdiff._bench.tasks import rosen, rosen_direction as direction, rosen_hvp as exact_hvp
 from dualdiff._bench.tasks import rosen_gradient as exact_gradient, rosen_hessian as exact_hessian
 from dualdiff._bench.tasks import rosen_point as point
+from dualdiff._bench.tasks import SQRT_EPS, CBRT_EPS, QRT_EPS
 from dualdiff._bench.timing import Timed, median_ratio, run_task, speedup
 
-EPS = sys.float_info.epsilon
-SQRT_EPS = EPS ** 0.5
-CBRT_EPS = EPS ** (1.0 / 3.0)
-QRT_EPS = EPS ** 0.25
 
 #: an exact method (not a finite difference) must match the exact result to
 #: this maximum relative error; a peer that does not is not timed
@@ -289,6 +286,25 @@ class Method(Timed):
         self.value = value
 
 
+def num_dual_and_jax_rows(peers, jax_mod, kind, jax_op, xl, xa):
+    """num-dual's gradient / hessian, and JAX's jacfwd / hessian with and without jit."""
+    out = []
+    nd = peers["num-dual"][0]
+    if nd is not None:
+        part = 1 if kind == "gradient" else 2   # num-dual returns (value, gradient, hessian)
+        out.append(Method(f"num-dual {kind}(f, x)", "ND(F, x)",
+                          {"ND": getattr(nd, kind), "F": rosen, "x": xl},
+                          kind, ("num-dual",), post=lambda v: v[part]))
+    if jax_mod is not None:
+        jax, jnp = jax_mod
+        xj, d = jnp.asarray(xa), getattr(jax, jax_op)(rosen)
+        out.append(Method(f"jax {jax_op}(f)(x)", "J(x).block_until_ready()",
+                          {"J": d, "x": xj}, kind, ("jax",)))
+        out.append(Method(f"jax jit({jax_op}(f))(x)", "J(x).block_until_ready()",
+                          {"J": jax.jit(d), "x": xj}, kind, ("jax-jit",)))
+    return out
+
+
 def gradient_methods(dd, tag, peers, jax_mod, xl, xa):
     F = rosen
     out = [Method(f"dualdiff[{tag}] gradient(f, x)", "G(F, x)",
@@ -315,19 +331,7 @@ def gradient_methods(dd, tag, peers, jax_mod, xl, xa):
         out.append(Method("fastdual autojac(lambda *a: f(a))(*x)", "AJ(*x)",
                           {"AJ": fd.autojac(lambda *a: F(a)), "x": xl},
                           "gradient", ("fastdual",), post=lambda v: np.ravel(v[1])))
-    nd = peers["num-dual"][0]
-    if nd is not None:
-        out.append(Method("num-dual gradient(f, x)", "ND(F, x)",
-                          {"ND": nd.gradient, "F": F, "x": xl},
-                          "gradient", ("num-dual",), post=lambda v: v[1]))
-    if jax_mod is not None:
-        jax, jnp = jax_mod
-        xj = jnp.asarray(xa)
-        out.append(Method("jax jacfwd(f)(x)", "J(x).block_until_ready()",
-                          {"J": jax.jacfwd(F), "x": xj}, "gradient", ("jax",)))
-        out.append(Method("jax jit(jacfwd(f))(x)", "J(x).block_until_ready()",
-                          {"J": jax.jit(jax.jacfwd(F)), "x": xj}, "gradient", ("jax-jit",)))
-    return out
+    return out + num_dual_and_jax_rows(peers, jax_mod, "gradient", "jacfwd", xl, xa)
 
 
 def hessian_methods(dd, tag, peers, jax_mod, xl, xa):
@@ -359,19 +363,7 @@ def hessian_methods(dd, tag, peers, jax_mod, xl, xa):
             out.append(Method("fastdual._hyperdual.hessian_matrix(f, x) (what autohess calls)",
                               "HM(F, x)", {"HM": hessian_matrix, "F": F, "x": xa},
                               "hessian", ("fastdual",)))
-    nd = peers["num-dual"][0]
-    if nd is not None:
-        out.append(Method("num-dual hessian(f, x)", "ND(F, x)",
-                          {"ND": nd.hessian, "F": F, "x": xl},
-                          "hessian", ("num-dual",), post=lambda v: v[2]))
-    if jax_mod is not None:
-        jax, jnp = jax_mod
-        xj = jnp.asarray(xa)
-        out.append(Method("jax hessian(f)(x)", "J(x).block_until_ready()",
-                          {"J": jax.hessian(F), "x": xj}, "hessian", ("jax",)))
-        out.append(Method("jax jit(hessian(f))(x)", "J(x).block_until_ready()",
-                          {"J": jax.jit(jax.hessian(F)), "x": xj}, "hessian", ("jax-jit",)))
-    return out
+    return out + num_dual_and_jax_rows(peers, jax_mod, "hessian", "hessian", xl, xa)
 
 
 def hvp_methods(dd, tag, jax_mod, F, xa, va):
@@ -442,18 +434,10 @@ def check(methods, exact, notes, max_call_s):
     def evaluate(m):
         m.evaluate(exact)
         if m.group and m.group[0] == "jax-jit":
-            # the first call compiled: time a second one for the too-slow test
-            compile_s = m.check_s
-            m.evaluate(exact)
-            notes.append(f"{m.label}: the first call (tracing and compiling) took "
-                         f"{compile_s:.2f} s; not included in the figures")
-        if m.kind in ("gradient", "hessian", "hvp") and not m.fd and not m.error <= EXACT_TOL:
-            if m.group[0] not in ("dualdiff", "gradient", "hessian @ v"):
-                return (f"{m.label}: max relative error {m.error:.3g} "
-                        f"(> {EXACT_TOL:g}); not timed")
-            m.note = "WRONG"
-            return (f"{m.label}: max relative error {m.error:.3g} against the exact "
-                    f"result (> {EXACT_TOL:g})")
+            S.compiled_first(m, lambda: m.evaluate(exact), notes)
+        if m.kind in ("gradient", "hessian", "hvp") and not m.fd:
+            own = m.group[0] in ("dualdiff", "gradient", "hessian @ v")
+            return S.inexact(m, m.error, EXACT_TOL, own, "max relative error")
         return None
     return S.check(methods, evaluate, notes, max_call_s)
 
@@ -620,10 +604,8 @@ def main(argv=None):
     ap = S.parser("dualdiff multivariate benchmark: gradient and Hessian of the loop-form "
                   "Rosenbrock vs float evaluation, n-pass duals, finite differences, fastdual, "
                   "num-dual and JAX.", "fewer rounds and shorter samples (under ~30 s)",
-                  {"rounds": (21, 7), "sample_ms": (20.0, 6.0), "budget_s": (6.0, 1.0),
-                   "max_call_s": (3.0, 1.0)}, tasks=names)
+                  "gradient", tasks=names)
     args = S.parse(ap, argv, tasks=names)
-    args.min_rounds = 3 if args.quick else 5
     dd = S.load_dualdiff("bench_gradient", args.allow_pure)
     if dd is None:
         return 1
