@@ -33,6 +33,7 @@ import time
 import _cli  # noqa: F401  (dualdiff: the installed one, else the source tree)
 from dualdiff._bench import peers as P
 from dualdiff._bench import script as S
+from dualdiff._bench import tasks as T
 from dualdiff._bench.script import fmt_time_ns as fmt_time
 from dualdiff._bench.timing import Timed, median_ratio, run_task, speedup
 
@@ -45,59 +46,15 @@ BLAS_THREADS = ", ".join(f"{v}={os.environ[v]}"
 import numpy as np  # noqa: E402
 
 EXACT_TOL = 1e-12   # an exact peer further than this from the reference is not timed
-TASKS = [("lse", 10), ("lse", 100), ("lse", 1000), ("rosen", 10), ("rosen", 100),
-         ("rosen", 1000), ("tanh-mlp", 10), ("tanh-mlp", 100),
-         ("lse-hessian", 10), ("lse-hessian", 30), ("lse-hessian", 100)]
 LD = np.longdouble  # the reference precision (80-bit on x86-64; float64 on some platforms)
 
 
+#: the tasks (dualdiff._bench.tasks): kind -> f, hand-written derivative, title
+TASKS, HAND, TITLES, make_f = T.VECTOR_TASKS, T.VECTOR_HAND, T.VECTOR_TITLES, T.vector_f
+
+
 def point(n):
-    return np.array([0.2 + 1.2 * ((i * 0.6180339887498949) % 1.0) for i in range(n)])
-
-
-def make_f(kind, A, sum_, tanh, logsumexp):
-    """f of the task, written with one library's functions (and A in its array type)."""
-    if kind == "lse":
-        return lambda x: logsumexp(A @ x)
-    if kind == "rosen":
-        return lambda x: sum_(100*(x[1:] - x[:-1]**2)**2 + (1 - x[:-1])**2)
-    if kind == "lse-hessian":
-        return lambda x: logsumexp(A @ x)
-    return lambda x: tanh(A @ x)
-
-
-def hand_lse(x, A):   # A.T @ softmax(A x)
-    z = A @ x
-    p = np.exp(z - z.max())
-    return A.T @ (p / p.sum())
-
-
-def hand_rosen(x, A):
-    d = x[1:] - x[:-1]**2
-    g = np.zeros_like(x)
-    g[:-1] = -400*x[:-1]*d - 2*(1 - x[:-1])
-    g[1:] += 200*d
-    return g
-
-
-def hand_tanh_mlp(x, A):   # diag(1 - tanh(A x)**2) A
-    return (1 - np.tanh(A @ x)**2)[:, None] * A
-
-
-def hand_lse_hessian(x, A):   # A.T (diag(p) - p p^T) A
-    z = A @ x
-    p = np.exp(z - z.max())
-    p = p / p.sum()
-    return A.T @ ((np.diag(p) - np.outer(p, p)) @ A)
-
-
-HAND = {"lse": ("A.T @ softmax(A @ x)", hand_lse), "rosen": ("Rosenbrock gradient", hand_rosen),
-        "tanh-mlp": ("(1 - tanh(W @ x)**2)[:, None] * W", hand_tanh_mlp),
-        "lse-hessian": ("A.T @ (diag(p) - p p^T) @ A", hand_lse_hessian)}
-TITLES = {"lse": "gradient of dd.logsumexp(A @ x), A ({n}, {n})",
-          "rosen": "gradient of np.sum(100*(x[1:]-x[:-1]**2)**2 + (1-x[:-1])**2)",
-          "tanh-mlp": "Jacobian of np.tanh(W @ x), W ({n}, {n})",
-          "lse-hessian": "Hessian of dd.logsumexp(A @ x), A ({n}, {n})"}
+    return np.array(T.rosen_point(n))
 
 
 class Method(Timed):

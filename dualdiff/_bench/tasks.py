@@ -353,3 +353,60 @@ def value_function(dd, task):
     if task == "gelu_tanh":
         return lambda v: dd.gelu(v, approximate=True)
     return getattr(dd, task)
+
+
+# ---------------------------------------------------------------------------
+# bench_vectorized.py: gradients, Jacobians and Hessians of NumPy code, sparse
+# against vectorized=True; f in each library's form, its hand-written derivative
+# ---------------------------------------------------------------------------
+
+#: (kind, n)
+VECTOR_TASKS = [("lse", 10), ("lse", 100), ("lse", 1000), ("rosen", 10), ("rosen", 100),
+                ("rosen", 1000), ("tanh-mlp", 10), ("tanh-mlp", 100),
+                ("lse-hessian", 10), ("lse-hessian", 30), ("lse-hessian", 100)]
+
+
+def vector_f(kind, A, sum_, tanh, logsumexp):
+    """f of the task, written with one library's functions (and A in its array type)."""
+    if kind == "lse":
+        return lambda x: logsumexp(A @ x)
+    if kind == "rosen":
+        return lambda x: sum_(100*(x[1:] - x[:-1]**2)**2 + (1 - x[:-1])**2)
+    if kind == "lse-hessian":
+        return lambda x: logsumexp(A @ x)
+    return lambda x: tanh(A @ x)
+
+
+def hand_lse(x, A):   # A.T @ softmax(A x)
+    z = A @ x
+    p = np.exp(z - z.max())
+    return A.T @ (p / p.sum())
+
+
+def hand_rosen(x, A):
+    d = x[1:] - x[:-1]**2
+    g = np.zeros_like(x)
+    g[:-1] = -400*x[:-1]*d - 2*(1 - x[:-1])
+    g[1:] += 200*d
+    return g
+
+
+def hand_tanh_mlp(x, A):   # diag(1 - tanh(A x)**2) A
+    return (1 - np.tanh(A @ x)**2)[:, None] * A
+
+
+def hand_lse_hessian(x, A):   # A.T (diag(p) - p p^T) A
+    z = A @ x
+    p = np.exp(z - z.max())
+    p = p / p.sum()
+    return A.T @ ((np.diag(p) - np.outer(p, p)) @ A)
+
+
+VECTOR_HAND = {"lse": ("A.T @ softmax(A @ x)", hand_lse),
+               "rosen": ("Rosenbrock gradient", hand_rosen),
+               "tanh-mlp": ("(1 - tanh(W @ x)**2)[:, None] * W", hand_tanh_mlp),
+               "lse-hessian": ("A.T @ (diag(p) - p p^T) @ A", hand_lse_hessian)}
+VECTOR_TITLES = {"lse": "gradient of dd.logsumexp(A @ x), A ({n}, {n})",
+                 "rosen": "gradient of np.sum(100*(x[1:]-x[:-1]**2)**2 + (1-x[:-1])**2)",
+                 "tanh-mlp": "Jacobian of np.tanh(W @ x), W ({n}, {n})",
+                 "lse-hessian": "Hessian of dd.logsumexp(A @ x), A ({n}, {n})"}
