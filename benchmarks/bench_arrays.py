@@ -29,7 +29,6 @@ See benchmarks/README.md for how to read the output.
 
 import gc
 import math
-import statistics
 import sys
 import time
 import tracemalloc
@@ -40,8 +39,7 @@ from dualdiff._bench import peers as P
 from dualdiff._bench import script as S
 from dualdiff._bench import tasks as T
 from dualdiff._bench.peers import dist_version
-from dualdiff._bench.script import fmt_time_ns as fmt_time
-from dualdiff._bench.tasks import CBRT_EPS
+from dualdiff._bench.by_hand import central_difference_array as central_difference
 from dualdiff._bench.timing import Timed, median_ratio, rounds_by_size, run_task, speedup
 
 import numpy as np
@@ -79,12 +77,6 @@ g_numpy = T.array_g(np)
 # ---------------------------------------------------------------------------
 # The points, the finite difference
 # ---------------------------------------------------------------------------
-
-def central_difference(f, x):
-    """(f(x+h) - f(x-h)) / 2h elementwise, h = cbrt(eps) * max(1, |x|)."""
-    h = CBRT_EPS * np.maximum(1.0, np.abs(x))
-    return (f(x + h) - f(x - h)) / (2.0 * h)
-
 
 def points(n, lo, hi):
     """n points in (lo, hi): lo + (hi - lo) * frac((i + 1/2) / golden ratio).
@@ -307,14 +299,6 @@ def check(methods, idx, exact, notes, max_call_s):
 # ---------------------------------------------------------------------------
 
 
-def fmt_err(m):
-    if m.kind != "derivative":
-        return "-"
-    if m.error == 0:
-        return "0"
-    return f"{m.error:.1e}"
-
-
 def fmt_mem(m):
     if m.peak_mb is None:
         return "-"
@@ -324,21 +308,9 @@ def fmt_mem(m):
 
 
 def print_table(title, methods, key):
-    headers = ["method", "median/call", "min/call", f"x {key}", "max rel err",
-               "peak MB", "rounds"]
-    rows = []
-    for m in methods:
-        r = median_ratio(m, key)
-        rows.append([m.label + (f"  [{m.note}]" if m.note else ""),
-                     fmt_time(statistics.median(m.samples)), fmt_time(min(m.samples)),
-                     f"{r:.2f}" if r < 100 else f"{r:,.0f}", fmt_err(m), fmt_mem(m),
-                     str(len(m.rounds_idx))])
-    S.print_table(title, headers, rows)
-
-
-def best(methods, group, key):
-    cands = [m for m in methods if m.group == group]
-    return min(cands, key=lambda m: median_ratio(m, key)) if cands else None
+    S.method_table(title, methods, [key], key,
+                   [("max rel err", lambda m: S.fmt_error(m.error, m.kind == "derivative")),
+                    ("peak MB", fmt_mem), ("rounds", lambda m: str(len(m.rounds_idx)))])
 
 
 def summarize(task, n, methods, key, peers_missing):
@@ -347,7 +319,7 @@ def summarize(task, n, methods, key, peers_missing):
     what = f"{task} n={n:.0e}".replace("e+0", "e")
     at_target = n == TARGET_SIZE
     limit = TARGET_G if task == "g" else TARGET_ACTIVATION
-    dd = best(methods, ("dualdiff",), key)
+    dd = S.best(methods, ("dualdiff",), key)
     if dd is None:
         lines.append(f"{what}: no dualdiff row (see the notes)")
         if at_target:
@@ -361,14 +333,14 @@ def summarize(task, n, methods, key, peers_missing):
         s += f" (target <= {limit:g}x: {'met' if r <= limit else 'NOT met'})"
         targets.append(s)
     lines.append(s + ("" if at_target else f" (the target, <= {limit:g}x, is at n=1e6)"))
-    d2 = best(methods, ("dualdiff-2",), key)
+    d2 = S.best(methods, ("dualdiff-2",), key)
     if d2 is not None:
         results["dualdiff_second_vs_numpy"] = median_ratio(d2, key)
         lines.append(f"{what}: dualdiff second_derivative costs {median_ratio(d2, key):.2f}x "
                      "NumPy (no target)")
     for group, name in (("hand", "NumPy's hand-written g'"), ("central FD", "central differences"),
                         ("dualdiff-numpy-form", "dualdiff on the NumPy form")):
-        p = best(methods, (group,), key)
+        p = S.best(methods, (group,), key)
         if p is not None:
             sp = speedup(p, dd, key)
             results[f"{group}_over_dualdiff"] = sp
@@ -377,7 +349,7 @@ def summarize(task, n, methods, key, peers_missing):
                          + f" ({median_ratio(p, key):.2f}x NumPy)")
     for group in ("dualpy", "torch", "jax", "jax-jit"):
         name = PEER_NAMES[group]
-        p = best(methods, (group,), key)
+        p = S.best(methods, (group,), key)
         if p is None:
             if at_target and group != "jax-jit":
                 why = peers_missing.get(group) or "no row (see the notes)"

@@ -29,7 +29,6 @@ See benchmarks/README.md for how to read the output.
 """
 
 import math
-import statistics
 import sys
 import time
 from fractions import Fraction
@@ -43,7 +42,10 @@ from dualdiff._bench.report import fmt_time as _fmt_s
 from dualdiff._bench.tasks import rosen, rosen_direction as direction, rosen_hvp as exact_hvp
 from dualdiff._bench.tasks import rosen_gradient as exact_gradient, rosen_hessian as exact_hessian
 from dualdiff._bench.tasks import rosen_point as point
-from dualdiff._bench.tasks import SQRT_EPS, CBRT_EPS, QRT_EPS
+from dualdiff._bench.by_hand import (
+    central_difference_gradient, central_difference_hessian, central_difference_hvp,
+    central_difference_of_gradient, fastdual_der_gradient, forward_difference_gradient,
+    hessian_times_v, npass_gradient, npass_hessian)
 from dualdiff._bench.timing import Timed, median_ratio, run_task, speedup
 
 
@@ -118,145 +120,6 @@ def max_rel_error(value, exact):
         if err > worst:
             worst = err
     return float(worst)
-
-
-# ---------------------------------------------------------------------------
-# The methods written out here: n-pass duals and finite differences
-# ---------------------------------------------------------------------------
-
-def npass_gradient(f, x, Dual):
-    """n evaluations of f, the i-th with x_i replaced by Dual(x_i, 1.0)."""
-    xs = list(x)
-    g = [0.0] * len(xs)
-    for i in range(len(xs)):
-        t = xs[i]
-        xs[i] = Dual(t, 1.0)
-        g[i] = f(xs).dual
-        xs[i] = t
-    return g
-
-
-def npass_hessian(f, x, HyperDual):
-    """n(n+1)/2 evaluations of f at HyperDuals: H_ij is the e12 part of f."""
-    xs = list(x)
-    n = len(xs)
-    h = [[0.0] * n for _ in range(n)]
-    for i in range(n):
-        ti = xs[i]
-        xs[i] = HyperDual(ti, 1.0, 1.0, 0.0)
-        h[i][i] = f(xs).e12
-        xs[i] = HyperDual(ti, 1.0, 0.0, 0.0)
-        for j in range(i + 1, n):
-            tj = xs[j]
-            xs[j] = HyperDual(tj, 0.0, 1.0, 0.0)
-            h[i][j] = h[j][i] = f(xs).e12
-            xs[j] = tj
-        xs[i] = ti
-    return h
-
-
-def forward_difference_gradient(f, x):
-    """(f(x + h e_i) - f(x)) / h, h = sqrt(eps) * max(1, |x_i|): n + 1 evaluations."""
-    xs = list(x)
-    f0 = f(xs)
-    g = [0.0] * len(xs)
-    for i in range(len(xs)):
-        t = xs[i]
-        xp = t + SQRT_EPS * max(1.0, abs(t))
-        xs[i] = xp
-        g[i] = (f(xs) - f0) / (xp - t)   # divide by the step actually taken
-        xs[i] = t
-    return g
-
-
-def central_difference_gradient(f, x):
-    """(f(x + h e_i) - f(x - h e_i)) / 2h, h = cbrt(eps) * max(1, |x_i|): 2n evaluations."""
-    xs = list(x)
-    g = [0.0] * len(xs)
-    for i in range(len(xs)):
-        t = xs[i]
-        h = CBRT_EPS * max(1.0, abs(t))
-        xp, xm = t + h, t - h
-        xs[i] = xp
-        fp = f(xs)
-        xs[i] = xm
-        g[i] = (fp - f(xs)) / (xp - xm)
-        xs[i] = t
-    return g
-
-
-def central_difference_hessian(f, x):
-    """Central second differences of f, h_i = eps**(1/4) * max(1, |x_i|): 2n^2 + 1 evaluations.
-
-    H_ii = (f(x + h_i e_i) - 2 f(x) + f(x - h_i e_i)) / h_i^2
-    H_ij = (f(++) - f(+-) - f(-+) + f(--)) / (4 h_i h_j), the signs those of h_i e_i, h_j e_j
-    """
-    xs = list(x)
-    n = len(xs)
-    hs = [QRT_EPS * max(1.0, abs(t)) for t in xs]
-    f0 = f(xs)
-    h = [[0.0] * n for _ in range(n)]
-    for i in range(n):
-        ti, hi = xs[i], hs[i]
-        xs[i] = ti + hi
-        fp = f(xs)
-        xs[i] = ti - hi
-        fm = f(xs)
-        h[i][i] = (fp - 2.0 * f0 + fm) / (hi * hi)
-        for j in range(i + 1, n):
-            tj, hj = xs[j], hs[j]
-            xs[i] = ti + hi
-            xs[j] = tj + hj
-            fpp = f(xs)
-            xs[j] = tj - hj
-            fpm = f(xs)
-            xs[i] = ti - hi
-            fmm = f(xs)
-            xs[j] = tj + hj
-            fmp = f(xs)
-            h[i][j] = h[j][i] = (fpp - fpm - fmp + fmm) / (4.0 * hi * hj)
-            xs[j] = tj
-        xs[i] = ti
-    return h
-
-
-def central_difference_of_gradient(gradient, f, x):
-    """Central differences of the exact gradient, h = cbrt(eps) * max(1, |x_i|),
-    then symmetrised, (H + H^T) / 2: 2n gradient evaluations."""
-    xs = np.array(x, dtype=float)
-    n = xs.size
-    h = np.empty((n, n))
-    for i in range(n):
-        t = xs[i]
-        xp, xm = t + CBRT_EPS * max(1.0, abs(t)), t - CBRT_EPS * max(1.0, abs(t))
-        xs[i] = xp
-        gp = gradient(f, xs)
-        xs[i] = xm
-        h[:, i] = (gp - gradient(f, xs)) / (xp - xm)
-        xs[i] = t
-    return (h + h.T) / 2
-
-
-def central_difference_hvp(gradient, f, x, v):
-    """(g(x + h v) - g(x - h v)) / 2h with g = dualdiff's gradient, h = cbrt(eps)
-    * max(1, |x|_inf) / |v|_inf: two gradients."""
-    x, v = np.asarray(x, dtype=float), np.asarray(v, dtype=float)
-    h = CBRT_EPS * max(1.0, np.max(np.abs(x))) / np.max(np.abs(v))
-    return (gradient(f, x + h * v) - gradient(f, x - h * v)) / (2 * h)
-
-
-def hessian_times_v(hessian, f, x, v):
-    """hessian(f, x) @ v: what hvp computed before issue 12."""
-    return hessian(f, x) @ v
-
-
-# peers' forms that take more than one expression
-
-def fastdual_der_gradient(f, x, Dual):
-    """fastdual's scalar-seed form: one Dual(v) per variable, then y.der(seed)."""
-    seeds = [Dual(v) for v in x]
-    y = f(seeds)
-    return [y.der(s) for s in seeds]
 
 
 # ---------------------------------------------------------------------------
@@ -402,7 +265,7 @@ def summarize_hvp(kind, n, methods, headline):
     """Summary lines and (target lines, results) for an hvp task."""
     lines, targets, results = [], [], {}
     what = f"{kind} n={n}"
-    hv, grad = best(methods, ("dualdiff",), headline), best(methods, ("gradient",), headline)
+    hv, grad = S.best(methods, ("dualdiff",), headline), S.best(methods, ("gradient",), headline)
     if hv is None or grad is None:
         lines.append(f"{what}: no dualdiff hvp or gradient row (see the notes)")
         targets.append(f"{what}: not measured (see the notes)")
@@ -419,7 +282,7 @@ def summarize_hvp(kind, n, methods, headline):
     for group, name in (("hessian @ v", "hessian(f, x) @ v"), ("hand-written", "scipy's rosen_hess_prod"),
                         ("central FD of gradient", "a central difference of the gradient"),
                         ("jax", "JAX without jit"), ("jax-jit", "JAX with jit")):
-        p = best(methods, (group,), headline)
+        p = S.best(methods, (group,), headline)
         if p is None:
             continue
         sp = speedup(p, hv, headline)
@@ -451,44 +314,18 @@ def fmt_time(ns):
     return _fmt_s(ns / 1e9)
 
 
-def fmt_err(m):
-    if m.kind not in ("gradient", "hessian", "hvp"):
-        return "-"
-    if m.error == 0:
-        return "0"
-    return f"{m.error:.1e}"
-
-
 def print_table(title, methods, baselines, headline):
-    keys = list(baselines)
-    headers = ["method", "median/call", "min/call"]
-    for key in keys:
-        headers.append(f"x {key}" + (" *" if key == headline and len(keys) > 1 else ""))
-    headers += ["max rel err", "rounds"]
-    rows = []
-    for m in methods:
-        row = [m.label + (f"  [{m.note}]" if m.note else ""),
-               fmt_time(statistics.median(m.samples)), fmt_time(min(m.samples))]
-        for key in keys:
-            r = median_ratio(m, key)
-            row.append(f"{r:.2f}" if r < 100 else f"{r:,.0f}")
-        row.append(fmt_err(m))
-        row.append(str(len(m.rounds_idx)))
-        rows.append(row)
-    S.print_table(title, headers, rows)
-
-
-def best(methods, group, headline):
-    """The fastest method of a group (by median ratio to the headline baseline)."""
-    cands = [m for m in methods if m.group == group]
-    return min(cands, key=lambda m: median_ratio(m, headline)) if cands else None
+    kinds = ("gradient", "hessian", "hvp")
+    S.method_table(title, methods, baselines, headline,
+                   [("max rel err", lambda m: S.fmt_error(m.error, m.kind in kinds)),
+                    ("rounds", lambda m: str(len(m.rounds_idx)))], fmt_t=fmt_time)
 
 
 def summarize(kind, n, methods, headline):
     """Summary lines and (target lines, results) for one task."""
     lines, targets, results = [], [], {}
     what = f"{kind} n={n}"
-    dd = best(methods, ("dualdiff",), headline)
+    dd = S.best(methods, ("dualdiff",), headline)
     if dd is None:
         lines.append(f"{what}: no dualdiff row (see the notes)")
         if (kind, n) in RATIO_TARGETS:
@@ -511,7 +348,7 @@ def summarize(kind, n, methods, headline):
                         ("n-pass", npass), ("forward FD", "forward differences"),
                         ("central FD", "central differences"),
                         ("central FD of gradient", "central differences of the gradient")):
-        p = best(methods, (group,), headline)
+        p = S.best(methods, (group,), headline)
         if p is None:
             continue
         sp = speedup(p, dd, headline)

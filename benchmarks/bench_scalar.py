@@ -34,7 +34,7 @@ from dualdiff._bench.peers import find_peers
 from dualdiff._bench.report import fmt_ns
 from dualdiff._bench import tasks as T
 from dualdiff._bench.tasks import poly as f_poly
-from dualdiff._bench.tasks import CBRT_EPS, QRT_EPS
+from dualdiff._bench.by_hand import central_difference, second_difference
 from dualdiff._bench.timing import Timed, median_ratio, run_task
 
 
@@ -49,19 +49,6 @@ PEER_TOL = 1e-12
 
 G_TASK = T.TASKS_BY_NAME["g"]   # g(x) = sin(x)*exp(x)/(1+x*x) + log(1+x*x) + sqrt(x) + tanh(x)
 g_math = G_TASK.make(T.exact_namespace())
-
-
-# The finite differences: helpers of the same shape as derivative(f, x), with
-# the textbook optimal steps scaled by max(1, |x|).
-
-def central_difference(f, x):
-    h = CBRT_EPS * max(1.0, abs(x))
-    return (f(x + h) - f(x - h)) / (2.0 * h)
-
-
-def second_difference(f, x):
-    h = QRT_EPS * max(1.0, abs(x))
-    return (f(x + h) - 2.0 * f(x) + f(x - h)) / (h * h)
 
 
 # ---------------------------------------------------------------------------
@@ -194,37 +181,10 @@ def check(methods, notes, is_peer):
 # Reporting
 # ---------------------------------------------------------------------------
 
-def fmt_err(e, kind):
-    if kind not in ("d1", "d2"):
-        return "-"
-    if e is None:
-        return "?"
-    if e == 0:
-        return "0"
-    return f"{e:.1e}"
-
-
 def print_table(title, methods, baselines, headline):
-    keys = list(baselines)
-    headers = ["method", "median ns", "min ns"]
-    for key in keys:
-        headers.append(f"x {key}" + (" *" if key == headline and len(keys) > 1 else ""))
-    headers.append("abs error")
-    rows = []
-    for m in methods:
-        row = [m.label + (f"  [{m.note}]" if m.note else ""),
-               fmt_ns(statistics.median(m.samples)), fmt_ns(min(m.samples))]
-        for key in keys:
-            row.append(f"{median_ratio(m, key):.2f}")
-        row.append(fmt_err(m.error, m.kind))
-        rows.append(row)
-    S.print_table(title, headers, rows)
-
-
-def best(methods, group, headline):
-    """The fastest method of a group (by median ratio to the headline baseline)."""
-    cands = [m for m in methods if m.group == group]
-    return min(cands, key=lambda m: median_ratio(m, headline)) if cands else None
+    S.method_table(title, methods, baselines, headline,
+                   [("abs error", lambda m: S.fmt_error(m.error, m.kind in ("d1", "d2")))],
+                   times=("median ns", "min ns"), fmt_t=fmt_ns, large=float("inf"))
 
 
 def summarize(methods, headline, have_c):
@@ -232,15 +192,15 @@ def summarize(methods, headline, have_c):
     lines = []
     results = {}
     for order, name in ((1, "derivative"), (2, "second_derivative")):
-        dd = best(methods, ("dd-c", order), headline) if have_c else None
-        pure = best(methods, ("dd-python", order), headline)
+        dd = S.best(methods, ("dd-c", order), headline) if have_c else None
+        pure = S.best(methods, ("dd-python", order), headline)
         if dd is not None:
             r = median_ratio(dd, headline)
             verdict = "met" if r <= 1.5 else "NOT met"
             lines.append(f"{name}: compiled dualdiff costs {r:.2f}x the float evaluation "
                          f"(DESIGN.md target <= 1.5x: {verdict})")
             results[f"{name}_vs_float"] = r
-        inline = best(methods, ("dd-c-inline", order), headline) if have_c else None
+        inline = S.best(methods, ("dd-c-inline", order), headline) if have_c else None
         if dd is not None and inline is not None:
             extra = median_ratio(dd, headline) - median_ratio(inline, headline)
             lines.append(f"{name}: the helper call costs {extra:+.2f}x of a float evaluation "
@@ -257,7 +217,7 @@ def summarize(methods, headline, have_c):
         if ref is None:
             continue
         for peer in ("fastdual", "num-dual"):
-            p = best(methods, (peer, order), headline)
+            p = S.best(methods, (peer, order), headline)
             if p is None:
                 continue
             sp = statistics.median([a / b for a, b in zip(p.ratios[headline],

@@ -192,6 +192,43 @@ def timing_record(m, keys, **extra):
             "ratio": {k: median_ratio(m, k) for k in keys}, "ratio_samples": m.ratios}
 
 
+def fmt_error(e, applies=True):
+    """An error column's cell: '-' where no error applies, '?' unknown, '0', or 1.2e-16."""
+    if not applies:
+        return "-"
+    if e is None:
+        return "?"
+    return "0" if e == 0 else f"{e:.1e}"
+
+
+def fmt_ratio(r, large=100):
+    """A ratio cell: two decimals, whole numbers with commas from `large` on."""
+    return f"{r:.2f}" if r < large else f"{r:,.0f}"
+
+
+def best(methods, group, key):
+    """The fastest method of a group (by median ratio to baseline `key`), or None."""
+    cands = [m for m in methods if m.group == group]
+    return min(cands, key=lambda m: median_ratio(m, key)) if cands else None
+
+
+def method_table(title, methods, baselines, headline, tail, times=("median/call", "min/call"),
+                 fmt_t=None, large=100):
+    """Print one task's table: each method's label, median and min time per call,
+    its ratio to each baseline (the headline starred when there are several),
+    then the `tail` columns [(header, method -> cell)]."""
+    fmt_t = fmt_t or fmt_time_ns
+    keys = list(baselines)
+    headers = ["method", *times]
+    headers += [f"x {k}" + (" *" if k == headline and len(keys) > 1 else "") for k in keys]
+    headers += [h for h, _ in tail]
+    rows = [[m.label + (f"  [{m.note}]" if m.note else ""),
+             fmt_t(statistics.median(m.samples)), fmt_t(min(m.samples)),
+             *(fmt_ratio(median_ratio(m, k), large) for k in keys),
+             *(cell(m) for _, cell in tail)] for m in methods]
+    print_table(title, headers, rows)
+
+
 def print_table(title, headers, rows):
     print()
     print(title)

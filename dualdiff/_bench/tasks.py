@@ -12,7 +12,6 @@ oracle.  Rosenbrock's derivatives are exact in rational arithmetic.
 import cmath
 import math
 import operator
-import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from types import SimpleNamespace
@@ -20,10 +19,6 @@ from types import SimpleNamespace
 import numpy as np
 
 _ELEMENTARY = ("sin", "cos", "exp", "log", "log1p", "sqrt", "tanh")
-
-#: the finite differences' textbook steps (times max(1, |x|)): forward, central, second
-EPS = sys.float_info.epsilon
-SQRT_EPS, CBRT_EPS, QRT_EPS = EPS ** 0.5, EPS ** (1.0 / 3.0), EPS ** 0.25
 
 
 @dataclass(frozen=True)
