@@ -29,7 +29,6 @@ See benchmarks/README.md for how to read the output.
 """
 
 import math
-import statistics
 import sys
 import time
 from fractions import Fraction
@@ -43,12 +42,12 @@ from dualdiff._bench.report import fmt_time as _fmt_s
 from dualdiff._bench.tasks import rosen, rosen_direction as direction, rosen_hvp as exact_hvp
 from dualdiff._bench.tasks import rosen_gradient as exact_gradient, rosen_hessian as exact_hessian
 from dualdiff._bench.tasks import rosen_point as point
+from dualdiff._bench.by_hand import (
+    central_difference_gradient, central_difference_hessian, central_difference_hvp,
+    central_difference_of_gradient, fastdual_der_gradient, forward_difference_gradient,
+    hessian_times_v, npass_gradient, npass_hessian)
 from dualdiff._bench.timing import Timed, median_ratio, run_task, speedup
 
-EPS = sys.float_info.epsilon
-SQRT_EPS = EPS ** 0.5
-CBRT_EPS = EPS ** (1.0 / 3.0)
-QRT_EPS = EPS ** 0.25
 
 #: an exact method (not a finite difference) must match the exact result to
 #: this maximum relative error; a peer that does not is not timed
@@ -124,145 +123,6 @@ def max_rel_error(value, exact):
 
 
 # ---------------------------------------------------------------------------
-# The methods written out here: n-pass duals and finite differences
-# ---------------------------------------------------------------------------
-
-def npass_gradient(f, x, Dual):
-    """n evaluations of f, the i-th with x_i replaced by Dual(x_i, 1.0)."""
-    xs = list(x)
-    g = [0.0] * len(xs)
-    for i in range(len(xs)):
-        t = xs[i]
-        xs[i] = Dual(t, 1.0)
-        g[i] = f(xs).dual
-        xs[i] = t
-    return g
-
-
-def npass_hessian(f, x, HyperDual):
-    """n(n+1)/2 evaluations of f at HyperDuals: H_ij is the e12 part of f."""
-    xs = list(x)
-    n = len(xs)
-    h = [[0.0] * n for _ in range(n)]
-    for i in range(n):
-        ti = xs[i]
-        xs[i] = HyperDual(ti, 1.0, 1.0, 0.0)
-        h[i][i] = f(xs).e12
-        xs[i] = HyperDual(ti, 1.0, 0.0, 0.0)
-        for j in range(i + 1, n):
-            tj = xs[j]
-            xs[j] = HyperDual(tj, 0.0, 1.0, 0.0)
-            h[i][j] = h[j][i] = f(xs).e12
-            xs[j] = tj
-        xs[i] = ti
-    return h
-
-
-def forward_difference_gradient(f, x):
-    """(f(x + h e_i) - f(x)) / h, h = sqrt(eps) * max(1, |x_i|): n + 1 evaluations."""
-    xs = list(x)
-    f0 = f(xs)
-    g = [0.0] * len(xs)
-    for i in range(len(xs)):
-        t = xs[i]
-        xp = t + SQRT_EPS * max(1.0, abs(t))
-        xs[i] = xp
-        g[i] = (f(xs) - f0) / (xp - t)   # divide by the step actually taken
-        xs[i] = t
-    return g
-
-
-def central_difference_gradient(f, x):
-    """(f(x + h e_i) - f(x - h e_i)) / 2h, h = cbrt(eps) * max(1, |x_i|): 2n evaluations."""
-    xs = list(x)
-    g = [0.0] * len(xs)
-    for i in range(len(xs)):
-        t = xs[i]
-        h = CBRT_EPS * max(1.0, abs(t))
-        xp, xm = t + h, t - h
-        xs[i] = xp
-        fp = f(xs)
-        xs[i] = xm
-        g[i] = (fp - f(xs)) / (xp - xm)
-        xs[i] = t
-    return g
-
-
-def central_difference_hessian(f, x):
-    """Central second differences of f, h_i = eps**(1/4) * max(1, |x_i|): 2n^2 + 1 evaluations.
-
-    H_ii = (f(x + h_i e_i) - 2 f(x) + f(x - h_i e_i)) / h_i^2
-    H_ij = (f(++) - f(+-) - f(-+) + f(--)) / (4 h_i h_j), the signs those of h_i e_i, h_j e_j
-    """
-    xs = list(x)
-    n = len(xs)
-    hs = [QRT_EPS * max(1.0, abs(t)) for t in xs]
-    f0 = f(xs)
-    h = [[0.0] * n for _ in range(n)]
-    for i in range(n):
-        ti, hi = xs[i], hs[i]
-        xs[i] = ti + hi
-        fp = f(xs)
-        xs[i] = ti - hi
-        fm = f(xs)
-        h[i][i] = (fp - 2.0 * f0 + fm) / (hi * hi)
-        for j in range(i + 1, n):
-            tj, hj = xs[j], hs[j]
-            xs[i] = ti + hi
-            xs[j] = tj + hj
-            fpp = f(xs)
-            xs[j] = tj - hj
-            fpm = f(xs)
-            xs[i] = ti - hi
-            fmm = f(xs)
-            xs[j] = tj + hj
-            fmp = f(xs)
-            h[i][j] = h[j][i] = (fpp - fpm - fmp + fmm) / (4.0 * hi * hj)
-            xs[j] = tj
-        xs[i] = ti
-    return h
-
-
-def central_difference_of_gradient(gradient, f, x):
-    """Central differences of the exact gradient, h = cbrt(eps) * max(1, |x_i|),
-    then symmetrised, (H + H^T) / 2: 2n gradient evaluations."""
-    xs = np.array(x, dtype=float)
-    n = xs.size
-    h = np.empty((n, n))
-    for i in range(n):
-        t = xs[i]
-        xp, xm = t + CBRT_EPS * max(1.0, abs(t)), t - CBRT_EPS * max(1.0, abs(t))
-        xs[i] = xp
-        gp = gradient(f, xs)
-        xs[i] = xm
-        h[:, i] = (gp - gradient(f, xs)) / (xp - xm)
-        xs[i] = t
-    return (h + h.T) / 2
-
-
-def central_difference_hvp(gradient, f, x, v):
-    """(g(x + h v) - g(x - h v)) / 2h with g = dualdiff's gradient, h = cbrt(eps)
-    * max(1, |x|_inf) / |v|_inf: two gradients."""
-    x, v = np.asarray(x, dtype=float), np.asarray(v, dtype=float)
-    h = CBRT_EPS * max(1.0, np.max(np.abs(x))) / np.max(np.abs(v))
-    return (gradient(f, x + h * v) - gradient(f, x - h * v)) / (2 * h)
-
-
-def hessian_times_v(hessian, f, x, v):
-    """hessian(f, x) @ v: what hvp computed before issue 12."""
-    return hessian(f, x) @ v
-
-
-# peers' forms that take more than one expression
-
-def fastdual_der_gradient(f, x, Dual):
-    """fastdual's scalar-seed form: one Dual(v) per variable, then y.der(seed)."""
-    seeds = [Dual(v) for v in x]
-    y = f(seeds)
-    return [y.der(s) for s in seeds]
-
-
-# ---------------------------------------------------------------------------
 # Methods
 # ---------------------------------------------------------------------------
 
@@ -287,6 +147,25 @@ class Method(Timed):
             # an hvp task's exact results: {"hvp": H v, "gradient": the gradient row's}
             self.error = max_rel_error(value, exact[self.kind] if isinstance(exact, dict) else exact)
         self.value = value
+
+
+def num_dual_and_jax_rows(peers, jax_mod, kind, jax_op, xl, xa):
+    """num-dual's gradient / hessian, and JAX's jacfwd / hessian with and without jit."""
+    out = []
+    nd = peers["num-dual"][0]
+    if nd is not None:
+        part = 1 if kind == "gradient" else 2   # num-dual returns (value, gradient, hessian)
+        out.append(Method(f"num-dual {kind}(f, x)", "ND(F, x)",
+                          {"ND": getattr(nd, kind), "F": rosen, "x": xl},
+                          kind, ("num-dual",), post=lambda v: v[part]))
+    if jax_mod is not None:
+        jax, jnp = jax_mod
+        xj, d = jnp.asarray(xa), getattr(jax, jax_op)(rosen)
+        out.append(Method(f"jax {jax_op}(f)(x)", "J(x).block_until_ready()",
+                          {"J": d, "x": xj}, kind, ("jax",)))
+        out.append(Method(f"jax jit({jax_op}(f))(x)", "J(x).block_until_ready()",
+                          {"J": jax.jit(d), "x": xj}, kind, ("jax-jit",)))
+    return out
 
 
 def gradient_methods(dd, tag, peers, jax_mod, xl, xa):
@@ -315,19 +194,7 @@ def gradient_methods(dd, tag, peers, jax_mod, xl, xa):
         out.append(Method("fastdual autojac(lambda *a: f(a))(*x)", "AJ(*x)",
                           {"AJ": fd.autojac(lambda *a: F(a)), "x": xl},
                           "gradient", ("fastdual",), post=lambda v: np.ravel(v[1])))
-    nd = peers["num-dual"][0]
-    if nd is not None:
-        out.append(Method("num-dual gradient(f, x)", "ND(F, x)",
-                          {"ND": nd.gradient, "F": F, "x": xl},
-                          "gradient", ("num-dual",), post=lambda v: v[1]))
-    if jax_mod is not None:
-        jax, jnp = jax_mod
-        xj = jnp.asarray(xa)
-        out.append(Method("jax jacfwd(f)(x)", "J(x).block_until_ready()",
-                          {"J": jax.jacfwd(F), "x": xj}, "gradient", ("jax",)))
-        out.append(Method("jax jit(jacfwd(f))(x)", "J(x).block_until_ready()",
-                          {"J": jax.jit(jax.jacfwd(F)), "x": xj}, "gradient", ("jax-jit",)))
-    return out
+    return out + num_dual_and_jax_rows(peers, jax_mod, "gradient", "jacfwd", xl, xa)
 
 
 def hessian_methods(dd, tag, peers, jax_mod, xl, xa):
@@ -359,19 +226,7 @@ def hessian_methods(dd, tag, peers, jax_mod, xl, xa):
             out.append(Method("fastdual._hyperdual.hessian_matrix(f, x) (what autohess calls)",
                               "HM(F, x)", {"HM": hessian_matrix, "F": F, "x": xa},
                               "hessian", ("fastdual",)))
-    nd = peers["num-dual"][0]
-    if nd is not None:
-        out.append(Method("num-dual hessian(f, x)", "ND(F, x)",
-                          {"ND": nd.hessian, "F": F, "x": xl},
-                          "hessian", ("num-dual",), post=lambda v: v[2]))
-    if jax_mod is not None:
-        jax, jnp = jax_mod
-        xj = jnp.asarray(xa)
-        out.append(Method("jax hessian(f)(x)", "J(x).block_until_ready()",
-                          {"J": jax.hessian(F), "x": xj}, "hessian", ("jax",)))
-        out.append(Method("jax jit(hessian(f))(x)", "J(x).block_until_ready()",
-                          {"J": jax.jit(jax.hessian(F)), "x": xj}, "hessian", ("jax-jit",)))
-    return out
+    return out + num_dual_and_jax_rows(peers, jax_mod, "hessian", "hessian", xl, xa)
 
 
 def hvp_methods(dd, tag, jax_mod, F, xa, va):
@@ -410,7 +265,7 @@ def summarize_hvp(kind, n, methods, headline):
     """Summary lines and (target lines, results) for an hvp task."""
     lines, targets, results = [], [], {}
     what = f"{kind} n={n}"
-    hv, grad = best(methods, ("dualdiff",), headline), best(methods, ("gradient",), headline)
+    hv, grad = S.best(methods, ("dualdiff",), headline), S.best(methods, ("gradient",), headline)
     if hv is None or grad is None:
         lines.append(f"{what}: no dualdiff hvp or gradient row (see the notes)")
         targets.append(f"{what}: not measured (see the notes)")
@@ -427,7 +282,7 @@ def summarize_hvp(kind, n, methods, headline):
     for group, name in (("hessian @ v", "hessian(f, x) @ v"), ("hand-written", "scipy's rosen_hess_prod"),
                         ("central FD of gradient", "a central difference of the gradient"),
                         ("jax", "JAX without jit"), ("jax-jit", "JAX with jit")):
-        p = best(methods, (group,), headline)
+        p = S.best(methods, (group,), headline)
         if p is None:
             continue
         sp = speedup(p, hv, headline)
@@ -442,18 +297,10 @@ def check(methods, exact, notes, max_call_s):
     def evaluate(m):
         m.evaluate(exact)
         if m.group and m.group[0] == "jax-jit":
-            # the first call compiled: time a second one for the too-slow test
-            compile_s = m.check_s
-            m.evaluate(exact)
-            notes.append(f"{m.label}: the first call (tracing and compiling) took "
-                         f"{compile_s:.2f} s; not included in the figures")
-        if m.kind in ("gradient", "hessian", "hvp") and not m.fd and not m.error <= EXACT_TOL:
-            if m.group[0] not in ("dualdiff", "gradient", "hessian @ v"):
-                return (f"{m.label}: max relative error {m.error:.3g} "
-                        f"(> {EXACT_TOL:g}); not timed")
-            m.note = "WRONG"
-            return (f"{m.label}: max relative error {m.error:.3g} against the exact "
-                    f"result (> {EXACT_TOL:g})")
+            S.compiled_first(m, lambda: m.evaluate(exact), notes)
+        if m.kind in ("gradient", "hessian", "hvp") and not m.fd:
+            own = m.group[0] in ("dualdiff", "gradient", "hessian @ v")
+            return S.inexact(m, m.error, EXACT_TOL, own, "max relative error")
         return None
     return S.check(methods, evaluate, notes, max_call_s)
 
@@ -467,44 +314,18 @@ def fmt_time(ns):
     return _fmt_s(ns / 1e9)
 
 
-def fmt_err(m):
-    if m.kind not in ("gradient", "hessian", "hvp"):
-        return "-"
-    if m.error == 0:
-        return "0"
-    return f"{m.error:.1e}"
-
-
 def print_table(title, methods, baselines, headline):
-    keys = list(baselines)
-    headers = ["method", "median/call", "min/call"]
-    for key in keys:
-        headers.append(f"x {key}" + (" *" if key == headline and len(keys) > 1 else ""))
-    headers += ["max rel err", "rounds"]
-    rows = []
-    for m in methods:
-        row = [m.label + (f"  [{m.note}]" if m.note else ""),
-               fmt_time(statistics.median(m.samples)), fmt_time(min(m.samples))]
-        for key in keys:
-            r = median_ratio(m, key)
-            row.append(f"{r:.2f}" if r < 100 else f"{r:,.0f}")
-        row.append(fmt_err(m))
-        row.append(str(len(m.rounds_idx)))
-        rows.append(row)
-    S.print_table(title, headers, rows)
-
-
-def best(methods, group, headline):
-    """The fastest method of a group (by median ratio to the headline baseline)."""
-    cands = [m for m in methods if m.group == group]
-    return min(cands, key=lambda m: median_ratio(m, headline)) if cands else None
+    kinds = ("gradient", "hessian", "hvp")
+    S.method_table(title, methods, baselines, headline,
+                   [("max rel err", lambda m: S.fmt_error(m.error, m.kind in kinds)),
+                    ("rounds", lambda m: str(len(m.rounds_idx)))], fmt_t=fmt_time)
 
 
 def summarize(kind, n, methods, headline):
     """Summary lines and (target lines, results) for one task."""
     lines, targets, results = [], [], {}
     what = f"{kind} n={n}"
-    dd = best(methods, ("dualdiff",), headline)
+    dd = S.best(methods, ("dualdiff",), headline)
     if dd is None:
         lines.append(f"{what}: no dualdiff row (see the notes)")
         if (kind, n) in RATIO_TARGETS:
@@ -527,7 +348,7 @@ def summarize(kind, n, methods, headline):
                         ("n-pass", npass), ("forward FD", "forward differences"),
                         ("central FD", "central differences"),
                         ("central FD of gradient", "central differences of the gradient")):
-        p = best(methods, (group,), headline)
+        p = S.best(methods, (group,), headline)
         if p is None:
             continue
         sp = speedup(p, dd, headline)
@@ -620,10 +441,8 @@ def main(argv=None):
     ap = S.parser("dualdiff multivariate benchmark: gradient and Hessian of the loop-form "
                   "Rosenbrock vs float evaluation, n-pass duals, finite differences, fastdual, "
                   "num-dual and JAX.", "fewer rounds and shorter samples (under ~30 s)",
-                  {"rounds": (21, 7), "sample_ms": (20.0, 6.0), "budget_s": (6.0, 1.0),
-                   "max_call_s": (3.0, 1.0)}, tasks=names)
+                  "gradient", tasks=names)
     args = S.parse(ap, argv, tasks=names)
-    args.min_rounds = 3 if args.quick else 5
     dd = S.load_dualdiff("bench_gradient", args.allow_pure)
     if dd is None:
         return 1

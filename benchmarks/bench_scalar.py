@@ -32,12 +32,11 @@ import _cli  # noqa: F401  (dualdiff: the installed one, else the source tree)
 from dualdiff._bench import script as S
 from dualdiff._bench.peers import find_peers
 from dualdiff._bench.report import fmt_ns
+from dualdiff._bench import tasks as T
 from dualdiff._bench.tasks import poly as f_poly
+from dualdiff._bench.by_hand import central_difference, second_difference
 from dualdiff._bench.timing import Timed, median_ratio, run_task
 
-EPS = sys.float_info.epsilon
-CBRT_EPS = EPS ** (1.0 / 3.0)
-QRT_EPS = EPS ** 0.25
 
 #: a peer's derivative must match the exact value to this relative tolerance
 #: before it is timed
@@ -48,35 +47,8 @@ PEER_TOL = 1e-12
 # The functions under test
 # ---------------------------------------------------------------------------
 
-def make_g(sin, exp, log, sqrt, tanh):
-    """g written with the given elementwise functions (math, dualdiff, ...).
-
-    Every variant has the same shape (the functions are closure variables), so
-    the float baselines and the dual versions differ only in what they call.
-    """
-    def g(x):
-        return sin(x)*exp(x)/(1+x*x) + log(1+x*x) + sqrt(x) + tanh(x)
-    return g
-
-
-def g_methods(x):
-    """g in the method style that num-dual and fastdual need (x.sin(), ...)."""
-    return x.sin()*x.exp()/(1+x*x) + (1+x*x).log() + x.sqrt() + x.tanh()
-
-
-g_math = make_g(math.sin, math.exp, math.log, math.sqrt, math.tanh)
-
-# The finite differences: helpers of the same shape as derivative(f, x), with
-# the textbook optimal steps scaled by max(1, |x|).
-
-def central_difference(f, x):
-    h = CBRT_EPS * max(1.0, abs(x))
-    return (f(x + h) - f(x - h)) / (2.0 * h)
-
-
-def second_difference(f, x):
-    h = QRT_EPS * max(1.0, abs(x))
-    return (f(x + h) - 2.0 * f(x) + f(x - h)) / (h * h)
+G_TASK = T.TASKS_BY_NAME["g"]   # g(x) = sin(x)*exp(x)/(1+x*x) + log(1+x*x) + sqrt(x) + tanh(x)
+g_math = G_TASK.make(T.exact_namespace())
 
 
 # ---------------------------------------------------------------------------
@@ -89,37 +61,20 @@ def exact_f(x):
     return 3*q*q + 4*q - 1, 6*q + 4
 
 
-def g_derivatives_analytic(x, m):
-    """g'(x), g''(x) by the hand-derived formula, with the functions of module m.
-
-    g = u/q + log q + sqrt x + tanh x, with u = sin x * exp x, q = 1 + x^2:
-    u' = e(s + c), u'' = 2 e c; (u/q)'' = u''/q - 2u'q'/q^2 - u q''/q^2 + 2u q'^2/q^3;
-    (log q)' = 2x/q, (log q)'' = 2(1 - x^2)/q^2; sqrt'' = -x^(-3/2)/4;
-    tanh' = 1 - t^2, tanh'' = -2t(1 - t^2).
-    """
-    s, c, e, t = m.sin(x), m.cos(x), m.exp(x), m.tanh(x)
-    q, dq = 1 + x*x, 2*x
-    u, du, d2u = s*e, e*(s + c), 2*e*c
-    r = m.sqrt(x)
-    d1 = (du/q - u*dq/q**2) + dq/q + 1/(2*r) + (1 - t*t)
-    d2 = (d2u/q - 2*du*dq/q**2 - u*2/q**2 + 2*u*dq**2/q**3) \
-        + 2*(1 - x*x)/q**2 - 1/(4*x*r) - 2*t*(1 - t*t)
-    return d1, d2
-
-
 def exact_g(x):
     """(g'(x), g''(x), how) -- mpmath at 50 digits when available."""
     try:
         import mpmath
     except ImportError:
-        d1, d2 = g_derivatives_analytic(x, math)
-        return d1, d2, "analytic formula in float (install mpmath for exact errors)"
+        e = T.exact_namespace()
+        return (T.g_d1(e, x), T.g_d2(e, x),
+                "analytic formula in float (install mpmath for exact errors)")
     mp = mpmath.mp
     mp.dps = 50
     xm = mp.mpf(x)  # the float x itself, not the decimal 0.7
-    gm = make_g(mp.sin, mp.exp, mp.log, mp.sqrt, mp.tanh)
-    d1, d2 = mp.diff(gm, xm, 1), mp.diff(gm, xm, 2)
-    a1, a2 = g_derivatives_analytic(xm, mp)
+    e = T.exact_namespace(mp)
+    d1, d2 = mp.diff(G_TASK.make(e), xm, 1), mp.diff(G_TASK.make(e), xm, 2)
+    a1, a2 = T.g_d1(e, xm), T.g_d2(e, xm)
     if abs(d1 - a1) > mp.mpf(10)**-40 or abs(d2 - a2) > mp.mpf(10)**-40:
         raise AssertionError("mpmath.diff and the analytic formula disagree for g")
     return d1, d2, "mpmath.diff at 50 digits (agrees with the analytic formula)"
@@ -186,94 +141,50 @@ def dd_methods(ns, tag, label, fn, x, e1, e2, inline=False):
     return out
 
 
+#: the peers' rows: (peer, its number type, label, statement, derivative order)
+PEER_ROWS = (
+    ("fastdual", "Dual", "fastdual Dual: f(xd := Dual(x)).der(xd)",
+     "F(_xd := Dual(x)).der(_xd)", 1),
+    ("fastdual", "HyperDual", "fastdual HyperDual(x,1,0,0).f1",
+     "F(HyperDual(x, 1.0, 0.0, 0.0)).f1", 1),
+    ("fastdual", "HyperDual", "fastdual HyperDual(x,1,1,0).f12",
+     "F(HyperDual(x, 1.0, 1.0, 0.0)).f12", 2),
+    ("num-dual", "Dual64", "num-dual Dual64(x,1).first_derivative",
+     "F(Dual64(x, 1.0)).first_derivative", 1),
+    ("num-dual", "Dual2_64", "num-dual Dual2_64(x,1,0).second_derivative",
+     "F(Dual2_64(x, 1.0, 0.0)).second_derivative", 2),
+)
+
+
 def peer_methods(peers, f_peer, x, e1, e2):
     out = []
-    fd = peers["fastdual"][0]
-    if fd is not None:
-        out.append(Method("fastdual Dual: f(xd := Dual(x)).der(xd)",
-                          "F(_xd := Dual(x)).der(_xd)",
-                          {"F": f_peer, "Dual": fd.Dual, "x": x}, "d1", e1, ("fastdual", 1)))
-        out.append(Method("fastdual HyperDual(x,1,0,0).f1",
-                          "F(HyperDual(x, 1.0, 0.0, 0.0)).f1",
-                          {"F": f_peer, "HyperDual": fd.HyperDual, "x": x},
-                          "d1", e1, ("fastdual", 1)))
-        out.append(Method("fastdual HyperDual(x,1,1,0).f12",
-                          "F(HyperDual(x, 1.0, 1.0, 0.0)).f12",
-                          {"F": f_peer, "HyperDual": fd.HyperDual, "x": x},
-                          "d2", e2, ("fastdual", 2)))
-    nd = peers["num-dual"][0]
-    if nd is not None:
-        out.append(Method("num-dual Dual64(x,1).first_derivative",
-                          "F(Dual64(x, 1.0)).first_derivative",
-                          {"F": f_peer, "Dual64": nd.Dual64, "x": x},
-                          "d1", e1, ("num-dual", 1)))
-        out.append(Method("num-dual Dual2_64(x,1,0).second_derivative",
-                          "F(Dual2_64(x, 1.0, 0.0)).second_derivative",
-                          {"F": f_peer, "Dual2_64": nd.Dual2_64, "x": x},
-                          "d2", e2, ("num-dual", 2)))
+    for peer, cls, label, stmt, order in PEER_ROWS:
+        mod = peers[peer][0]
+        if mod is not None:
+            out.append(Method(label, stmt, {"F": f_peer, cls: getattr(mod, cls), "x": x},
+                              f"d{order}", (e1, e2)[order - 1], (peer, order)))
     return out
 
 
 def check(methods, notes, is_peer):
     """Evaluate each method once; drop peers that fail or are inexact."""
-    kept = []
-    for m in methods:
-        try:
-            m.evaluate()
-        except Exception as exc:
-            notes.append(f"{m.label}: raised {type(exc).__name__}: {exc}; not timed")
-            continue
-        if m.kind in ("d1", "d2"):
-            tol = PEER_TOL * max(1.0, abs(float(m.exact)))
-            if m.group[0] == "fd":
-                pass  # finite differences are inexact by nature: the error column says how much
-            elif m.error is None or not m.error <= tol:
-                if is_peer(m):
-                    notes.append(f"{m.label}: result {m.value!r} differs from the exact "
-                                 f"{float(m.exact)!r} by {m.error:.3g}; not timed")
-                    continue
-                m.note = "WRONG"
-                notes.append(f"{m.label}: result {m.value!r} differs from the exact "
-                             f"{float(m.exact)!r} by {m.error:.3g}")
-        kept.append(m)
-    return kept
+    def evaluate(m):
+        m.evaluate()
+        if m.kind not in ("d1", "d2") or m.group[0] == "fd":
+            return None  # finite differences are inexact by nature: the error column says how much
+        return S.inexact(m, m.error, PEER_TOL * max(1.0, abs(float(m.exact))), not is_peer(m),
+                         f"result {m.value!r} differs from the exact {float(m.exact)!r} by")
+    return S.check(methods, evaluate, notes)
 
 
 # ---------------------------------------------------------------------------
 # Reporting
 # ---------------------------------------------------------------------------
 
-def fmt_err(e, kind):
-    if kind not in ("d1", "d2"):
-        return "-"
-    if e is None:
-        return "?"
-    if e == 0:
-        return "0"
-    return f"{e:.1e}"
-
-
 def print_table(title, methods, baselines, headline):
-    keys = list(baselines)
-    headers = ["method", "median ns", "min ns"]
-    for key in keys:
-        headers.append(f"x {key}" + (" *" if key == headline and len(keys) > 1 else ""))
-    headers.append("abs error")
-    rows = []
-    for m in methods:
-        row = [m.label + (f"  [{m.note}]" if m.note else ""),
-               fmt_ns(statistics.median(m.samples)), fmt_ns(min(m.samples))]
-        for key in keys:
-            row.append(f"{median_ratio(m, key):.2f}")
-        row.append(fmt_err(m.error, m.kind))
-        rows.append(row)
-    S.print_table(title, headers, rows)
-
-
-def best(methods, group, headline):
-    """The fastest method of a group (by median ratio to the headline baseline)."""
-    cands = [m for m in methods if m.group == group]
-    return min(cands, key=lambda m: median_ratio(m, headline)) if cands else None
+    S.method_table(title, methods, baselines, headline,
+                   [("abs error", lambda m: S.fmt_error(m.error, m.kind in ("d1", "d2")))],
+                   times=("median ns", "min ns"), fmt_t=fmt_ns, large=float("inf"))
 
 
 def summarize(methods, headline, have_c):
@@ -281,15 +192,15 @@ def summarize(methods, headline, have_c):
     lines = []
     results = {}
     for order, name in ((1, "derivative"), (2, "second_derivative")):
-        dd = best(methods, ("dd-c", order), headline) if have_c else None
-        pure = best(methods, ("dd-python", order), headline)
+        dd = S.best(methods, ("dd-c", order), headline) if have_c else None
+        pure = S.best(methods, ("dd-python", order), headline)
         if dd is not None:
             r = median_ratio(dd, headline)
             verdict = "met" if r <= 1.5 else "NOT met"
             lines.append(f"{name}: compiled dualdiff costs {r:.2f}x the float evaluation "
                          f"(DESIGN.md target <= 1.5x: {verdict})")
             results[f"{name}_vs_float"] = r
-        inline = best(methods, ("dd-c-inline", order), headline) if have_c else None
+        inline = S.best(methods, ("dd-c-inline", order), headline) if have_c else None
         if dd is not None and inline is not None:
             extra = median_ratio(dd, headline) - median_ratio(inline, headline)
             lines.append(f"{name}: the helper call costs {extra:+.2f}x of a float evaluation "
@@ -306,7 +217,7 @@ def summarize(methods, headline, have_c):
         if ref is None:
             continue
         for peer in ("fastdual", "num-dual"):
-            p = best(methods, (peer, order), headline)
+            p = S.best(methods, (peer, order), headline)
             if p is None:
                 continue
             sp = statistics.median([a / b for a, b in zip(p.ratios[headline],
@@ -363,7 +274,7 @@ def task_g(ns_c, ns_py, peers):
     base_math = Method("float: g with math.*  [baseline]", "G(x)",
                        {"G": g_math, "x": x}, "baseline")
     meths, baselines = [base_math], {"float g (math)": base_math}
-    gs = {tag: make_g(ns.sin, ns.exp, ns.log, ns.sqrt, ns.tanh)
+    gs = {tag: G_TASK.make(ns)
           for tag, ns in (("c", ns_c), ("python", ns_py)) if ns is not None}
     if gs:
         tag = "c" if "c" in gs else "python"
@@ -380,8 +291,8 @@ def task_g(ns_c, ns_py, peers):
                         {"C": central_difference, "G": g_math, "x": x}, "d1", e1, ("fd", 1)))
     meths.append(Method("second difference, g with math.*", "C(G, x)",
                         {"C": second_difference, "G": g_math, "x": x}, "d2", e2, ("fd", 2)))
-    meths += peer_methods(peers, g_methods, x, e1, e2)
-    return {"name": "g", "expr": "sin(x)*exp(x)/(1+x*x) + log(1+x*x) + sqrt(x) + tanh(x)",
+    meths += peer_methods(peers, T.g_method_form, x, e1, e2)
+    return {"name": "g", "expr": G_TASK.text.split(" = ", 1)[1],
             "x": x, "exact": (e1, e2), "exact_how": how,
             "methods": meths, "baselines": baselines, "headline": "float g (math)"}
 
@@ -419,8 +330,7 @@ def run_one(task, args, have_c):
 def main(argv=None):
     ap = S.parser("dualdiff scalar benchmark: derivative / second_derivative vs float "
                   "evaluation, finite differences, fastdual and num-dual.",
-                  "fewer rounds and shorter samples (a few seconds)",
-                  {"rounds": (21, 7), "sample_ms": (20.0, 6.0)})
+                  "fewer rounds and shorter samples (a few seconds)", "scalar")
     args = S.parse(ap, argv)
     dd = S.load_dualdiff("bench_scalar", args.allow_pure)
     if dd is None:

@@ -8,6 +8,7 @@ The exact values it uses are checked against ``mpmath.diff`` and scipy.
 
 import io
 import json
+import math
 import sys
 from fractions import Fraction
 from types import SimpleNamespace
@@ -20,7 +21,7 @@ from scipy.optimize import rosen_der, rosen_hess
 import dualdiff
 from dualdiff._bench import TASK_NAMES, run_bench
 from dualdiff._bench import methods as M
-from dualdiff._bench import report
+from dualdiff._bench import report, script, timing
 from dualdiff._bench import tasks as T
 from dualdiff._bench.suite import Oracle
 
@@ -209,3 +210,63 @@ def test_complex_step_gradient_helper():
     x = [0.3, 1.7, -0.4]
     assert np.allclose(M.complex_step_gradient(T.rosen, x), rosen_der(np.array(x)),
                        rtol=1e-15, atol=0)
+
+
+# ---------------------------------------------------------------------------
+# The one harness: what --quick means, the registry the scripts share
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("harness", list(timing.HARNESSES))
+def test_one_quick_table(harness):
+    full, quick = timing.settings(harness, False), timing.settings(harness, True)
+    assert set(full) == set(quick) and full
+    for key in full:
+        assert 0 < quick[key] <= full[key], key
+    for n in (10 ** 3, 10 ** 6, 10 ** 7):
+        assert 0 < timing.rounds_by_size(n, True) <= timing.rounds_by_size(n, False)
+
+
+def test_bench_reads_the_table():
+    assert timing.settings("bench", True) == {"rounds": 5, "sample_ms": 6.0, "budget_s": 0.5}
+    assert timing.settings("bench", False) == {"rounds": 11, "sample_ms": 20.0, "budget_s": 3.0}
+
+
+def test_script_options_come_from_the_table():
+    ap = script.parser("x", "quick", "gradient", tasks=["a", "b"])
+    args = script.parse(ap, ["--quick", "--tasks", "b"], tasks=["a", "b"])
+    assert {k: getattr(args, k) for k in timing.settings("gradient", True)} \
+        == timing.settings("gradient", True)
+    assert args.tasks == ["b"]
+    args = script.parse(script.parser("x", "quick", "arrays"), [])
+    assert args.rounds is None and args.max_call_s == 10.0   # arrays: rounds by size
+
+
+def test_g_is_one_task():
+    # the README's performance table: g = sin*exp/(1+x^2) + log(1+x^2) + sqrt + tanh
+    assert "log(1+x*x)" in T.G_TEXT
+    g = T.TASKS_BY_NAME["g"].make(T.exact_namespace())
+    x = 0.7
+    assert g(x) == (math.sin(x)*math.exp(x)/(1+x*x) + math.log(1+x*x) + math.sqrt(x)
+                    + math.tanh(x))
+
+
+def test_array_tasks():
+    x = np.linspace(0.2, 2.9, 7)
+    e = T.exact_namespace()
+    assert np.allclose(T.array_g_prime(x), [T.g_d1(e, v) for v in x], rtol=1e-13)
+    pts = np.array([-2.5, -0.3, 0.4, 3.1])
+    h = 1e-6
+    for name, spec in T.ARRAY_ACTIVATIONS.items():
+        if spec["numpy"] is None:
+            continue
+        fd = (spec["numpy"](pts + h) - spec["numpy"](pts - h)) / (2 * h)
+        want = [float(T.ARRAY_ACTIVATION_D1[name](e, v)) for v in pts]
+        assert np.allclose(fd, want, rtol=1e-6, atol=1e-8), name
+    dd = dualdiff
+    for task, (_, stmt, needs_scipy, dd_stmt) in T.VALUE_TASKS.items():
+        names = {"np": np, "x": pts, "a": T.LEAKY_ALPHA, "SQRT2": T.SQRT2, "K": T.GELU_K}
+        if needs_scipy:
+            names.update(erf=T.SPECIAL.erf, erfc=T.SPECIAL.erfc)
+        want = [T.value_function(dd, task)(v) for v in pts]
+        assert np.allclose(eval(stmt, names), want, rtol=1e-14, atol=1e-300), task
+        assert np.allclose(eval(dd_stmt, {"dd": dd, **names}), want, rtol=1e-14), task

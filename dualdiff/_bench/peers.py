@@ -12,10 +12,13 @@ from importlib import metadata
 #: the peers: display name -> (module to import, distribution to pip install)
 REGISTRY = {"fastdual": ("fastdual", "fastdual"), "num-dual": ("num_dual", "num-dual"),
             "numdifftools": ("numdifftools", "numdifftools"), "JAX": ("jax", "jax"),
-            "PyTorch": ("torch", "torch")}
+            "PyTorch": ("torch", "torch"), "dualpy": ("dualpy", "dualpy")}
 
-#: display name -> module to import
-PEERS = {name: module for name, (module, _) in REGISTRY.items()}
+#: the peers of ``dualdiff bench`` (dualpy differentiates arrays only: bench_arrays.py)
+SUITE = ("fastdual", "num-dual", "numdifftools", "JAX", "PyTorch")
+
+#: display name -> module to import, for the suite's peers
+PEERS = {name: REGISTRY[name][0] for name in SUITE}
 
 
 def dist_version(name):
@@ -38,9 +41,12 @@ def load(name):
         # float64, as every other method computes in; JAX defaults to float32
         mod.config.update("jax_enable_x64", True)
         importlib.import_module("jax.numpy")
+        importlib.import_module("jax.scipy.special")
+    elif name == "PyTorch":
+        importlib.import_module("torch.func")
     return mod, version
 
 
 def find_peers(names=None):
-    """{display name: (module or None, version or why not)} for `names` (default: all)."""
-    return {name: load(name) for name in (names or REGISTRY)}
+    """{display name: (module or None, version or why not)} for `names` (default: the suite's)."""
+    return {name: load(name) for name in (names or SUITE)}

@@ -14,7 +14,7 @@ import statistics
 import sys
 import time
 
-from dualdiff._bench import report
+from dualdiff._bench import report, timing
 from dualdiff._bench.timing import CHUNKS, median_ratio
 
 #: the options every script has, with their defaults (full run, --quick) filled in
@@ -26,6 +26,10 @@ _TIMING_HELP = {
     "max_call_s": "skip a method one call of which takes longer "
                   "(default {0:g} s, {1:g} s with --quick)",
 }
+_BY_SIZE_HELP = ("round-robin rounds at every size (default: "
+                 + "; ".join(f"{f}, {q} with --quick, up to {top:.0e} points" if top else
+                             f"{f}, {q} with --quick, above"
+                             for top, (f, q) in timing.ROUNDS_BY_SIZE) + ")")
 
 
 def log(s):
@@ -35,15 +39,19 @@ def log(s):
     sys.stderr.flush()
 
 
-def parser(description, quick_help, defaults, tasks=None):
-    """The common command line: --quick, the timing options named in `defaults`
-    ({option: (full, quick)}), --tasks (when `tasks` lists them), --json, --allow-pure."""
+def parser(description, quick_help, harness, tasks=None):
+    """The common command line: --quick, the timing options of `harness` (its
+    (full, quick) defaults from ``timing.HARNESSES``), --tasks (when `tasks`
+    lists them), --json, --allow-pure."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--quick", action="store_true", help=quick_help)
+    defaults = timing.pairs(harness)
     for key, pair in defaults.items():
+        if key not in _TIMING_HELP:
+            continue
         kind = int if key == "rounds" else float
         ap.add_argument("--" + key.replace("_", "-"), type=kind, default=None,
-                        help=_TIMING_HELP[key].format(*pair) if pair else None)
+                        help=_TIMING_HELP[key].format(*pair) if pair else _BY_SIZE_HELP)
     if tasks is not None:
         ap.add_argument("--tasks", default=None,
                         help="comma-separated subset of: " + ", ".join(tasks))
@@ -58,12 +66,12 @@ def parse(ap, argv, tasks=None):
     """Parse argv; fill in the timing defaults; check them; args.tasks as a list."""
     args = ap.parse_args(argv)
     for key, pair in ap.bench_defaults.items():
-        if getattr(args, key) is None and pair:
-            setattr(args, key, pair[1] if args.quick else pair[0])
+        if getattr(args, key, None) is None:
+            setattr(args, key, (pair[1] if args.quick else pair[0]) if pair else None)
         value = getattr(args, key)
         if value is not None and value <= 0:
-            ap.error("--" + ", --".join(k.replace("_", "-") for k in ap.bench_defaults)
-                     + " must be positive")
+            ap.error("--" + ", --".join(k.replace("_", "-") for k in ap.bench_defaults
+                                        if k in _TIMING_HELP) + " must be positive")
     if tasks is not None:
         wanted = [t.strip() for t in (args.tasks or "").split(",") if t.strip()]
         bad = [t for t in wanted if t not in tasks]
@@ -152,6 +160,26 @@ def check(methods, evaluate, notes, max_call_s=None):
     return kept
 
 
+def compiled_first(m, evaluate, notes):
+    """A jitted method's first call traces and compiles: evaluate it again (the
+    figures and the --max-call-s test take the second call) and say so."""
+    first = m.check_s
+    evaluate()
+    notes.append(f"{m.label}: the first call (tracing and compiling) took {first:.2f} s; "
+                 "not included in the figures")
+
+
+def inexact(m, error, tol, own, what):
+    """None when error <= tol; else the note for ``check``: a peer's ends in
+    'not timed' (dropped), one of dualdiff's own rows (own) is kept, marked WRONG."""
+    if error is not None and error <= tol:
+        return None
+    if not own:
+        return f"{m.label}: {what} {error:.3g} (> {tol:g}); not timed"
+    m.note = "WRONG"
+    return f"{m.label}: {what} {error:.3g} against the exact value (> {tol:g})"
+
+
 def timing_record(m, keys, **extra):
     """One method's figures for the JSON report."""
     return {"label": m.label, "kind": m.kind,
@@ -162,6 +190,43 @@ def timing_record(m, keys, **extra):
             "samples_ns": m.samples, "raw_samples_ns": m.raw,
             "adjacent_baseline_ns": getattr(m, "adjacent", None) or None,
             "ratio": {k: median_ratio(m, k) for k in keys}, "ratio_samples": m.ratios}
+
+
+def fmt_error(e, applies=True):
+    """An error column's cell: '-' where no error applies, '?' unknown, '0', or 1.2e-16."""
+    if not applies:
+        return "-"
+    if e is None:
+        return "?"
+    return "0" if e == 0 else f"{e:.1e}"
+
+
+def fmt_ratio(r, large=100):
+    """A ratio cell: two decimals, whole numbers with commas from `large` on."""
+    return f"{r:.2f}" if r < large else f"{r:,.0f}"
+
+
+def best(methods, group, key):
+    """The fastest method of a group (by median ratio to baseline `key`), or None."""
+    cands = [m for m in methods if m.group == group]
+    return min(cands, key=lambda m: median_ratio(m, key)) if cands else None
+
+
+def method_table(title, methods, baselines, headline, tail, times=("median/call", "min/call"),
+                 fmt_t=None, large=100):
+    """Print one task's table: each method's label, median and min time per call,
+    its ratio to each baseline (the headline starred when there are several),
+    then the `tail` columns [(header, method -> cell)]."""
+    fmt_t = fmt_t or fmt_time_ns
+    keys = list(baselines)
+    headers = ["method", *times]
+    headers += [f"x {k}" + (" *" if k == headline and len(keys) > 1 else "") for k in keys]
+    headers += [h for h, _ in tail]
+    rows = [[m.label + (f"  [{m.note}]" if m.note else ""),
+             fmt_t(statistics.median(m.samples)), fmt_t(min(m.samples)),
+             *(fmt_ratio(median_ratio(m, k), large) for k in keys),
+             *(cell(m) for _, cell in tail)] for m in methods]
+    print_table(title, headers, rows)
 
 
 def print_table(title, headers, rows):

@@ -17,12 +17,10 @@ from dualdiff._bench import methods as M
 from dualdiff._bench import report
 from dualdiff._bench import tasks as T
 from dualdiff._bench.timing import CHUNKS, median_ratio, run_task as time_round_robin
+from dualdiff._bench.timing import settings as timing_settings
 
 PROG = "dualdiff bench"
 
-#: round-robin rounds, ms per sample, most seconds a slow method may take in all
-QUICK = {"rounds": 5, "sample_ms": 6.0, "budget_s": 0.5}
-FULL = {"rounds": 11, "sample_ms": 20.0, "budget_s": 3.0}
 
 WHAT = {"derivative": "f'(x)", "second": "f''(x)", "gradient": "the gradient",
         "hessian": "the Hessian"}
@@ -235,7 +233,7 @@ def run_bench(quick=False, json_path=None, plot_path=None, tasks=None, out=None,
             return _fail(err, f"cannot write {path}: no such directory")
 
     import dualdiff as dd
-    settings = dict(QUICK if quick else FULL)
+    settings = timing_settings("bench", quick)
     settings["sample_ms"] = _min_time * 1e3 if _min_time else settings["sample_ms"]
     settings["rounds"] = _repeat or settings["rounds"]
     t0 = time.perf_counter()

@@ -18,6 +18,54 @@ import time
 #: a sample is the fastest of this many back-to-back runs of sample_ms/CHUNKS each
 CHUNKS = 8
 
+# ---------------------------------------------------------------------------
+# What --quick means: one table for `dualdiff bench` and every script
+# ---------------------------------------------------------------------------
+
+#: every timing setting as (full run, --quick)
+DEFAULTS = {"rounds": (21, 7), "sample_ms": (20.0, 6.0), "budget_s": (6.0, 1.0),
+            "max_call_s": (5.0, 2.0), "min_rounds": (5, 3)}
+
+#: the settings each harness uses, and where it departs from DEFAULTS (and why);
+#: rounds None: by the size of the arrays (ROUNDS_BY_SIZE)
+HARNESSES = {
+    # one call takes ~100 ns: every method is sampled in every round, no budget
+    "scalar": {"rounds": None, "sample_ms": None},
+    # n passes of Dual at n = 1000 take ~1 s a call: skipped in a --quick run
+    "gradient": {"rounds": None, "sample_ms": None, "budget_s": None,
+                 "max_call_s": (3.0, 1.0), "min_rounds": None},
+    "vectorized": dict.fromkeys(DEFAULTS),
+    # every task is at 10**6 points: fewer, longer rounds
+    "values": {"rounds": (11, 5), "sample_ms": None, "budget_s": (3.0, 1.0),
+               "max_call_s": None, "min_rounds": (3, 3)},
+    # rounds by size; at 10**7 points the peers' calls take several seconds
+    "arrays": {"rounds": "by size", "sample_ms": None, "budget_s": None,
+               "max_call_s": (10.0, 2.0), "min_rounds": None},
+    # `dualdiff bench`: 11 tasks and up to 9 peers, some of them slow: ~10 s with --quick
+    "bench": {"rounds": (11, 5), "sample_ms": None, "budget_s": (3.0, 0.5)},
+}
+
+#: arrays: (largest size, (full, quick) rounds), the first that fits
+ROUNDS_BY_SIZE = ((10 ** 4, (21, 7)), (10 ** 6, (11, 4)), (None, (7, 3)))
+
+
+def pairs(harness):
+    """{setting: (full, quick)} of one harness (None where it goes by size)."""
+    return {k: (DEFAULTS[k] if v is None else None if isinstance(v, str) else v)
+            for k, v in HARNESSES[harness].items()}
+
+
+def settings(harness, quick):
+    """{setting: value} of one harness, for a full run or a --quick one."""
+    return {k: (v[1] if quick else v[0]) for k, v in pairs(harness).items() if v is not None}
+
+
+def rounds_by_size(n, quick):
+    """The arrays' rounds at n points."""
+    for top, pair in ROUNDS_BY_SIZE:
+        if top is None or n <= top:
+            return pair[1] if quick else pair[0]
+
 
 # ---------------------------------------------------------------------------
 # Timing
