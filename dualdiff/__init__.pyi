@@ -593,6 +593,7 @@ def gelu(x: _N, approximate: _GeluForm = False) -> _N: ...
 # its own type) gives that operand's type
 # ---------------------------------------------------------------------------
 
+# generated: binary functions (python -m dualdiff._codegen --write)
 @overload
 def power(x: float, p: float) -> float: ...
 @overload
@@ -653,6 +654,7 @@ def hypot(
 ) -> HyperDualArray: ...
 @overload
 def hypot(x: HyperDual | float | _RealArray, y: HyperDualArray) -> HyperDualArray: ...
+# end generated: binary functions
 
 # ---------------------------------------------------------------------------
 # Reductions over a sequence or an array (axis= only for arrays)

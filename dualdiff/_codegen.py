@@ -165,6 +165,31 @@ def stub_functions(spec):
     return out
 
 
+#: The overloads of a function of two numbers, x and y its parameters' names.
+_BINARY_OVERLOADS = (
+    "{x}: float, {y}: float) -> float",
+    "{x}: NDArray[Any], {y}: float | NDArray[Any]) -> NDArray[Any]",
+    "{x}: float, {y}: NDArray[Any]) -> NDArray[Any]",
+    "{x}: _Scalar, {y}: _Scalar | float) -> _Scalar",
+    "{x}: float, {y}: _Scalar) -> _Scalar",
+    "{x}: DualArray, {y}: DualArray | Dual | float | _RealArray) -> DualArray",
+    "{x}: Dual | float | _RealArray, {y}: DualArray) -> DualArray",
+    "\n    {x}: HyperDualArray, {y}: HyperDualArray | HyperDual | float | _RealArray\n) -> HyperDualArray",
+    "{x}: HyperDual | float | _RealArray, {y}: HyperDualArray) -> HyperDualArray",
+)
+
+
+def stub_binary_functions(spec):
+    """The overloads of the functions of two numbers without defaults (power, arctan2, ...)."""
+    out = []
+    for f in spec.FUNCTIONS:
+        if len(f.params) == 2 and "=" not in f.params[1] and f.group != "sequence":
+            x, y = f.arguments
+            for shape in _BINARY_OVERLOADS:
+                out += ["@overload"] + f"def {f.name}({shape.format(x=x, y=y)}: ...".split("\n")
+    return out
+
+
 GROUPS = {
     "exponential": "exponentials, logarithms, powers and roots",
     "trigonometric": "trigonometric",
@@ -201,6 +226,7 @@ BLOCKS = {
         "number methods": stub_number_methods,
         "array methods": stub_array_methods,
         "functions": stub_functions,
+        "binary functions": stub_binary_functions,
     },
     "README.md": {"functions": readme_functions},
 }

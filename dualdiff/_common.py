@@ -493,6 +493,30 @@ def compose_softmax(items, exp):
     return [t / s for t in terms]
 
 
+def reduce_items(name, xs, axis, of_floats, number_types, of_numbers):
+    """softmax(xs, axis) or logsumexp(xs, axis) of either backend.
+
+    Arrays go to their own methods or NumPy; a sequence's items go to the
+    backend's float loop ``of_floats(items)`` (None unless every item is a
+    real number), else to ``of_numbers(items)``, composed from the backend's
+    exp and log; softmax gives a list, or an ndarray for an ndarray."""
+    if array_of_duals(xs):
+        return getattr(xs, name)(axis)
+    if is_array(xs) and xs.dtype != object:
+        return (array_logsumexp if name == "logsumexp" else array_softmax)(xs, axis)
+    if axis is not None:
+        raise axis_error(name)
+    items = sequence(xs, name)
+    if name == "logsumexp" and not items:
+        raise ValueError("logsumexp() arg is an empty sequence")
+    out = of_floats(items)
+    if out is not None:
+        return np.array(out) if name == "softmax" and is_array(xs) else out   # an object array of floats
+    check_items(items, name, number_types)
+    out = of_numbers(items)
+    return object_array(out) if name == "softmax" and is_array(xs) else out
+
+
 def object_array(items):
     """A 1-D object ndarray holding `items` (dualdiff numbers)."""
     out = np.empty(len(items), dtype=object)

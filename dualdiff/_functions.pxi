@@ -279,44 +279,37 @@ cdef object _float_sequence(list items, double **buf):
     return True
 
 
-cdef object _logsumexp(object xs, object axis):
+def _logsumexp_floats(list items):
+    """logsumexp of real numbers by the C loop; None if an item is not one."""
     cdef double *buf
     cdef double r
-    if _common.array_of_duals(xs):
-        return xs.logsumexp(axis)
-    if _common.is_array(xs) and xs.dtype != object:
-        return _common.array_logsumexp(xs, axis)
-    if axis is not None:
-        raise _common.axis_error("logsumexp")
-    items = _common.sequence(xs, "logsumexp")
-    if not items:
-        raise ValueError("logsumexp() arg is an empty sequence")
-    if _float_sequence(items, &buf):
-        r = dd_logsumexp(buf, len(items))
-        free(buf)
-        return r
-    _common.check_items(items, "logsumexp", (Dual, HyperDual, GradientDual, HessianDual,
-                                            _DirectionalDual))
-    return _common.compose_logsumexp(items, exp, log)
+    if not _float_sequence(items, &buf):
+        return None
+    r = dd_logsumexp(buf, len(items))
+    free(buf)
+    return r
+
+
+def _softmax_floats(list items):
+    """softmax of real numbers by the C loop, as a list; None if an item is not one."""
+    cdef double *buf
+    cdef Py_ssize_t i, n = len(items)
+    if not _float_sequence(items, &buf):
+        return None
+    dd_softmax(buf, n, buf)
+    out = [buf[i] for i in range(n)]
+    free(buf)
+    return out
+
+
+cdef tuple _SEQUENCE_ITEMS = (Dual, HyperDual, GradientDual, HessianDual, _DirectionalDual)
+
+
+cdef object _logsumexp(object xs, object axis):
+    return _common.reduce_items("logsumexp", xs, axis, _logsumexp_floats, _SEQUENCE_ITEMS,
+                                lambda items: _common.compose_logsumexp(items, exp, log))
 
 
 cdef object _softmax(object xs, object axis):
-    cdef double *buf
-    cdef Py_ssize_t i, n
-    if _common.array_of_duals(xs):
-        return xs.softmax(axis)
-    if _common.is_array(xs) and xs.dtype != object:
-        return _common.array_softmax(xs, axis)
-    if axis is not None:
-        raise _common.axis_error("softmax")
-    items = _common.sequence(xs, "softmax")
-    n = len(items)
-    if _float_sequence(items, &buf):
-        dd_softmax(buf, n, buf)
-        out = [buf[i] for i in range(n)]
-        free(buf)
-        return _common.np.array(out) if _common.is_array(xs) else out   # an object array of floats
-    _common.check_items(items, "softmax", (Dual, HyperDual, GradientDual, HessianDual,
-                                          _DirectionalDual))
-    out = _common.compose_softmax(items, exp)
-    return _common.object_array(out) if _common.is_array(xs) else out
+    return _common.reduce_items("softmax", xs, axis, _softmax_floats, _SEQUENCE_ITEMS,
+                                lambda items: _common.compose_softmax(items, exp))

@@ -118,39 +118,26 @@ def _floats(items):
     return out
 
 
+def _logsumexp_floats(items):
+    floats = _floats(items)
+    return None if floats is None else R.logsumexp(floats)
+
+
+def _softmax_floats(items):
+    floats = _floats(items)
+    return None if floats is None else R.softmax(floats)
+
+
 @_documented
 def logsumexp(xs, axis=None):
-    if _common.array_of_duals(xs):
-        return xs.logsumexp(axis)
-    if _common.is_array(xs) and xs.dtype != object:
-        return _common.array_logsumexp(xs, axis)
-    if axis is not None:
-        raise _common.axis_error("logsumexp")
-    items = _common.sequence(xs, "logsumexp")
-    if not items:
-        raise ValueError("logsumexp() arg is an empty sequence")
-    floats = _floats(items)
-    if floats is not None:
-        return R.logsumexp(floats)
-    _common.check_items(items, "logsumexp", (_Number,))
-    return _common.compose_logsumexp(items, FUNCTIONS["exp"], log)
+    return _common.reduce_items("logsumexp", xs, axis, _logsumexp_floats, (_Number,),
+                                lambda items: _common.compose_logsumexp(items, FUNCTIONS["exp"], log))
 
 
 @_documented
 def softmax(xs, axis=None):
-    if _common.array_of_duals(xs):
-        return xs.softmax(axis)
-    if _common.is_array(xs) and xs.dtype != object:
-        return _common.array_softmax(xs, axis)
-    if axis is not None:
-        raise _common.axis_error("softmax")
-    items = _common.sequence(xs, "softmax")
-    floats = _floats(items)
-    if floats is not None:
-        out = R.softmax(floats)
-        return _common.np.array(out) if _common.is_array(xs) else out   # an object array of floats
-    _common.check_items(items, "softmax", (_Number,))
-    out = _common.compose_softmax(items, FUNCTIONS["exp"])
-    return _common.object_array(out) if _common.is_array(xs) else out
+    return _common.reduce_items("softmax", xs, axis, _softmax_floats, (_Number,),
+                                lambda items: _common.compose_softmax(items, FUNCTIONS["exp"]))
+
 
 FUNCTIONS.update({f.name: _public(f) if f.impl is None else globals()[f.name] for f in _spec.FUNCTIONS})
