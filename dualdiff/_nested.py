@@ -29,120 +29,127 @@ _TOO_DEEP = ("derivative calls nested more than two deep meet here: dualdiff "
              "supports a derivative call inside another one, not three levels")
 
 
+class NestedDualBase:
+    """A number perturbed by two nested derivative calls at once.
+
+    ``h`` is a HyperDual: its e1 part belongs to the call tagged ``outer``,
+    its e2 part to the call tagged ``inner``.  Made by dualdiff where nested
+    calls meet; not meant to be built by hand.  Each backend's ``Nesting``
+    makes the subclass ``NestedDual`` that knows that backend (``_nesting``).
+    """
+
+    __slots__ = ("h", "outer", "inner")
+    _nesting = None
+
+    def __init__(self, h, outer, inner):
+        self.h, self.outer, self.inner = h, outer, inner
+
+    def _part(self, o):
+        """o as a HyperDual in this number's two perturbations (None: not a number)."""
+        if type(o) is type(self):
+            if (o.outer, o.inner) != (self.outer, self.inner):
+                raise TypeError(_TOO_DEEP)
+            return o.h
+        if type(o) is self._nesting._Dual:
+            return self._nesting._lift(o, self.outer, self.inner)
+        if isinstance(o, numbers.Real) and not isinstance(o, bool):
+            return float(o)
+        return None
+
+    def _wrap(self, h):
+        return type(self)(h, self.outer, self.inner) if type(h) is self._nesting._HyperDual else h
+
+    @property
+    def real(self):
+        """The value part."""
+        return self.h.real
+
+    def __repr__(self):
+        return f"NestedDual({self.h!r}, outer={self.outer}, inner={self.inner})"
+
+    def __float__(self):
+        raise TypeError(
+            "float() of a NestedDual would drop its derivative parts; use .real "
+            "for the value, and dualdiff's functions instead of the math module's")
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
+
+    def __hash__(self):
+        raise _common.unhashable_error(self)
+
+    def __bool__(self):
+        return self.h.real != 0.0
+
+    def __neg__(self):
+        return self._wrap(-self.h)
+
+    def __pos__(self):
+        return self
+
+    def conjugate(self):
+        """conjugate() -> the number itself, as float.conjugate() (np.var of an object array calls it)."""
+        return self
+
+    def __abs__(self):
+        return self._wrap(self._nesting._fns["abs"](self.h))
+
+
+def _binop(fn):
+    def forward(self, other):
+        o = self._part(other)
+        return NotImplemented if o is None else self._wrap(fn(self.h, o))
+
+    def reflected(self, other):
+        o = self._part(other)
+        return NotImplemented if o is None else self._wrap(fn(o, self.h))
+    return forward, reflected
+
+
+def _comparison(fn):
+    def compare(self, other):
+        o = self._part(other)
+        return NotImplemented if o is None else fn(self.h.real, getattr(o, "real", o))
+    return compare
+
+
+def _method(name):
+    def apply(self, *args):
+        if name in ("arctan2", "hypot", "power"):
+            o = self._part(args[0])
+            if o is None:
+                raise TypeError(f"{name}() argument must be a real number or a "
+                                f"dualdiff number, not {type(args[0]).__name__!r}")
+            args = (o,) + args[1:]
+        return self._wrap(self._nesting._fns[name](self.h, *args))
+    apply.__name__ = name
+    return apply
+
+
+for _name, _fn in (("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
+                   ("truediv", operator.truediv), ("pow", operator.pow)):
+    _forward, _reflected = _binop(_fn)
+    setattr(NestedDualBase, f"__{_name}__", _forward)
+    setattr(NestedDualBase, f"__r{_name}__", _reflected)
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(NestedDualBase, f"__{_name}__", _comparison(getattr(operator, _name)))
+for _name in FUNCTIONS:
+    setattr(NestedDualBase, _name, _method(_name))
+del _name, _fn, _forward, _reflected
+
+
 class Nesting:
     """The nesting machinery over one backend's Dual, HyperDual and functions."""
 
     def __init__(self, backend):
-        Dual, HyperDual = backend.Dual, backend.HyperDual
-        tagged_dual, dual_tag, fns = backend.tagged_dual, backend.dual_tag, backend.functions
-        nesting = self
-
-        class NestedDual:
-            """A number perturbed by two nested derivative calls at once.
-
-            ``h`` is a HyperDual: its e1 part belongs to the call tagged
-            ``outer``, its e2 part to the call tagged ``inner``.  Made by
-            dualdiff where nested calls meet; not meant to be built by hand.
-            """
-
-            __slots__ = ("h", "outer", "inner")
-
-            def __init__(self, h, outer, inner):
-                self.h, self.outer, self.inner = h, outer, inner
-
-            def _part(self, o):
-                """o as a HyperDual in this number's two perturbations (None: not a number)."""
-                if type(o) is NestedDual:
-                    if (o.outer, o.inner) != (self.outer, self.inner):
-                        raise TypeError(_TOO_DEEP)
-                    return o.h
-                if type(o) is Dual:
-                    return nesting._lift(o, self.outer, self.inner)
-                if isinstance(o, numbers.Real) and not isinstance(o, bool):
-                    return float(o)
-                return None
-
-            def _wrap(self, h):
-                return NestedDual(h, self.outer, self.inner) if type(h) is HyperDual else h
-
-            @property
-            def real(self):
-                """The value part."""
-                return self.h.real
-
-            def __repr__(self):
-                return f"NestedDual({self.h!r}, outer={self.outer}, inner={self.inner})"
-
-            def __float__(self):
-                raise TypeError(
-                    "float() of a NestedDual would drop its derivative parts; use .real "
-                    "for the value, and dualdiff's functions instead of the math module's")
-
-            def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-                return _common.scalar_array_ufunc(self, ufunc, method, inputs, kwargs)
-
-            def __hash__(self):
-                raise _common.unhashable_error(self)
-
-            def __bool__(self):
-                return self.h.real != 0.0
-
-            def __neg__(self):
-                return self._wrap(-self.h)
-
-            def __pos__(self):
-                return self
-
-            def conjugate(self):
-                """conjugate() -> the number itself, as float.conjugate() (np.var of an object array calls it)."""
-                return self
-
-            def __abs__(self):
-                return self._wrap(fns["abs"](self.h))
-
-        def binop(fn):
-            def forward(self, other):
-                o = self._part(other)
-                return NotImplemented if o is None else self._wrap(fn(self.h, o))
-
-            def reflected(self, other):
-                o = self._part(other)
-                return NotImplemented if o is None else self._wrap(fn(o, self.h))
-            return forward, reflected
-
-        for name, fn in (("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
-                         ("truediv", operator.truediv), ("pow", operator.pow)):
-            forward, reflected = binop(fn)
-            setattr(NestedDual, f"__{name}__", forward)
-            setattr(NestedDual, f"__r{name}__", reflected)
-
-        def comparison(fn):
-            def compare(self, other):
-                o = self._part(other)
-                return NotImplemented if o is None else fn(self.h.real, getattr(o, "real", o))
-            return compare
-
-        for name in ("eq", "ne", "lt", "le", "gt", "ge"):
-            setattr(NestedDual, f"__{name}__", comparison(getattr(operator, name)))
-
-        def method(name):
-            def apply(self, *args):
-                if name in ("arctan2", "hypot", "power"):
-                    o = self._part(args[0])
-                    if o is None:
-                        raise TypeError(f"{name}() argument must be a real number or a "
-                                        f"dualdiff number, not {type(args[0]).__name__!r}")
-                    args = (o,) + args[1:]
-                return self._wrap(fns[name](self.h, *args))
-            apply.__name__ = name
-            return apply
-
-        for name in FUNCTIONS:
-            setattr(NestedDual, name, method(name))
-
-        self.NestedDual = NestedDual
-        self._Dual, self._HyperDual = Dual, HyperDual
-        self._tagged_dual, self._dual_tag, self._fns = tagged_dual, dual_tag, fns
+        self._Dual, self._HyperDual = backend.Dual, backend.HyperDual
+        self._tagged_dual, self._dual_tag = backend.tagged_dual, backend.dual_tag
+        self._fns = backend.functions
+        # The backend's own class: `type(x) is NestedDual` tells its numbers
+        # from another backend's.
+        self.NestedDual = type("NestedDual", (NestedDualBase,),
+                               {"__slots__": (), "_nesting": self, "__module__": __name__,
+                                "__doc__": NestedDualBase.__doc__})
 
     # -- meeting of two calls' numbers -------------------------------------
 
