@@ -88,7 +88,7 @@ CC="$work/cc" CFLAGS="$san" LDFLAGS="$san" \
 # (found as a file: importing dualdiff without libasan preloaded fails)
 so=$(ls "$(python -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')"/dualdiff/_core.*.so \
      2>/dev/null) || { tail -n 40 "$work/pip.log"; fail "no compiled extension was installed"; }
-ldd "$so" | grep -q libasan || fail "$so is not linked with ASan"
+ldd "$so" | grep -q libasan || { grep -n "gcc\|cc \|Cython\|extension" "$work/pip.log" | tail -n 20; fail "$so is not linked with ASan"; }
 echo "built in $((SECONDS - build)) s: $so"
 
 step "the compiled backend loads under ASan"
